@@ -1,0 +1,136 @@
+/**
+ * The Storage interface. Storages are designed around an operation log (see design.md): every change
+ * is one {@link Operation}; a reader replays operations in log order into the same in-memory model.
+ * The operation codes are Optuna's JournalStorage op codes (0-9), so a journal file can be shared with
+ * Optuna.
+ *
+ * Atomicity rules every implementation keeps:
+ * - trial numbers within a study are 0, 1, 2... without gap or duplicate, whatever the number of writers;
+ * - `createTrial` with `maxTrials` or `claimKey`, `claimWaitingTrial` and finishing a trial are decided
+ *   against the state that includes every earlier operation in the log, so two workers can never both
+ *   win the same budget slot, grid cell, waiting trial or finish.
+ */
+import type { Distribution } from './distributions.js';
+import type { FrozenTrial, JsonValue, StudyDirection, StudyRecord, TrialState } from './trial-record.js';
+
+/** Optuna's JournalStorage operation codes. */
+export const OpCode = {
+  CreateStudy: 0,
+  DeleteStudy: 1,
+  SetStudyUserAttr: 2,
+  SetStudySystemAttr: 3,
+  CreateTrial: 4,
+  SetTrialParam: 5,
+  SetTrialStateValues: 6,
+  SetTrialIntermediateValue: 7,
+  SetTrialUserAttr: 8,
+  SetTrialSystemAttr: 9,
+} as const;
+
+/** A trial's initial contents, for enqueued (WAITING), added (finished) or planned (RUNNING) trials. */
+export interface TrialTemplate {
+  state?: TrialState;
+  params?: Record<string, { distribution: Distribution; internal: number }>;
+  values?: readonly number[] | null;
+  intermediateValues?: ReadonlyMap<number, number> | Record<number, number>;
+  userAttrs?: Record<string, JsonValue>;
+  systemAttrs?: Record<string, JsonValue>;
+  datetimeStart?: number | null;
+  datetimeComplete?: number | null;
+}
+
+export type Operation =
+  | { op: 0; workerId: string; studyName: string; directions: readonly StudyDirection[] }
+  | { op: 1; workerId: string; studyId: number }
+  | { op: 2; workerId: string; studyId: number; attrs: Record<string, JsonValue> }
+  | { op: 3; workerId: string; studyId: number; attrs: Record<string, JsonValue> }
+  | { op: 4; workerId: string; studyId: number; template: TrialTemplate }
+  | { op: 5; workerId: string; trialId: number; name: string; internal: number; distribution: Distribution }
+  | {
+      op: 6;
+      workerId: string;
+      trialId: number;
+      state: TrialState;
+      values: readonly number[] | null;
+      datetime: number;
+    }
+  | { op: 7; workerId: string; trialId: number; step: number; value: number }
+  | { op: 8; workerId: string; trialId: number; attrs: Record<string, JsonValue> }
+  | { op: 9; workerId: string; trialId: number; attrs: Record<string, JsonValue> };
+
+export interface CreateTrialOptions {
+  /** Initial contents; default a RUNNING trial with no params. */
+  template?: TrialTemplate;
+  /** Refuse (return `{ created: false, reason: 'budget' }`) when the study already has this many trials. */
+  maxTrials?: number;
+  /** Refuse (`reason: 'claimed'`) when another trial of the study already holds this key. */
+  claimKey?: string;
+  /** Id of the worker creating the trial; recorded on RUNNING trials. */
+  workerId?: string;
+}
+
+export type CreateTrialResult =
+  | { created: true; trialId: number; number: number }
+  | { created: false; reason: 'budget' | 'claimed' };
+
+/** Options for reading trials. */
+export interface GetTrialsOptions {
+  /** Only trials in these states. */
+  states?: readonly TrialState[];
+  /**
+   * Only trials numbered `fromNumber` or higher: lets a sampler read a study incrementally (numbers are
+   * dense and assigned in order), so its per-trial cost does not grow with the study.
+   */
+  fromNumber?: number;
+}
+
+/**
+ * Where studies live. All methods are async so network databases fit behind the same interface.
+ * Implementations: `InMemoryStorage` (this package), later the journal file and PostgreSQL.
+ */
+export interface Storage {
+  /** Creates a study; throws `DuplicateStudyError` when the name is taken. Returns the study id. */
+  createStudy(studyName: string, directions: readonly StudyDirection[], workerId?: string): Promise<number>;
+  deleteStudy(studyId: number): Promise<void>;
+  /** Throws `StudyNotFoundError` when no study has that name. */
+  getStudyIdFromName(studyName: string): Promise<number>;
+  getStudy(studyId: number): Promise<StudyRecord>;
+  getAllStudies(): Promise<StudyRecord[]>;
+  setStudyUserAttr(studyId: number, key: string, value: JsonValue): Promise<void>;
+  setStudySystemAttr(studyId: number, key: string, value: JsonValue): Promise<void>;
+
+  createTrial(studyId: number, options?: CreateTrialOptions): Promise<CreateTrialResult>;
+  /** Atomically moves the oldest WAITING trial of the study to RUNNING; null when none is waiting. */
+  claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null>;
+  setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): Promise<void>;
+  /**
+   * Moves a trial to `state`. Returns false, changing nothing, when the trial was already finished by
+   * another participant (a stale-trial sweep, a second `tell`): the first finish in the log wins.
+   * Throws `InvalidStateTransitionError` for transitions the lifecycle forbids.
+   */
+  setTrialStateValues(trialId: number, state: TrialState, values?: readonly number[] | null): Promise<boolean>;
+  setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void>;
+  setTrialUserAttr(trialId: number, key: string, value: JsonValue): Promise<void>;
+  setTrialSystemAttr(trialId: number, key: string, value: JsonValue): Promise<void>;
+  getTrial(trialId: number): Promise<FrozenTrial>;
+  /** Throws `TrialNotFoundError` when the study has no trial with that number. */
+  getTrialByNumber(studyId: number, number: number): Promise<FrozenTrial>;
+  /** Trials of the study ordered by number. Snapshots: they never change after being returned. */
+  getAllTrials(studyId: number, options?: GetTrialsOptions): Promise<readonly FrozenTrial[]>;
+  /** Number of trials, optionally only in some states, without materialising them. */
+  countTrials(studyId: number, states?: readonly TrialState[]): Promise<number>;
+
+  /** Records that the worker running this trial is alive (not part of the operation log). */
+  recordHeartbeat(trialId: number): Promise<void>;
+  /** RUNNING trials of the study whose last heartbeat is older than `graceMs`. */
+  getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]>;
+
+  /**
+   * Resolves when the study may have changed since the call (a trial finished, a trial was created),
+   * or after `timeoutMs`. Used by `ask` to wait while a sampler defers.
+   */
+  waitForChange(studyId: number, timeoutMs: number): Promise<void>;
+
+  /** Releases files, connections and timers. */
+  close(): Promise<void>;
+}

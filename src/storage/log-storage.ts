@@ -1,0 +1,193 @@
+/**
+ * A Storage over an operation log. Backends (memory array, journal file, PostgreSQL table) supply only
+ * the log primitives — catch up on operations appended by others, and append under a write lock — and
+ * this class implements every Storage method on top of the shared {@link ReplayModel}.
+ */
+import type { Distribution } from '../core/distributions.js';
+import { InvalidArgumentError, StorageError, TrialNotFoundError } from '../core/errors.js';
+import type {
+  CreateTrialOptions,
+  CreateTrialResult,
+  GetTrialsOptions,
+  Operation,
+  Storage,
+} from '../core/storage.js';
+import { SystemAttr, type FrozenTrial, type JsonValue, type StudyDirection, type StudyRecord, type TrialState } from '../core/trial-record.js';
+import { defaultWorkerId } from '../core/worker-id.js';
+import { ReplayModel, type ApplyResult } from './replay.js';
+
+/**
+ * What a backend decides inside its write lock: the operations to append (possibly none) and the value
+ * to return to the caller, computed from the up-to-date model.
+ */
+export interface Decision<T> {
+  ops: Operation[];
+  result: (applied: ApplyResult[]) => T;
+}
+
+export abstract class OperationLogStorage implements Storage {
+  protected readonly model = new ReplayModel();
+  protected readonly workerId: string;
+
+  constructor(options: { workerId?: string } = {}) {
+    this.workerId = options.workerId ?? defaultWorkerId();
+  }
+
+  /** Brings the model up to date with operations other writers appended. */
+  protected abstract catchUp(): Promise<void>;
+  /**
+   * Under the backend's write lock: catch up, call `decide` on the up-to-date model, append the
+   * operations it returns durably, apply them to the model, release the lock.
+   */
+  protected abstract transact<T>(decide: () => Decision<T>): Promise<T>;
+
+  abstract recordHeartbeat(trialId: number): Promise<void>;
+  abstract getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]>;
+  abstract waitForChange(studyId: number, timeoutMs: number): Promise<void>;
+  abstract close(): Promise<void>;
+
+  /** Appends one checked operation and returns what applying it gave. */
+  private appendOne(op: Operation): Promise<ApplyResult> {
+    return this.transact(() => {
+      this.model.check(op);
+      return { ops: [op], result: (applied) => applied[0] };
+    });
+  }
+
+  async createStudy(studyName: string, directions: readonly StudyDirection[], workerId = this.workerId): Promise<number> {
+    const r = await this.appendOne({ op: 0, workerId, studyName, directions: [...directions] });
+    if (r.kind !== 'study') throw new StorageError(`creating study ${JSON.stringify(studyName)} did not produce a study`);
+    return r.studyId;
+  }
+
+  async deleteStudy(studyId: number): Promise<void> {
+    await this.appendOne({ op: 1, workerId: this.workerId, studyId });
+  }
+
+  async getStudyIdFromName(studyName: string): Promise<number> {
+    await this.catchUp();
+    return this.model.studyIdFromName(studyName);
+  }
+
+  async getStudy(studyId: number): Promise<StudyRecord> {
+    await this.catchUp();
+    return this.model.study(studyId).toRecord();
+  }
+
+  async getAllStudies(): Promise<StudyRecord[]> {
+    await this.catchUp();
+    const out: StudyRecord[] = [];
+    for (const s of this.model.studies) if (s) out.push(s.toRecord());
+    return out;
+  }
+
+  async setStudyUserAttr(studyId: number, key: string, value: JsonValue): Promise<void> {
+    await this.appendOne({ op: 2, workerId: this.workerId, studyId, attrs: { [key]: value } });
+  }
+
+  async setStudySystemAttr(studyId: number, key: string, value: JsonValue): Promise<void> {
+    await this.appendOne({ op: 3, workerId: this.workerId, studyId, attrs: { [key]: value } });
+  }
+
+  createTrial(studyId: number, options: CreateTrialOptions = {}): Promise<CreateTrialResult> {
+    const workerId = options.workerId ?? this.workerId;
+    return this.transact<CreateTrialResult>(() => {
+      const s = this.model.study(studyId);
+      if (options.maxTrials !== undefined && s.trials.length >= options.maxTrials) {
+        return { ops: [], result: () => ({ created: false, reason: 'budget' }) };
+      }
+      let template = options.template ?? {};
+      if (options.claimKey !== undefined) {
+        if (s.claimKeys.has(options.claimKey)) return { ops: [], result: () => ({ created: false, reason: 'claimed' }) };
+        template = { ...template, systemAttrs: { ...template.systemAttrs, [SystemAttr.claimKey]: options.claimKey } };
+      }
+      const state = template.state ?? 'RUNNING';
+      if (state === 'RUNNING' && template.datetimeStart == null) template = { ...template, datetimeStart: Date.now() };
+      const op: Operation = { op: 4, workerId, studyId, template };
+      return {
+        ops: [op],
+        result: (applied) => {
+          const r = applied[0];
+          if (r.kind !== 'trial') throw new StorageError(`creating a trial in study ${studyId} did not produce a trial`);
+          return { created: true, trialId: r.trialId, number: r.number };
+        },
+      };
+    });
+  }
+
+  claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
+    return this.transact<FrozenTrial | null>(() => {
+      const s = this.model.study(studyId);
+      const id = s.oldestWaiting(this.model.trials);
+      if (id === undefined) return { ops: [], result: () => null };
+      const op: Operation = { op: 6, workerId, trialId: id, state: 'RUNNING', values: null, datetime: Date.now() };
+      return { ops: [op], result: () => this.model.trials[id] };
+    });
+  }
+
+  async setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): Promise<void> {
+    await this.appendOne({ op: 5, workerId: this.workerId, trialId, name, internal, distribution });
+  }
+
+  async setTrialStateValues(trialId: number, state: TrialState, values: readonly number[] | null = null): Promise<boolean> {
+    const r = await this.appendOne({
+      op: 6,
+      workerId: this.workerId,
+      trialId,
+      state,
+      values: values === null ? null : [...values],
+      datetime: Date.now(),
+    });
+    return r.kind === 'state' && r.applied;
+  }
+
+  async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
+    await this.appendOne({ op: 7, workerId: this.workerId, trialId, step, value });
+  }
+
+  async setTrialUserAttr(trialId: number, key: string, value: JsonValue): Promise<void> {
+    await this.appendOne({ op: 8, workerId: this.workerId, trialId, attrs: { [key]: value } });
+  }
+
+  async setTrialSystemAttr(trialId: number, key: string, value: JsonValue): Promise<void> {
+    await this.appendOne({ op: 9, workerId: this.workerId, trialId, attrs: { [key]: value } });
+  }
+
+  async getTrial(trialId: number): Promise<FrozenTrial> {
+    await this.catchUp();
+    return this.model.trial(trialId);
+  }
+
+  async getTrialByNumber(studyId: number, number: number): Promise<FrozenTrial> {
+    await this.catchUp();
+    const t = Number.isInteger(number) ? this.model.study(studyId).trials[number] : undefined;
+    if (!t) throw new TrialNotFoundError(`study ${studyId} has no trial number ${number}`);
+    return t;
+  }
+
+  async getAllTrials(studyId: number, options: GetTrialsOptions = {}): Promise<readonly FrozenTrial[]> {
+    await this.catchUp();
+    const s = this.model.study(studyId);
+    const from = options.fromNumber ?? 0;
+    if (!Number.isInteger(from) || from < 0) {
+      throw new InvalidArgumentError(`getAllTrials: fromNumber must be an integer >= 0, got ${String(from)}`);
+    }
+    if (!options.states) return s.trials.slice(from);
+    const states = options.states;
+    if (from === 0 && states.length === 1 && states[0] === 'RUNNING') {
+      return [...s.running].map((id) => this.model.trials[id]).sort((a, b) => a.number - b.number);
+    }
+    const out: FrozenTrial[] = [];
+    for (let i = from; i < s.trials.length; i++) if (states.includes(s.trials[i].state)) out.push(s.trials[i]);
+    return out;
+  }
+
+  async countTrials(studyId: number, states?: readonly TrialState[]): Promise<number> {
+    await this.catchUp();
+    const s = this.model.study(studyId);
+    if (!states) return s.trials.length;
+    let n = 0;
+    for (const state of states) n += s.stateCounts[state];
+    return n;
+  }
+}

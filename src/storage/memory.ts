@@ -1,0 +1,92 @@
+/**
+ * `InMemoryStorage`: the operation log kept in an array in this process. Fast, and gone when the
+ * process exits; use it for tests, notebooks-style scripts and single-process studies.
+ */
+import type { Operation } from '../core/storage.js';
+import { OperationLogStorage, type Decision } from './log-storage.js';
+
+/**
+ * @example
+ * ```ts
+ * const storage = new InMemoryStorage();
+ * const study = await createStudy({ storage, studyName: 'demo' });
+ * ```
+ */
+export class InMemoryStorage extends OperationLogStorage {
+  /** The operation log, in append order. */
+  private readonly log: Operation[] = [];
+  private readonly heartbeats = new Map<number, number>();
+  private waiters: Array<() => void> = [];
+
+  constructor(options: { workerId?: string } = {}) {
+    super(options);
+  }
+
+  /** Number of operations in the log (for tests and the dashboard's tailing). */
+  get logLength(): number {
+    return this.log.length;
+  }
+
+  /** Operations from position `from` on; the log is append-only, so positions are stable cursors. */
+  readLog(from = 0): readonly Operation[] {
+    return this.log.slice(from);
+  }
+
+  protected catchUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected transact<T>(decide: () => Decision<T>): Promise<T> {
+    // One synchronous turn of the event loop is the write lock: nothing else can append in between.
+    try {
+      const { ops, result } = decide();
+      const applied = ops.map((op) => {
+        this.log.push(op);
+        if (op.op === 6 && op.state !== 'RUNNING') this.heartbeats.delete(op.trialId);
+        return this.model.apply(op);
+      });
+      if (ops.some((op) => op.op === 4 || op.op === 6)) this.notifyWaiters();
+      return Promise.resolve(result(applied));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private notifyWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  recordHeartbeat(trialId: number): Promise<void> {
+    this.heartbeats.set(trialId, Date.now());
+    return Promise.resolve();
+  }
+
+  getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]> {
+    const now = Date.now();
+    const stale: number[] = [];
+    for (const trialId of this.model.study(studyId).running) {
+      const beat = this.heartbeats.get(trialId);
+      if (beat !== undefined && now - beat > graceMs) stale.push(trialId);
+    }
+    return Promise.resolve(stale);
+  }
+
+  waitForChange(_studyId: number, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+
+  close(): Promise<void> {
+    this.notifyWaiters();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * The replay model: the in-memory picture of studies and trials that every operation-log storage
+ * builds by applying operations in log order (design.md, "Storage, in one design"). The memory,
+ * journal and PostgreSQL backends share this code, so they agree on every rule.
+ *
+ * Two entry points:
+ * - `check(op)` throws the error a writer must report for an invalid operation; writers call it under
+ *   their write lock, before appending, so invalid operations never reach the log;
+ * - `apply(op)` applies an operation read from the log. It is lenient towards operations that a
+ *   foreign writer (an Optuna process, an older Tansaku) appended and that lost a race, e.g. a second
+ *   finish of the same trial: those are ignored, exactly as every other reader ignores them.
+ *
+ * Trial snapshots are copy-on-write: applying an operation replaces the trial's object, so snapshots
+ * handed out earlier never change.
+ */
+import { toExternal, type Distribution, type ParamValue } from '../core/distributions.js';
+import {
+  DuplicateStudyError,
+  InvalidStateTransitionError,
+  StudyNotFoundError,
+  TrialFinishedError,
+  TrialNotFoundError,
+} from '../core/errors.js';
+import type { Operation, TrialTemplate } from '../core/storage.js';
+import {
+  SystemAttr,
+  isFinished,
+  type FrozenTrial,
+  type JsonValue,
+  type StudyDirection,
+  type StudyRecord,
+  type TrialState,
+} from '../core/trial-record.js';
+
+const EMPTY_MAP: ReadonlyMap<number, number> = new Map();
+
+/** Mutable per-study state of the model. */
+export class StudyState {
+  userAttrs: Record<string, JsonValue> = {};
+  systemAttrs: Record<string, JsonValue> = {};
+  /** Trials by number. */
+  readonly trials: FrozenTrial[] = [];
+  /** Ids of WAITING trials in creation order; entries that stopped waiting are skipped lazily. */
+  readonly waiting: number[] = [];
+  private waitingHead = 0;
+  /** Ids of RUNNING trials. */
+  readonly running = new Set<number>();
+  readonly claimKeys = new Set<string>();
+  readonly stateCounts: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
+  datetimeStart: number | null = null;
+
+  constructor(
+    readonly studyId: number,
+    readonly studyName: string,
+    readonly directions: readonly StudyDirection[],
+  ) {}
+
+  /** Id of the oldest trial still WAITING, or undefined. */
+  oldestWaiting(trialsById: readonly FrozenTrial[]): number | undefined {
+    while (this.waitingHead < this.waiting.length) {
+      const id = this.waiting[this.waitingHead];
+      if (trialsById[id]?.state === 'WAITING') return id;
+      this.waitingHead++;
+    }
+    return undefined;
+  }
+
+  toRecord(): StudyRecord {
+    return {
+      studyId: this.studyId,
+      studyName: this.studyName,
+      directions: this.directions,
+      userAttrs: { ...this.userAttrs },
+      systemAttrs: { ...this.systemAttrs },
+      nTrials: this.trials.length,
+      datetimeStart: this.datetimeStart,
+    };
+  }
+}
+
+/** Result of applying one operation. */
+export type ApplyResult =
+  | { kind: 'study'; studyId: number }
+  | { kind: 'trial'; trialId: number; number: number }
+  | { kind: 'state'; applied: boolean }
+  | { kind: 'none' };
+
+export class ReplayModel {
+  /** Studies by id; deleted studies leave an `undefined` hole so ids stay stable. */
+  readonly studies: Array<StudyState | undefined> = [];
+  private readonly studyIdByName = new Map<string, number>();
+  /** Trials by global id (ids are never reused, even when their study is deleted). */
+  readonly trials: FrozenTrial[] = [];
+  /** Number of operations applied; the log position this model reflects. */
+  appliedCount = 0;
+
+  study(studyId: number): StudyState {
+    const s = Number.isInteger(studyId) ? this.studies[studyId] : undefined;
+    if (!s) throw new StudyNotFoundError(`no study with id ${studyId}`);
+    return s;
+  }
+
+  studyIdFromName(name: string): number {
+    const id = this.studyIdByName.get(name);
+    if (id === undefined) throw new StudyNotFoundError(`no study named ${JSON.stringify(name)}`);
+    return id;
+  }
+
+  hasStudyName(name: string): boolean {
+    return this.studyIdByName.has(name);
+  }
+
+  trial(trialId: number): FrozenTrial {
+    const t = Number.isInteger(trialId) ? this.trials[trialId] : undefined;
+    if (!t || !this.studies[t.studyId]) throw new TrialNotFoundError(`no trial with id ${trialId}`);
+    return t;
+  }
+
+  /**
+   * Throws the error the writer of `op` must see if it is invalid against the current state.
+   * Returns normally for valid operations (including a finish that would lose a race: `apply` then
+   * reports `applied: false`).
+   */
+  check(op: Operation): void {
+    switch (op.op) {
+      case 0:
+        if (this.studyIdByName.has(op.studyName)) {
+          throw new DuplicateStudyError(`a study named ${JSON.stringify(op.studyName)} already exists`);
+        }
+        return;
+      case 1:
+      case 2:
+      case 3:
+      case 4:
+        this.study(op.studyId);
+        return;
+      case 5:
+      case 7: {
+        const t = this.trial(op.trialId);
+        if (isFinished(t.state)) {
+          throw new TrialFinishedError(
+            `trial ${t.number} is already ${t.state}; cannot ${op.op === 5 ? `set parameter "${op.name}"` : `report step ${op.step}`}`,
+          );
+        }
+        return;
+      }
+      case 6: {
+        const t = this.trial(op.trialId);
+        checkTransition(t, op.state);
+        return;
+      }
+      case 8:
+      case 9:
+        this.trial(op.trialId);
+        return;
+    }
+  }
+
+  apply(op: Operation): ApplyResult {
+    this.appliedCount++;
+    switch (op.op) {
+      case 0: {
+        if (this.studyIdByName.has(op.studyName)) return { kind: 'none' };
+        const studyId = this.studies.length;
+        this.studies.push(new StudyState(studyId, op.studyName, op.directions));
+        this.studyIdByName.set(op.studyName, studyId);
+        return { kind: 'study', studyId };
+      }
+      case 1: {
+        const s = this.studies[op.studyId];
+        if (!s) return { kind: 'none' };
+        this.studies[op.studyId] = undefined;
+        this.studyIdByName.delete(s.studyName);
+        return { kind: 'none' };
+      }
+      case 2:
+      case 3: {
+        const s = this.studies[op.studyId];
+        if (!s) return { kind: 'none' };
+        if (op.op === 2) s.userAttrs = { ...s.userAttrs, ...op.attrs };
+        else s.systemAttrs = { ...s.systemAttrs, ...op.attrs };
+        return { kind: 'none' };
+      }
+      case 4:
+        return this.applyCreateTrial(op.studyId, op.template, op.workerId);
+      case 5: {
+        const t = this.trials[op.trialId];
+        if (!t || isFinished(t.state)) return { kind: 'none' };
+        this.replace(t, {
+          params: { ...t.params, [op.name]: toExternal(op.distribution, op.internal) },
+          internalParams: { ...t.internalParams, [op.name]: op.internal },
+          distributions: { ...t.distributions, [op.name]: op.distribution },
+        });
+        return { kind: 'none' };
+      }
+      case 6:
+        return { kind: 'state', applied: this.applySetState(op.trialId, op.state, op.values, op.datetime, op.workerId) };
+      case 7: {
+        const t = this.trials[op.trialId];
+        if (!t || isFinished(t.state)) return { kind: 'none' };
+        const iv = new Map(t.intermediateValues);
+        iv.set(op.step, op.value);
+        this.replace(t, { intermediateValues: iv });
+        return { kind: 'none' };
+      }
+      case 8:
+      case 9: {
+        const t = this.trials[op.trialId];
+        if (!t) return { kind: 'none' };
+        if (op.op === 8) this.replace(t, { userAttrs: { ...t.userAttrs, ...op.attrs } });
+        else this.replace(t, { systemAttrs: { ...t.systemAttrs, ...op.attrs } });
+        return { kind: 'none' };
+      }
+    }
+  }
+
+  private applyCreateTrial(studyId: number, template: TrialTemplate, workerId: string): ApplyResult {
+    const trialId = this.trials.length;
+    const s = this.studies[studyId];
+    if (!s) {
+      // Keep global ids aligned with the log even for a trial of a deleted study.
+      this.trials.push(undefined as unknown as FrozenTrial);
+      return { kind: 'none' };
+    }
+    const state = template.state ?? 'RUNNING';
+    const params: Record<string, ParamValue> = {};
+    const internalParams: Record<string, number> = {};
+    const distributions: Record<string, Distribution> = {};
+    if (template.params) {
+      for (const name of Object.keys(template.params)) {
+        const p = template.params[name];
+        params[name] = toExternal(p.distribution, p.internal);
+        internalParams[name] = p.internal;
+        distributions[name] = p.distribution;
+      }
+    }
+    let intermediateValues = EMPTY_MAP;
+    if (template.intermediateValues) {
+      intermediateValues =
+        template.intermediateValues instanceof Map
+          ? new Map(template.intermediateValues)
+          : new Map(Object.entries(template.intermediateValues).map(([k, v]) => [Number(k), v as number]));
+    }
+    const trial: FrozenTrial = {
+      trialId,
+      number: s.trials.length,
+      studyId,
+      state,
+      params,
+      internalParams,
+      distributions,
+      values: template.values ?? null,
+      intermediateValues,
+      userAttrs: template.userAttrs ?? {},
+      systemAttrs: template.systemAttrs ?? {},
+      datetimeStart: state === 'WAITING' ? null : (template.datetimeStart ?? null),
+      datetimeComplete: isFinished(state) ? (template.datetimeComplete ?? null) : null,
+      workerId: state === 'RUNNING' ? workerId : null,
+    };
+    this.trials.push(trial);
+    s.trials.push(trial);
+    s.stateCounts[state]++;
+    if (state === 'WAITING') s.waiting.push(trialId);
+    if (state === 'RUNNING') s.running.add(trialId);
+    const claim = trial.systemAttrs[SystemAttr.claimKey];
+    if (typeof claim === 'string') s.claimKeys.add(claim);
+    if (trial.datetimeStart !== null && (s.datetimeStart === null || trial.datetimeStart < s.datetimeStart)) {
+      s.datetimeStart = trial.datetimeStart;
+    }
+    return { kind: 'trial', trialId, number: trial.number };
+  }
+
+  private applySetState(
+    trialId: number,
+    state: TrialState,
+    values: readonly number[] | null,
+    datetime: number,
+    workerId: string,
+  ): boolean {
+    const t = this.trials[trialId];
+    if (!t) return false;
+    const s = this.studies[t.studyId];
+    if (!s) return false;
+    // The first finish in the log wins; a claim only succeeds on a WAITING trial (Optuna's rule).
+    if (isFinished(t.state)) return false;
+    if (state === 'RUNNING' && t.state !== 'WAITING') return false;
+    if (state === 'WAITING') return false;
+    const patch: { -readonly [K in keyof FrozenTrial]?: FrozenTrial[K] } = { state };
+    if (state === 'RUNNING') {
+      patch.datetimeStart = datetime;
+      patch.workerId = workerId;
+      if (s.datetimeStart === null || datetime < s.datetimeStart) s.datetimeStart = datetime;
+    } else {
+      patch.datetimeComplete = datetime;
+      if (t.datetimeStart === null) patch.datetimeStart = datetime;
+      patch.values = state === 'FAIL' ? null : values;
+    }
+    s.stateCounts[t.state]--;
+    s.stateCounts[state]++;
+    if (t.state === 'RUNNING') s.running.delete(trialId);
+    if (state === 'RUNNING') s.running.add(trialId);
+    this.replace(t, patch);
+    return true;
+  }
+
+  /** Replaces a trial's snapshot with a changed copy, in both the global and the per-study index. */
+  private replace(t: FrozenTrial, patch: Partial<FrozenTrial>): void {
+    const next: FrozenTrial = { ...t, ...patch };
+    this.trials[t.trialId] = next;
+    const s = this.studies[t.studyId];
+    if (s) s.trials[t.number] = next;
+  }
+}
+
+/** Throws for state changes the lifecycle forbids; a finish racing another finish is not an error here. */
+export function checkTransition(t: FrozenTrial, to: TrialState): void {
+  const allowed =
+    (t.state === 'WAITING' && to !== 'WAITING') ||
+    (t.state === 'RUNNING' && to !== 'WAITING') ||
+    (isFinished(t.state) && isFinished(to));
+  if (!allowed) {
+    throw new InvalidStateTransitionError(
+      `trial ${t.number} cannot move from ${t.state} to ${to}; allowed: WAITING -> RUNNING|COMPLETE|PRUNED|FAIL, RUNNING -> COMPLETE|PRUNED|FAIL`,
+    );
+  }
+}
