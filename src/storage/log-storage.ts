@@ -12,7 +12,7 @@ import type {
   Operation,
   Storage,
 } from '../core/storage.js';
-import { SystemAttr, type FrozenTrial, type JsonValue, type StudyDirection, type StudyRecord, type TrialState } from '../core/trial-record.js';
+import { SystemAttr, isFinished, type FrozenTrial, type JsonValue, type StudyDirection, type StudyRecord, type TrialState } from '../core/trial-record.js';
 import { defaultWorkerId } from '../core/worker-id.js';
 import { ReplayModel, type ApplyResult } from './replay.js';
 
@@ -129,16 +129,23 @@ export abstract class OperationLogStorage implements Storage {
     await this.appendOne({ op: 5, workerId: this.workerId, trialId, name, internal, distribution });
   }
 
-  async setTrialStateValues(trialId: number, state: TrialState, values: readonly number[] | null = null): Promise<boolean> {
-    const r = await this.appendOne({
+  setTrialStateValues(trialId: number, state: TrialState, values: readonly number[] | null = null): Promise<boolean> {
+    const op: Operation = {
       op: 6,
       workerId: this.workerId,
       trialId,
       state,
       values: values === null ? null : [...values],
       datetime: Date.now(),
+    };
+    return this.transact<boolean>(() => {
+      this.model.check(op);
+      // A finish that lost the race (or a claim of a trial no longer WAITING) would be ignored by every
+      // reader; deciding it here keeps it out of the log.
+      const t = this.model.trial(trialId);
+      if (isFinished(t.state) || (state === 'RUNNING' && t.state !== 'WAITING')) return { ops: [], result: () => false };
+      return { ops: [op], result: (applied) => applied[0].kind === 'state' && applied[0].applied };
     });
-    return r.kind === 'state' && r.applied;
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
