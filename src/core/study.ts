@@ -663,14 +663,16 @@ export class Study implements StudyView, TrialHost {
           }
           if (interrupted) return;
           if (outcome.kind === 'values') {
+            let values: number[] | null = null;
             try {
-              finished = await this.tell(trial, outcome.values as number, { skipIfFinished: true });
+              values = this.checkValues(outcome.values, trial.number);
             } catch (error) {
-              // Like Optuna, a value that is not a number fails the trial but not the run.
+              // Like Optuna, a result that is not a number fails the trial but not the run.
               if (!(error instanceof InvalidArgumentError)) throw error;
               process.emitWarning(`trial ${trial.number} failed: ${error.message}`, { code: 'TANSAKU_BAD_OBJECTIVE_VALUE' });
               finished = await this.tell(trial, 'FAIL', { failReason: error.message, skipIfFinished: true });
             }
+            if (values) finished = await this.tell(trial, values, { skipIfFinished: true });
           } else if (outcome.kind === 'pruned') {
             finished = await this.tell(trial, 'PRUNED', { skipIfFinished: true });
           } else {
@@ -680,6 +682,7 @@ export class Study implements StudyView, TrialHost {
         } finally {
           myTrials.delete(trial.trialId);
         }
+        if (!finished) continue;
         if (finished.state === 'COMPLETE') result.complete++;
         else if (finished.state === 'PRUNED') result.pruned++;
         else result.failed++;
@@ -910,7 +913,11 @@ function makeCatch(c: OptimizeOptions['catch']): (error: unknown) => boolean {
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) {
+    // Subclasses that do not set `name` still show their class name.
+    const name = error.name === 'Error' && error.constructor?.name ? error.constructor.name : error.name;
+    return `${name}: ${error.message}`;
+  }
   return `non-Error thrown: ${describeValue(error)}`;
 }
 
