@@ -140,6 +140,8 @@ export { paretoFront, dominates } from './core/pareto.js';
 export { trialsToCSV, trialsToJSON, trialToJSON, type TrialJSON } from './core/export.js';
 export { RandomSampler, type RandomSamplerOptions } from './samplers/random.js';
 export { GridSampler, type GridSamplerOptions } from './samplers/grid.js';
+export { QmcSampler, centeredL2Discrepancy, type QmcSamplerOptions } from './samplers/qmc.js';
+export { SobolSequence } from './samplers/sobol.js';
 export * from './pruners/index.js';
 export { InMemoryStorage } from './storage/memory.js';
 export { OperationLogStorage } from './storage/log-storage.js';

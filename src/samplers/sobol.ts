@@ -63,7 +63,7 @@ export function sobolDirectionNumbers(dimensionIndex: number): Uint32Array {
     // m_k = 2 a_1 m_(k-1) ^ 4 a_2 m_(k-2) ^ ... ^ 2^(s-1) a_(s-1) m_(k-s+1) ^ 2^s m_(k-s) ^ m_(k-s).
     // a_i is bit (s - i) of `polynomial`; bit 0 is the constant term, which gives the 2^s m_(k-s) term.
     for (let k = degree; k < SOBOL_BITS; k++) {
-      let next = 0;
+      let next = m[k - degree];
       for (let i = 1; i <= degree; i++) {
         if ((polynomial >>> (degree - i)) & 1) next ^= m[k - i] << i;
       }
