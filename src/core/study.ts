@@ -289,6 +289,7 @@ export class Study implements StudyView, TrialHost {
             `study ${JSON.stringify(studyName)} exists with directions [${study.directions.join(', ')}], not the requested [${directions.join(', ')}]`,
           );
         }
+        if (maxTrials !== undefined) await storage.setStudySystemAttr(study.studyId, SystemAttr.maxTrials, maxTrials);
         return study;
       }
       throw error;
@@ -399,6 +400,7 @@ export class Study implements StudyView, TrialHost {
     let frozen: FrozenTrial | null = null;
     let fixedParams: Record<string, unknown> = {};
     let claimConflicts = 0;
+    let idleDefers = 0;
     for (;;) {
       frozen = await this.storage.claimWaitingTrial(this.studyId, this.workerId);
       if (frozen) {
@@ -411,7 +413,10 @@ export class Study implements StudyView, TrialHost {
       }
       if (plan.kind === 'defer' && !plan.fallback) {
         const running = await this.storage.countTrials(this.studyId, ['RUNNING']);
-        if (running === 0) {
+        if (running > 0) idleDefers = 0;
+        // The trials it waited for may have finished between its plan and our count: plan once more.
+        else if (++idleDefers < 2) continue;
+        else {
           throw new TansakuError(
             'TANSAKU_SAMPLER_DEADLOCK',
             `${this.sampler.name} deferred, waiting for running trials, but study ${JSON.stringify(this.studyName)} has none`,
@@ -484,6 +489,10 @@ export class Study implements StudyView, TrialHost {
     }
     try {
       if (trial) await trial.flush();
+    } catch (error) {
+      // A write refused because someone else finished the trial (a stale-trial sweep, an interrupt).
+      if (error instanceof TrialFinishedError && options.skipIfFinished) return this.storage.getTrial(trialId);
+      throw error;
     } finally {
       this.releaseTrial(trialId);
     }
@@ -692,7 +701,10 @@ export class Study implements StudyView, TrialHost {
 
     try {
       const slots = Array.from({ length: concurrency }, () => runSlot());
+      // On interruption, slots whose objectives honour trial.signal end at once, the others are left
+      // behind: either way the interruption decides the outcome once running trials are failed.
       await Promise.race([Promise.all(slots), interruptPromise]);
+      if (interrupted) await interruptPromise;
     } finally {
       process.off('SIGINT', onSigint);
       options.signal?.removeEventListener('abort', onAbort);

@@ -19,8 +19,10 @@ it('SIGINT stops optimize cleanly: running trials are failed as interrupted, fin
     });
   });
   await new Promise((r) => setTimeout(r, 100));
+  const t0 = Date.now();
   child.kill('SIGINT');
   const code = await exit;
+  assert.ok(Date.now() - t0 < 10_000, `the process took ${Date.now() - t0} ms to exit after SIGINT`);
   assert.equal(code, 130, `exit code; stderr: ${err}`);
   const states = JSON.parse(out.trim().split('\n').at(-1)!) as [string, string | null][];
   assert.deepEqual(states.slice(0, 2).map((s) => s[0]), ['COMPLETE', 'COMPLETE']);
