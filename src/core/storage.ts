@@ -58,6 +58,19 @@ export type Operation =
   | { op: 8; workerId: string; trialId: number; attrs: Record<string, JsonValue> }
   | { op: 9; workerId: string; trialId: number; attrs: Record<string, JsonValue> };
 
+/** One change to a running trial, for {@link Storage.updateTrial}. */
+export type TrialUpdate =
+  | { kind: 'param'; name: string; internal: number; distribution: Distribution }
+  | { kind: 'intermediate'; step: number; value: number }
+  | { kind: 'userAttr'; key: string; value: JsonValue }
+  | { kind: 'systemAttr'; key: string; value: JsonValue };
+
+/** The final state given to {@link Storage.updateTrial}. */
+export interface TrialFinish {
+  state: TrialState;
+  values: readonly number[] | null;
+}
+
 export interface CreateTrialOptions {
   /** Initial contents; default a RUNNING trial with no params. */
   template?: TrialTemplate;
@@ -110,6 +123,14 @@ export interface Storage {
    */
   setTrialStateValues(trialId: number, state: TrialState, values?: readonly number[] | null): Promise<boolean>;
   setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void>;
+  /**
+   * Applies `updates` in order and then, with `finish`, moves the trial to its final state, as one
+   * atomic and durable write (one lock and one fsync for a file, one transaction for a database): a
+   * trial's parameters, reports and result cost one write instead of one each. With `finish`, returns
+   * false and writes nothing when another participant finished the trial first. Throws
+   * `TrialFinishedError` for parameters or reports sent to a finished trial.
+   */
+  updateTrial(trialId: number, updates: readonly TrialUpdate[], finish?: TrialFinish): Promise<boolean>;
   setTrialUserAttr(trialId: number, key: string, value: JsonValue): Promise<void>;
   setTrialSystemAttr(trialId: number, key: string, value: JsonValue): Promise<void>;
   getTrial(trialId: number): Promise<FrozenTrial>;

@@ -25,7 +25,7 @@ import {
 import type { Pruner } from './pruner.js';
 import { Rng, hashString } from './rng.js';
 import type { RelativeSample, Sampler, StudyView, TrialPlan } from './sampler.js';
-import type { GetTrialsOptions, Storage, TrialTemplate } from './storage.js';
+import type { GetTrialsOptions, Storage, TrialTemplate, TrialUpdate } from './storage.js';
 import { Trial, checkJson, type TrialHost } from './trial.js';
 import {
   SystemAttr,
@@ -487,8 +487,9 @@ export class Study implements StudyView, TrialHost {
     } else {
       throw new InvalidArgumentError(`tell: expected a Trial or a trial number, got ${describeValue(trialOrNumber)}`);
     }
+    let pending: TrialUpdate[] = [];
     try {
-      if (trial) await trial.flush();
+      if (trial) pending = await trial.takePendingUpdates();
     } catch (error) {
       // A write refused because someone else finished the trial (a stale-trial sweep, an interrupt).
       if (error instanceof TrialFinishedError && options.skipIfFinished) return this.storage.getTrial(trialId);
@@ -535,14 +536,19 @@ export class Study implements StudyView, TrialHost {
       }
     }
     trial?.markFinished();
-    const applied = await this.storage.setTrialStateValues(trialId, state, values);
+    const updates = pending;
+    if (state === 'FAIL' && failReason !== undefined) updates.push({ kind: 'systemAttr', key: SystemAttr.failReason, value: failReason });
+    let applied: boolean;
+    try {
+      applied = await this.storage.updateTrial(trialId, updates, { state, values });
+    } catch (error) {
+      if (!(error instanceof TrialFinishedError)) throw error;
+      applied = false;
+    }
     if (!applied) {
       const after = await this.storage.getTrial(trialId);
       if (options.skipIfFinished) return after;
       throw new TrialFinishedError(`trial ${after.number} was already finished as ${after.state} by another participant`);
-    }
-    if (state === 'FAIL' && failReason !== undefined) {
-      await this.storage.setTrialSystemAttr(trialId, SystemAttr.failReason, failReason);
     }
     const finished = await this.storage.getTrial(trialId);
     await this.sampler.afterTrial?.(this, finished, state, values);
@@ -850,9 +856,9 @@ export class Study implements StudyView, TrialHost {
     for (const trialId of await this.storage.getStaleTrialIds(this.studyId, this.heartbeat.graceMs)) {
       if (this.activeTrials.has(trialId)) continue; // ours and alive: its timer was merely late
       const trial = await this.storage.getTrial(trialId);
-      const applied = await this.storage.setTrialStateValues(trialId, 'FAIL', null);
+      const reason = `stale: no heartbeat for more than ${this.heartbeat.graceMs} ms`;
+      const applied = await this.storage.updateTrial(trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }], { state: 'FAIL', values: null });
       if (!applied) continue; // finished meanwhile, or failed by another participant first
-      await this.storage.setTrialSystemAttr(trialId, SystemAttr.failReason, `stale: no heartbeat for more than ${this.heartbeat.graceMs} ms`);
       failed.push(trial.number);
       const history = Array.isArray(trial.systemAttrs[SystemAttr.retryHistory]) ? (trial.systemAttrs[SystemAttr.retryHistory] as number[]) : [];
       if (history.length < this.heartbeat.maxRetry) {
@@ -893,9 +899,7 @@ export class Study implements StudyView, TrialHost {
 
   private async failTrial(trialId: number, reason: string): Promise<void> {
     this.releaseTrial(trialId);
-    if (await this.storage.setTrialStateValues(trialId, 'FAIL', null)) {
-      await this.storage.setTrialSystemAttr(trialId, SystemAttr.failReason, reason);
-    }
+    await this.storage.updateTrial(trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }], { state: 'FAIL', values: null });
   }
 
   private async storedMaxTrials(): Promise<number | undefined> {

@@ -1,8 +1,9 @@
 /**
  * `Trial`: what an objective receives. Suggestions are synchronous (the sampler's async work happens
- * in `ask`, before the objective starts); the storage writes they cause are queued in order and
- * flushed before anything that needs them (`shouldPrune`, `tell`), so a slow or remote storage never
- * makes `trial.suggestFloat` awaitable.
+ * in `ask`, before the objective starts); the storage writes they cause are queued in order and sent
+ * as one batch on the next turn of the event loop, or before anything that needs them
+ * (`shouldPrune`, `tell`), so a slow or remote storage never makes `trial.suggestFloat` awaitable and a
+ * quick trial costs one write for its parameters, reports and result together.
  */
 import {
   categoricalDistribution,
@@ -23,6 +24,7 @@ import {
 import { DistributionClashError, InvalidArgumentError, TansakuError, TrialFinishedError, describeValue } from './errors.js';
 import type { Pruner } from './pruner.js';
 import type { RelativeSample, Sampler, StudyView } from './sampler.js';
+import type { TrialUpdate } from './storage.js';
 import type { FrozenTrial, JsonValue } from './trial-record.js';
 
 /** What a Trial needs from its study; `Study` provides it. */
@@ -49,7 +51,10 @@ export class Trial {
   private readonly distributions: Record<string, Distribution>;
   private readonly intermediate: Map<number, number>;
   private readonly userAttrValues: Record<string, JsonValue>;
-  private pendingWrites: Promise<void> = Promise.resolve();
+  /** Updates not yet sent to the storage, in order. */
+  private pending: TrialUpdate[] = [];
+  private inFlight: Promise<void> = Promise.resolve();
+  private flushScheduled = false;
   private writeError: unknown = null;
   private finished = false;
 
@@ -125,7 +130,7 @@ export class Trial {
     this.paramValues[name] = value;
     this.internalParams[name] = internal;
     this.distributions[name] = distribution;
-    this.queueWrite(() => this.host.view.storage.setTrialParam(this.trialId, name, internal, distribution));
+    this.enqueue({ kind: 'param', name, internal, distribution });
     return value;
   }
 
@@ -163,7 +168,7 @@ export class Trial {
     }
     if (this.intermediate.has(step)) return;
     this.intermediate.set(step, value);
-    this.queueWrite(() => this.host.view.storage.setTrialIntermediateValue(this.trialId, step, value));
+    this.enqueue({ kind: 'intermediate', step, value });
   }
 
   /**
@@ -181,14 +186,14 @@ export class Trial {
     this.assertRunning(`set user attribute "${key}"`);
     checkJson(`user attribute "${key}"`, value);
     this.userAttrValues[key] = value;
-    this.queueWrite(() => this.host.view.storage.setTrialUserAttr(this.trialId, key, value));
+    this.enqueue({ kind: 'userAttr', key, value });
   }
 
   /** Attaches a JSON value for samplers' and tools' own bookkeeping. */
   setSystemAttr(key: string, value: JsonValue): void {
     this.assertRunning(`set system attribute "${key}"`);
     checkJson(`system attribute "${key}"`, value);
-    this.queueWrite(() => this.host.view.storage.setTrialSystemAttr(this.trialId, key, value));
+    this.enqueue({ kind: 'systemAttr', key, value });
   }
 
   /** Parameters suggested so far. */
@@ -219,12 +224,54 @@ export class Trial {
 
   /** Waits until every queued storage write has landed; rethrows the first write error. */
   async flush(): Promise<void> {
-    await this.pendingWrites;
+    await this.writePending();
+    this.rethrowWriteError();
+  }
+
+  /**
+   * @internal For `study.tell`: waits for writes in flight and hands over the updates not yet sent, so
+   * they are written together with the trial's final state.
+   */
+  async takePendingUpdates(): Promise<TrialUpdate[]> {
+    await this.inFlight;
+    this.rethrowWriteError();
+    const pending = this.pending;
+    this.pending = [];
+    return pending;
+  }
+
+  private rethrowWriteError(): void {
     if (this.writeError !== null) {
       const error = this.writeError;
       this.writeError = null;
       throw error;
     }
+  }
+
+  private enqueue(update: TrialUpdate): void {
+    this.pending.push(update);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.writePending();
+    });
+  }
+
+  private writePending(): Promise<void> {
+    if (this.pending.length === 0) return this.inFlight;
+    const batch = this.pending;
+    this.pending = [];
+    const storage = this.host.view.storage;
+    this.inFlight = this.inFlight
+      .then(() => storage.updateTrial(this.trialId, batch))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (this.writeError === null) this.writeError = error;
+        },
+      );
+    return this.inFlight;
   }
 
   /** @internal Called by `study.tell`: no further suggestions or reports. */
@@ -234,12 +281,6 @@ export class Trial {
 
   get isFinished(): boolean {
     return this.finished;
-  }
-
-  private queueWrite(write: () => Promise<void>): void {
-    this.pendingWrites = this.pendingWrites.then(write).catch((error: unknown) => {
-      if (this.writeError === null) this.writeError = error;
-    });
   }
 
   private assertRunning(action: string): void {

@@ -11,10 +11,12 @@ import type {
   GetTrialsOptions,
   Operation,
   Storage,
+  TrialFinish,
+  TrialUpdate,
 } from '../core/storage.js';
 import { SystemAttr, isFinished, type FrozenTrial, type JsonValue, type StudyDirection, type StudyRecord, type TrialState } from '../core/trial-record.js';
 import { defaultWorkerId } from '../core/worker-id.js';
-import { ReplayModel, type ApplyResult } from './replay.js';
+import { ReplayModel, checkTransition, type ApplyResult } from './replay.js';
 
 /**
  * What a backend decides inside its write lock: the operations to append (possibly none) and the value
@@ -145,6 +147,35 @@ export abstract class OperationLogStorage implements Storage {
       const t = this.model.trial(trialId);
       if (isFinished(t.state) || (state === 'RUNNING' && t.state !== 'WAITING')) return { ops: [], result: () => false };
       return { ops: [op], result: (applied) => applied[0].kind === 'state' && applied[0].applied };
+    });
+  }
+
+  updateTrial(trialId: number, updates: readonly TrialUpdate[], finish?: TrialFinish): Promise<boolean> {
+    const workerId = this.workerId;
+    const ops: Operation[] = updates.map((u): Operation => {
+      switch (u.kind) {
+        case 'param':
+          return { op: 5, workerId, trialId, name: u.name, internal: u.internal, distribution: u.distribution };
+        case 'intermediate':
+          return { op: 7, workerId, trialId, step: u.step, value: u.value };
+        case 'userAttr':
+          return { op: 8, workerId, trialId, attrs: { [u.key]: u.value } };
+        case 'systemAttr':
+          return { op: 9, workerId, trialId, attrs: { [u.key]: u.value } };
+      }
+    });
+    if (finish) {
+      ops.push({ op: 6, workerId, trialId, state: finish.state, values: finish.values === null ? null : [...finish.values], datetime: Date.now() });
+    }
+    return this.transact<boolean>(() => {
+      const t = this.model.trial(trialId);
+      if (finish) {
+        checkTransition(t, finish.state);
+        if (isFinished(t.state) || (finish.state === 'RUNNING' && t.state !== 'WAITING')) return { ops: [], result: () => false };
+      }
+      // Every update is checked before anything is appended: the batch lands whole or not at all.
+      for (const op of ops) this.model.check(op);
+      return { ops, result: (applied) => !finish || (applied.at(-1)!.kind === 'state' && (applied.at(-1) as { applied: boolean }).applied) };
     });
   }
 

@@ -168,6 +168,38 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       await s.close();
     });
 
+    it('applies a batch of updates and a finish atomically', async () => {
+      const s = await factory.make();
+      const sid = await s.createStudy('batch', ['minimize']);
+      const r = await s.createTrial(sid);
+      assert.ok(r.created);
+      const x = intDistribution('x', 0, 9);
+      assert.equal(
+        await s.updateTrial(r.trialId, [
+          { kind: 'param', name: 'x', internal: 4, distribution: x },
+          { kind: 'intermediate', step: 0, value: 0.5 },
+          { kind: 'userAttr', key: 'u', value: 'v' },
+          { kind: 'systemAttr', key: 's', value: [1] },
+        ]),
+        true,
+      );
+      assert.equal(await s.updateTrial(r.trialId, [{ kind: 'intermediate', step: 1, value: 0.25 }], { state: 'COMPLETE', values: [0.25] }), true);
+      const t = await s.getTrial(r.trialId);
+      assert.deepEqual([t.state, t.params, [...t.intermediateValues], t.userAttrs, t.systemAttrs.s, t.values], [
+        'COMPLETE', { x: 4 }, [[0, 0.5], [1, 0.25]], { u: 'v' }, [1], [0.25],
+      ]);
+      // A finish that lost the race writes nothing, not even its attributes.
+      assert.equal(await s.updateTrial(r.trialId, [{ kind: 'systemAttr', key: 'late', value: 1 }], { state: 'FAIL', values: null }), false);
+      assert.equal((await s.getTrial(r.trialId)).systemAttrs.late, undefined);
+      // Parameters sent to a finished trial are an error, and nothing of the batch lands.
+      await assert.rejects(
+        s.updateTrial(r.trialId, [{ kind: 'userAttr', key: 'first', value: 1 }, { kind: 'param', name: 'y', internal: 1, distribution: x }]),
+        TrialFinishedError,
+      );
+      assert.equal((await s.getTrial(r.trialId)).userAttrs.first, undefined);
+      await s.close();
+    });
+
     it('returns snapshots that never change, and reads incrementally by number', async () => {
       const s = await factory.make();
       const sid = await s.createStudy('snap', ['minimize']);
