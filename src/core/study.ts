@@ -491,12 +491,15 @@ export class Study implements StudyView, TrialHost {
     try {
       if (trial) pending = await trial.takePendingUpdates();
     } catch (error) {
+      this.releaseTrial(trialId);
       // A write refused because someone else finished the trial (a stale-trial sweep, an interrupt).
       if (error instanceof TrialFinishedError && options.skipIfFinished) return this.storage.getTrial(trialId);
+      // Any other refusal (e.g. a parameter whose kind clashes with earlier trials): never leave the
+      // trial RUNNING.
+      if (!(error instanceof TrialFinishedError)) await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
       throw error;
-    } finally {
-      this.releaseTrial(trialId);
     }
+    this.releaseTrial(trialId);
 
     let state: 'COMPLETE' | 'PRUNED' | 'FAIL';
     let rawValues: unknown;
@@ -542,7 +545,10 @@ export class Study implements StudyView, TrialHost {
     try {
       applied = await this.storage.updateTrial(trialId, updates, { state, values });
     } catch (error) {
-      if (!(error instanceof TrialFinishedError)) throw error;
+      if (!(error instanceof TrialFinishedError)) {
+        await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
+        throw error;
+      }
       applied = false;
     }
     if (!applied) {

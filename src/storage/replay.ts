@@ -13,8 +13,9 @@
  * Trial snapshots are copy-on-write: applying an operation replaces the trial's object, so snapshots
  * handed out earlier never change.
  */
-import { toExternal, type Distribution, type ParamValue } from '../core/distributions.js';
+import { describeDistribution, distributionsEqual, toExternal, type Distribution, type ParamValue } from '../core/distributions.js';
 import {
+  DistributionClashError,
   DuplicateStudyError,
   InvalidStateTransitionError,
   StudyNotFoundError,
@@ -46,6 +47,8 @@ export class StudyState {
   /** Ids of RUNNING trials. */
   readonly running = new Set<number>();
   readonly claimKeys = new Set<string>();
+  /** The first distribution seen for each parameter name: later ones must be of the same kind. */
+  readonly paramKinds = new Map<string, Distribution>();
   readonly stateCounts: Record<TrialState, number> = { WAITING: 0, RUNNING: 0, COMPLETE: 0, PRUNED: 0, FAIL: 0 };
   datetimeStart: number | null = null;
 
@@ -131,12 +134,23 @@ export class ReplayModel {
       case 1:
       case 2:
       case 3:
-      case 4:
         this.study(op.studyId);
         return;
+      case 4: {
+        this.study(op.studyId);
+        for (const [name, p] of Object.entries(op.template.params ?? {})) {
+          const clash = this.paramClash(op.studyId, name, p.distribution);
+          if (clash) throw new DistributionClashError(clash);
+        }
+        return;
+      }
       case 5:
       case 7: {
         const t = this.trial(op.trialId);
+        if (op.op === 5) {
+          const clash = this.paramClash(t.studyId, op.name, op.distribution);
+          if (clash) throw new DistributionClashError(clash);
+        }
         if (isFinished(t.state)) {
           throw new TrialFinishedError(
             `trial ${t.number} is already ${t.state}; cannot ${op.op === 5 ? `set parameter "${op.name}"` : `report step ${op.step}`}`,
@@ -186,6 +200,9 @@ export class ReplayModel {
       case 5: {
         const t = this.trials[op.trialId];
         if (!t || isFinished(t.state)) return { kind: 'none' };
+        // As Optuna's replay: a parameter of another kind than earlier trials' is ignored.
+        if (this.paramClash(t.studyId, op.name, op.distribution)) return { kind: 'none' };
+        this.studies[t.studyId]?.paramKinds.set(op.name, this.studies[t.studyId]?.paramKinds.get(op.name) ?? op.distribution);
         this.replace(t, {
           params: { ...t.params, [op.name]: toExternal(op.distribution, op.internal) },
           internalParams: { ...t.internalParams, [op.name]: op.internal },
@@ -214,6 +231,27 @@ export class ReplayModel {
     }
   }
 
+  /**
+   * Why `distribution` cannot be used for `name` in this study (Optuna's
+   * check_distribution_compatibility: same kind; categorical and ordinal values unchanged), or null.
+   */
+  paramClash(studyId: number, name: string, distribution: Distribution): string | null {
+    const first = this.studies[studyId]?.paramKinds.get(name);
+    if (!first) return null;
+    const sameKind = first.type === distribution.type;
+    const sameValues =
+      !sameKind ||
+      (first.type === 'categorical' && distribution.type === 'categorical' && distributionsEqual(first, distribution)) ||
+      (first.type === 'ordinal' && distribution.type === 'ordinal' && distributionsEqual(first, distribution)) ||
+      first.type === 'float' ||
+      first.type === 'int';
+    if (sameKind && sameValues) return null;
+    return (
+      `parameter "${name}" is ${describeDistribution(distribution)} here but ${describeDistribution(first)} in earlier trials of the study; ` +
+      `a parameter keeps its kind${first.type === 'categorical' || first.type === 'ordinal' ? ' and its values' : ''} across trials (ranges may change)`
+    );
+  }
+
   private applyCreateTrial(studyId: number, template: TrialTemplate, workerId: string): ApplyResult {
     const trialId = this.trials.length;
     const s = this.studies[studyId];
@@ -229,6 +267,7 @@ export class ReplayModel {
     if (template.params) {
       for (const name of Object.keys(template.params)) {
         const p = template.params[name];
+        if (!s.paramKinds.has(name)) s.paramKinds.set(name, p.distribution);
         params[name] = toExternal(p.distribution, p.internal);
         internalParams[name] = p.internal;
         distributions[name] = p.distribution;

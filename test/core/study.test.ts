@@ -81,6 +81,26 @@ describe('define-by-run suggestions', () => {
     assert.deepEqual(Object.keys(stored.params).sort(), ['w', 'x']);
   });
 
+  it('keeps a parameter\'s kind across trials, as Optuna does, and never leaves the offending trial RUNNING', async () => {
+    const study = await createStudy(quiet);
+    const t0 = await study.ask();
+    t0.suggestInt('x', 0, 5);
+    t0.suggestCategorical('c', ['a', 'b']);
+    await study.tell(t0, 1);
+    const t1 = await study.ask();
+    t1.suggestInt('x', 0, 50); // a different range of the same kind is fine
+    await study.tell(t1, 1);
+    const t2 = await study.ask();
+    t2.suggestFloat('x', 0, 5);
+    await assert.rejects(study.tell(t2, 1), (e: unknown) => e instanceof DistributionClashError && /"x" is float\[0, 5\] here but int\[0, 5\]/.test(e.message));
+    assert.equal((await study.storage.getTrial(t2.trialId)).state, 'FAIL');
+    const t3 = await study.ask();
+    t3.suggestCategorical('c', ['a', 'b', 'z']);
+    await assert.rejects(study.tell(t3, 1), /kind and its values/);
+    await assert.rejects(study.optimize((t) => t.suggestFloat('c', 0, 1), { nTrials: 1 }), DistributionClashError);
+    assert.ok((await study.trials).every((t) => t.state !== 'RUNNING'));
+  });
+
   it('single-value distributions need no sampler', async () => {
     const study = await createStudy({ sampler: new GridSampler({ a: [1] }), ...quiet });
     const trial = await study.ask();
