@@ -132,7 +132,7 @@ export {
   type StudyRecord,
   type TrialState,
 } from './core/trial-record.js';
-export { OpCode, type CreateTrialOptions, type CreateTrialResult, type GetTrialsOptions, type Operation, type Storage, type TrialTemplate } from './core/storage.js';
+export { OpCode, type CreateTrialOptions, type CreateTrialResult, type GetTrialsOptions, type Operation, type Storage, type TrialFinish, type TrialTemplate, type TrialUpdate } from './core/storage.js';
 export type { RelativeSample, Sampler, StudyView, TrialPlan } from './core/sampler.js';
 export type { Pruner } from './core/pruner.js';
 export { Rng, deriveSeed } from './core/rng.js';
@@ -144,4 +144,5 @@ export { QmcSampler, centeredL2Discrepancy, type QmcSamplerOptions } from './sam
 export { SobolSequence } from './samplers/sobol.js';
 export * from './pruners/index.js';
 export { InMemoryStorage } from './storage/memory.js';
+export { JournalFileStorage, type JournalFileStorageOptions } from './storage/journal.js';
 export { OperationLogStorage } from './storage/log-storage.js';

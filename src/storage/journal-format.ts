@@ -30,6 +30,8 @@ const CODE_TO_STATE: TrialState[] = ['RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'W
 // ----------------------------------------------------------------------------- Python-flavoured JSON
 
 const SENTINEL = '\u0000tansaku-nonfinite:';
+/** The sentinel as it appears escaped inside JSON text. */
+const SENTINEL_JSON = '\\u0000tansaku-nonfinite:';
 const NONFINITE_TOKEN = /"\\u0000tansaku-nonfinite:(NaN|Infinity|-Infinity)"/g;
 
 /** JSON.stringify that writes non-finite numbers as Python's json module does (NaN, Infinity). */
@@ -68,13 +70,13 @@ export function parsePythonJson(text: string): unknown {
     }
     const rest = text.slice(i, i + 9);
     if (rest.startsWith('-Infinity')) {
-      out += `"${SENTINEL}-Infinity"`;
+      out += `"${SENTINEL_JSON}-Infinity"`;
       i += 9;
     } else if (rest.startsWith('Infinity')) {
-      out += `"${SENTINEL}Infinity"`;
+      out += `"${SENTINEL_JSON}Infinity"`;
       i += 8;
     } else if (rest.startsWith('NaN')) {
-      out += `"${SENTINEL}NaN"`;
+      out += `"${SENTINEL_JSON}NaN"`;
       i += 3;
     } else {
       out += c;

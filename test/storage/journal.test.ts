@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  JournalFileStorage,
+  NopPruner,
+  RandomSampler,
+  StorageError,
+  createStudy,
+  intDistribution,
+  loadStudy,
+  logGrid,
+  ordinalDistribution,
+} from '../../src/index.js';
+import { parsePythonJson, stringifyPythonJson, formatDatetime, parseDatetime } from '../../src/storage/journal-format.js';
+import { runStorageContract } from './contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tansaku-journal-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+const freshPath = () => join(dir, `j${++counter}.log`);
+
+runStorageContract('JournalFileStorage', {
+  make: () => new JournalFileStorage(freshPath()),
+  reopen: (s) => new JournalFileStorage((s as JournalFileStorage).path),
+});
+
+describe('journal format', () => {
+  it('reads and writes Python JSON with non-finite numbers', () => {
+    const text = stringifyPythonJson({ a: Infinity, b: [-Infinity, NaN, 1], s: 'Infinity NaN' });
+    assert.equal(text, '{"a":Infinity,"b":[-Infinity,NaN,1],"s":"Infinity NaN"}');
+    const back = parsePythonJson(text) as { a: number; b: number[]; s: string };
+    assert.equal(back.a, Infinity);
+    assert.deepEqual(back.b.slice(0, 1), [-Infinity]);
+    assert.ok(Number.isNaN(back.b[1]));
+    assert.equal(back.s, 'Infinity NaN');
+    assert.deepEqual(parsePythonJson('{"x": "a\\"NaN", "y": NaN}'), { x: 'a"NaN', y: NaN });
+  });
+
+  it('writes datetimes as Optuna does (naive local time, microseconds) and reads them back', () => {
+    const ms = Date.UTC(2026, 10, 23, 1, 2, 3, 456);
+    const s = formatDatetime(ms);
+    assert.match(s, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    assert.equal(parseDatetime(s), ms);
+    assert.equal(parseDatetime('2026-11-23T01:02:03.456789'), new Date(2026, 10, 23, 1, 2, 3, 456).getTime());
+  });
+});
+
+describe('JournalFileStorage', () => {
+  it('continues a study in a second storage object, ordinal parameters included', async () => {
+    const path = freshPath();
+    const a = await createStudy({ studyName: 's', storage: new JournalFileStorage(path), sampler: new RandomSampler({ seed: 1 }), pruner: new NopPruner(), seed: 5 });
+    await a.optimize((t) => t.suggestOrdinal('w', logGrid(8, 64, 2)) + t.suggestFloat('x', 0, 1, { log: false }), { nTrials: 5 });
+    const b = await loadStudy({ studyName: 's', storage: new JournalFileStorage(path), pruner: new NopPruner() });
+    assert.equal(b.seed, 5);
+    const trials = await b.trials;
+    assert.equal(trials.length, 5);
+    assert.deepEqual(trials[0].distributions.w, ordinalDistribution('w', logGrid(8, 64, 2)));
+    await b.optimize((t) => t.suggestOrdinal('w', logGrid(8, 64, 2)), { nTrials: 2 });
+    assert.deepEqual((await a.trials).map((t) => t.number), [0, 1, 2, 3, 4, 5, 6]);
+    // On disk it is Optuna's format: ordinal as CategoricalDistribution plus a study flag.
+    const lines = fs.readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(lines.some((l) => l.op_code === 3 && l.system_attr['tansaku:ordinal:w'] === true));
+    assert.ok(lines.some((l) => l.op_code === 5 && l.param_name === 'w' && JSON.parse(l.distribution).name === 'CategoricalDistribution'));
+  });
+
+  it('ignores a torn last line, and the next writer truncates it', async () => {
+    const path = freshPath();
+    const s = new JournalFileStorage(path);
+    const sid = await s.createStudy('t', ['minimize']);
+    await s.createTrial(sid);
+    const good = fs.readFileSync(path);
+    fs.appendFileSync(path, '{"op_code": 4, "worker_id": "dead", "stud');
+    const reader = new JournalFileStorage(path);
+    assert.equal((await reader.getAllTrials(sid)).length, 1);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    const r = await reader.createTrial(sid);
+    await new Promise((res) => setImmediate(res));
+    process.off('warning', onWarning);
+    assert.ok(r.created && r.number === 1);
+    assert.ok(warnings.some((w) => /torn last line/.test(w)));
+    const text = fs.readFileSync(path, 'utf8');
+    assert.ok(text.startsWith(good.toString('utf8')));
+    assert.equal(text.trim().split('\n').length, 3);
+    assert.equal((await new JournalFileStorage(path).getAllTrials(sid)).length, 2);
+  });
+
+  it('refuses a garbled line with an error naming the file and line, and leaves the file intact', async () => {
+    const path = freshPath();
+    const s = new JournalFileStorage(path);
+    await s.createStudy('g', ['minimize']);
+    fs.appendFileSync(path, 'this is not json\n{"op_code": 99, "worker_id": "x"}\n');
+    const before = fs.readFileSync(path, 'utf8');
+    assert.throws(() => new JournalFileStorage(path), (e: unknown) => e instanceof StorageError && /line 2/.test(e.message) && e.message.includes(path));
+    await assert.rejects(s.createTrial(0), /line 2/);
+    assert.equal(fs.readFileSync(path, 'utf8'), before);
+  });
+
+  it('breaks a lock abandoned by a crashed writer', async () => {
+    const path = freshPath();
+    const s = new JournalFileStorage(path, { staleLockMs: 100 });
+    fs.symlinkSync(path, `${path}.lock`);
+    const old = new Date(Date.now() - 10_000);
+    fs.lutimesSync(`${path}.lock`, old, old);
+    assert.equal(typeof (await s.createStudy('l', ['minimize'])), 'number');
+    assert.ok(!fs.existsSync(`${path}.lock`));
+  });
+
+  it('keeps heartbeats out of the log: the journal does not grow while a trial beats', async () => {
+    const path = freshPath();
+    const storage = new JournalFileStorage(path);
+    const study = await createStudy({ studyName: 'hb', storage, heartbeat: { intervalMs: 10, graceMs: 1000 }, pruner: new NopPruner() });
+    const trial = await study.ask();
+    const size = fs.statSync(path).size;
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(fs.statSync(path).size, size);
+    assert.ok(fs.existsSync(`${path}.heartbeats/${trial.trialId}`));
+    await study.tell(trial, 1);
+    assert.ok(!fs.existsSync(`${path}.heartbeats/${trial.trialId}`), 'heartbeat file removed when the trial finishes');
+  });
+
+  it('numbers trials without gap or duplicate across 4 processes', async () => {
+    const path = freshPath();
+    await createStudy({ studyName: 'mp', storage: new JournalFileStorage(path), pruner: new NopPruner() });
+    const worker = 'test/fixtures/journal-worker.ts';
+    const runs = Array.from({ length: 4 }, () =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', worker, path], { stdio: ['ignore', 'ignore', 'inherit'] });
+        child.on('exit', resolve);
+      }),
+    );
+    assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0]);
+    const storage = new JournalFileStorage(path);
+    const trials = await storage.getAllTrials(await storage.getStudyIdFromName('mp'));
+    assert.deepEqual(trials.map((t) => t.number), Array.from({ length: 100 }, (_, i) => i));
+    assert.ok(trials.every((t) => t.state === 'COMPLETE' && t.values![0] === (t.params.x as number) + (t.params.k as number)));
+    assert.equal(new Set(trials.map((t) => t.workerId)).size, 4);
+    assert.ok(!fs.existsSync(`${path}.lock`));
+  });
+
+  it('rejects setting a parameter on a finished trial without writing', async () => {
+    const path = freshPath();
+    const s = new JournalFileStorage(path);
+    const sid = await s.createStudy('f', ['minimize']);
+    const r = await s.createTrial(sid);
+    assert.ok(r.created);
+    await s.setTrialStateValues(r.trialId, 'COMPLETE', [1]);
+    const size = fs.statSync(path).size;
+    await assert.rejects(s.setTrialParam(r.trialId, 'x', 1, intDistribution('x', 0, 2)));
+    assert.equal(fs.statSync(path).size, size);
+  });
+});
