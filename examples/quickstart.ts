@@ -1,6 +1,8 @@
-// Tune a small noisy "training" objective with pruning: the quickest tour of Tansaku's library API.
-// Run: npm run example
-import { MedianPruner, RandomSampler, TrialPruned, createStudy, logGrid, trialsToCSV } from '../src/index.js';
+// Tune a small "training" objective with pruning: the quickest tour of Tansaku's library API.
+// Run: npm run example. The study lives in a journal file (Optuna's format): run it again and it
+// continues the same study; open it with `optuna-dashboard .tansaku/quickstart.journal` if you have it.
+import { mkdirSync } from 'node:fs';
+import { JournalFileStorage, MedianPruner, RandomSampler, TrialPruned, createStudy, logGrid, trialsToCSV } from '../src/index.js';
 
 /** A stand-in for training: validation loss over epochs for a learning rate, width and optimizer. */
 function validationLoss(lr: number, width: number, optimizer: string, epoch: number): number {
@@ -10,8 +12,11 @@ function validationLoss(lr: number, width: number, optimizer: string, epoch: num
   return 0.1 + lrPenalty + widthPenalty + optimizerPenalty + 2 / (epoch + 1);
 }
 
+mkdirSync('.tansaku', { recursive: true });
 const study = await createStudy({
   studyName: 'quickstart',
+  storage: new JournalFileStorage('.tansaku/quickstart.journal'),
+  loadIfExists: true,
   direction: 'minimize',
   sampler: new RandomSampler({ seed: 1 }),
   pruner: new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 2 }),
@@ -32,6 +37,6 @@ const result = await study.optimize(async (trial) => {
 }, { nTrials: 100, concurrency: 4 });
 
 const best = await study.bestTrial;
-console.log(`${result.complete} complete, ${result.pruned} pruned, ${result.failed} failed`);
+console.log(`this run: ${result.complete} complete, ${result.pruned} pruned, ${result.failed} failed; the study has ${(await study.trials).length} trials`);
 console.log(`best trial #${best.number}: loss ${best.values![0].toFixed(4)}`, best.params);
 console.log(trialsToCSV((await study.trials).slice(0, 3)).trimEnd());
