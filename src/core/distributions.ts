@@ -460,3 +460,15 @@ export function toUnit(d: Distribution, internal: number): number {
       return (internal + 0.5) / cardinality(d);
   }
 }
+
+/**
+ * Why `later` cannot be used for a parameter first seen as `first` (Optuna's
+ * check_distribution_compatibility: same kind; categorical and ordinal values unchanged), or null.
+ */
+export function describeKindClash(name: string, first: Distribution, later: Distribution): string | null {
+  if (first.type === later.type && (first.type === 'float' || first.type === 'int' || distributionsEqual(first, later))) return null;
+  return (
+    `parameter "${name}" is ${describeDistribution(later)} here but ${describeDistribution(first)} in earlier trials of the study; ` +
+    `a parameter keeps its kind${first.type === 'categorical' || first.type === 'ordinal' ? ' and its values' : ''} across trials (ranges may change)`
+  );
+}

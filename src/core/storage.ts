@@ -141,8 +141,12 @@ export interface Storage {
   /** Number of trials, optionally only in some states, without materialising them. */
   countTrials(studyId: number, states?: readonly TrialState[]): Promise<number>;
 
-  /** Records that the worker running this trial is alive (not part of the operation log). */
-  recordHeartbeat(trialId: number): Promise<void>;
+  /**
+   * Records that the worker running this trial is alive (not part of the operation log). Returns false,
+   * recording nothing, when the trial is no longer RUNNING (finished by someone else), so the beating
+   * worker can stop.
+   */
+  recordHeartbeat(trialId: number): Promise<boolean>;
   /** RUNNING trials of the study whose last heartbeat is older than `graceMs`. */
   getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]>;
 

@@ -74,7 +74,11 @@ export interface CreateStudyOptions {
   loadIfExists?: boolean;
   /** Study seed: every worker derives its randomness from it and the trial number. */
   seed?: number;
-  /** A trial budget for the whole study, shared by every worker (stored with the study). */
+  /**
+   * A trial budget for the whole study, shared by every worker (stored with the study): `ask` creates no
+   * new sampled trial once the study holds this many trials in any state. Enqueued trials and heartbeat
+   * retries are always run, so they may take the study past it.
+   */
   maxTrials?: number;
   /** Heartbeats of running trials; `false` disables them and the stale-trial sweep. */
   heartbeat?: HeartbeatOptions | false;
@@ -162,6 +166,8 @@ export interface TrialInput {
 }
 
 const DEFER_POLL_MS = 200;
+/** The optimise loop lets other event-loop work run at least this often. */
+const YIELD_EVERY_MS = 5;
 const SEED_WAIT_MS = 1000;
 
 function resolveHeartbeat(h: HeartbeatOptions | false | undefined): Required<HeartbeatOptions> | null {
@@ -178,6 +184,34 @@ function resolveHeartbeat(h: HeartbeatOptions | false | undefined): Required<Hea
     throw new InvalidArgumentError(`heartbeat.graceMs (${graceMs}) must be greater than heartbeat.intervalMs (${intervalMs}), or live trials are failed as stale`);
   }
   return { intervalMs, graceMs, maxRetry };
+}
+
+/**
+ * The heartbeat settings of a joining worker: the study's stored ones, so that no participant fails
+ * another's live trial with a shorter grace period. Explicit options must agree with them (maxRetry,
+ * which only affects the sweeping worker, may differ).
+ */
+function adoptHeartbeat(
+  studyName: string,
+  stored: JsonValue | undefined,
+  explicit: HeartbeatOptions | false | undefined,
+  own: Required<HeartbeatOptions> | null,
+): Required<HeartbeatOptions> | null {
+  if (stored === undefined || stored === null) return own; // a study made elsewhere (e.g. by Optuna)
+  const study: Required<HeartbeatOptions> | null =
+    stored === false ? null : resolveHeartbeat(stored as HeartbeatOptions);
+  if (explicit === undefined) return study;
+  const mismatch =
+    (study === null) !== (own === null) ||
+    (study !== null && own !== null && (study.intervalMs !== own.intervalMs || study.graceMs !== own.graceMs));
+  if (mismatch) {
+    const show = (h: Required<HeartbeatOptions> | null) => (h ? `intervalMs=${h.intervalMs}, graceMs=${h.graceMs}` : 'disabled');
+    throw new InvalidArgumentError(
+      `heartbeat settings (${show(own)}) differ from study ${JSON.stringify(studyName)}'s (${show(study)}); ` +
+        `every worker of a study must use the same ones: omit the heartbeat option to adopt the study's`,
+    );
+  }
+  return own && study ? { ...study, maxRetry: own.maxRetry } : study;
 }
 
 function checkDirections(directions: unknown): StudyDirection[] {
@@ -295,8 +329,10 @@ export class Study implements StudyView, TrialHost {
       throw error;
     }
     const seed = explicitSeed ?? Rng.randomSeed();
-    await storage.setStudySystemAttr(studyId, SystemAttr.studySeed, seed);
+    // Study-wide settings every joining worker adopts; the seed goes last because loaders wait for it.
+    await storage.setStudySystemAttr(studyId, SystemAttr.heartbeat, heartbeat ? { intervalMs: heartbeat.intervalMs, graceMs: heartbeat.graceMs, maxRetry: heartbeat.maxRetry } : false);
     if (maxTrials !== undefined) await storage.setStudySystemAttr(studyId, SystemAttr.maxTrials, maxTrials);
+    await storage.setStudySystemAttr(studyId, SystemAttr.studySeed, seed);
     return new Study({
       studyId,
       studyName,
@@ -312,7 +348,7 @@ export class Study implements StudyView, TrialHost {
   /** @internal Use `loadStudy` from the package entry point. */
   static async load(options: LoadStudyOptions, defaults: StudyDefaults): Promise<Study> {
     if (!options.storage) throw new InvalidArgumentError('loadStudy needs a storage (the study lives there)');
-    const heartbeat = resolveHeartbeat(options.heartbeat);
+    const ownHeartbeat = resolveHeartbeat(options.heartbeat);
     const explicitSeed = checkSeed(options.seed);
     const studyId = await options.storage.getStudyIdFromName(options.studyName);
     let record = await options.storage.getStudy(studyId);
@@ -332,6 +368,7 @@ export class Study implements StudyView, TrialHost {
       seed = hashString(`tansaku-study:${options.studyName}`);
       await options.storage.setStudySystemAttr(studyId, SystemAttr.studySeed, seed);
     }
+    const heartbeat = adoptHeartbeat(options.studyName, record.systemAttrs[SystemAttr.heartbeat], options.heartbeat, ownHeartbeat);
     return new Study({
       studyId,
       studyName: record.studyName,
@@ -396,7 +433,10 @@ export class Study implements StudyView, TrialHost {
    */
   async ask(options: AskOptions = {}): Promise<Trial> {
     const maxTrials = options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : await this.storedMaxTrials();
+    // Validate before creating anything, so a bad argument never leaves a trial behind.
+    const fixedDistributions = Object.entries(options.fixedDistributions ?? {}).map(([name, d]) => [name, validateDistribution(name, d)] as const);
     if (this.heartbeat) await this.failStaleTrials();
+    let lastSweep = Date.now();
     let frozen: FrozenTrial | null = null;
     let fixedParams: Record<string, unknown> = {};
     let claimConflicts = 0;
@@ -423,6 +463,11 @@ export class Study implements StudyView, TrialHost {
           );
         }
         await this.storage.waitForChange(this.studyId, DEFER_POLL_MS);
+        // The trial we wait for may belong to a dead worker: keep sweeping while we wait.
+        if (this.heartbeat && Date.now() - lastSweep >= Math.min(1000, this.heartbeat.graceMs / 4)) {
+          lastSweep = Date.now();
+          await this.failStaleTrials();
+        }
         continue;
       }
       const template: TrialTemplate = { state: 'RUNNING' };
@@ -450,20 +495,27 @@ export class Study implements StudyView, TrialHost {
       frozen = await this.storage.getTrial(created.trialId);
       break;
     }
-    if (this.heartbeat) await this.storage.recordHeartbeat(frozen.trialId);
-    const relative: RelativeSample = (await this.sampler.sampleRelative?.(this, frozen)) ?? {};
-    const abort = new AbortController();
-    const trial = new Trial(this, frozen, relative, fixedParams, abort.signal);
-    this.activeTrials.set(trial.trialId, { trial, abort, timer: this.startHeartbeat(trial.trialId) });
-    if (options.fixedDistributions) {
-      for (const [name, d] of Object.entries(options.fixedDistributions)) trial.suggest(name, validateDistribution(name, d));
+    const trialId = frozen.trialId;
+    try {
+      if (this.heartbeat) await this.storage.recordHeartbeat(trialId);
+      const relative: RelativeSample = (await this.sampler.sampleRelative?.(this, frozen)) ?? {};
+      const paramKinds = (await this.storage.getStudy(this.studyId)).paramDistributions;
+      const abort = new AbortController();
+      const trial = new Trial(this, frozen, { relative, fixedParams, paramKinds, signal: abort.signal, onRelease: () => this.releaseTrial(trialId) });
+      this.activeTrials.set(trialId, { trial, abort, timer: this.startHeartbeat(trialId) });
+      for (const [name, d] of fixedDistributions) trial.suggest(name, d);
+      return trial;
+    } catch (error) {
+      // The trial exists: never leave it RUNNING when preparing it failed.
+      await this.failTrial(trialId, `preparing the trial failed: ${describeError(error)}`).catch(() => {});
+      throw error;
     }
-    return trial;
   }
 
   /**
    * Finishes a trial: with values (COMPLETE), or with a state ('PRUNED' or 'FAIL'). A NaN value makes
-   * the trial FAIL with the reason recorded; ±Infinity are valid values.
+   * the trial FAIL with the reason recorded; ±Infinity are valid values. A call with invalid values
+   * throws and changes nothing: the trial keeps running (and beating) and can be told again.
    *
    * @example
    * ```ts
@@ -477,30 +529,22 @@ export class Study implements StudyView, TrialHost {
     options: TellOptions & { values?: number | readonly number[] } = {},
   ): Promise<FrozenTrial> {
     let trial: Trial | undefined;
-    let trialId: number;
+    let current: FrozenTrial;
     if (trialOrNumber instanceof Trial) {
       trial = trialOrNumber;
-      trialId = trial.trialId;
+      current = await this.storage.getTrial(trial.trialId);
     } else if (typeof trialOrNumber === 'number' && Number.isInteger(trialOrNumber)) {
-      trialId = (await this.storage.getTrialByNumber(this.studyId, trialOrNumber)).trialId;
-      trial = this.activeTrials.get(trialId)?.trial;
+      current = await this.storage.getTrialByNumber(this.studyId, trialOrNumber);
+      trial = this.activeTrials.get(current.trialId)?.trial;
     } else {
       throw new InvalidArgumentError(`tell: expected a Trial or a trial number, got ${describeValue(trialOrNumber)}`);
     }
-    let pending: TrialUpdate[] = [];
-    try {
-      if (trial) pending = await trial.takePendingUpdates();
-    } catch (error) {
-      this.releaseTrial(trialId);
-      // A write refused because someone else finished the trial (a stale-trial sweep, an interrupt).
-      if (error instanceof TrialFinishedError && options.skipIfFinished) return this.storage.getTrial(trialId);
-      // Any other refusal (e.g. a parameter whose kind clashes with earlier trials): never leave the
-      // trial RUNNING.
-      if (!(error instanceof TrialFinishedError)) await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
-      throw error;
+    const trialId = current.trialId;
+    if (current.studyId !== this.studyId) {
+      throw new InvalidArgumentError(`tell: trial ${current.number} belongs to another study (id ${current.studyId}), not to ${JSON.stringify(this.studyName)}`);
     }
-    this.releaseTrial(trialId);
 
+    // Everything that can be wrong with the call is checked before anything changes.
     let state: 'COMPLETE' | 'PRUNED' | 'FAIL';
     let rawValues: unknown;
     if (typeof valuesOrState === 'string') {
@@ -509,17 +553,13 @@ export class Study implements StudyView, TrialHost {
       }
       state = valuesOrState;
       rawValues = options.values;
+      if (state === 'COMPLETE' && rawValues === undefined) {
+        throw new InvalidArgumentError(`tell: trial ${current.number} told COMPLETE needs its values (options.values), got none`);
+      }
     } else {
       state = 'COMPLETE';
       rawValues = valuesOrState;
     }
-
-    const current = await this.storage.getTrial(trialId);
-    if (isFinished(current.state)) {
-      if (options.skipIfFinished) return current;
-      throw new TrialFinishedError(`trial ${current.number} is already ${current.state}; it cannot be told again`);
-    }
-
     let values: number[] | null = null;
     let failReason = options.failReason;
     if (state === 'COMPLETE') {
@@ -529,17 +569,37 @@ export class Study implements StudyView, TrialHost {
         failReason = `the objective returned NaN (${JSON.stringify(values.map(String))})`;
         values = null;
       }
-    } else if (state === 'PRUNED') {
+    }
+    if (current.state === 'WAITING') {
+      throw new InvalidStateTransitionError(`tell: trial ${current.number} is WAITING (enqueued, never run); run it with ask() first`);
+    }
+    if (isFinished(current.state)) {
+      trial?.release();
+      if (options.skipIfFinished) return current;
+      throw new TrialFinishedError(`trial ${current.number} is already ${current.state}; it cannot be told again`);
+    }
+    if (state === 'PRUNED') {
       // Optuna's rule: a pruned single-objective trial takes its last reported value.
-      const steps = [...(trial?.snapshot().intermediateValues ?? current.intermediateValues).keys()];
-      if (this.directions.length === 1 && steps.length > 0) {
-        const last = Math.max(...steps);
-        const v = (trial?.snapshot().intermediateValues ?? current.intermediateValues).get(last)!;
+      const reported = trial?.snapshot().intermediateValues ?? current.intermediateValues;
+      if (this.directions.length === 1 && reported.size > 0) {
+        const v = reported.get(Math.max(...reported.keys()))!;
         values = Number.isNaN(v) ? null : [v];
       }
     }
+
+    let updates: TrialUpdate[] = [];
+    try {
+      if (trial) updates = await trial.takePendingUpdates();
+    } catch (error) {
+      trial?.release();
+      // A write refused because someone else finished the trial (a stale-trial sweep, an interrupt).
+      if (error instanceof TrialFinishedError && options.skipIfFinished) return this.storage.getTrial(trialId);
+      // Any other refusal (e.g. a parameter whose kind clashes with earlier trials): never leave the
+      // trial RUNNING.
+      if (!(error instanceof TrialFinishedError)) await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
+      throw error;
+    }
     trial?.markFinished();
-    const updates = pending;
     if (state === 'FAIL' && failReason !== undefined) updates.push({ kind: 'systemAttr', key: SystemAttr.failReason, value: failReason });
     let applied: boolean;
     try {
@@ -547,9 +607,13 @@ export class Study implements StudyView, TrialHost {
     } catch (error) {
       if (!(error instanceof TrialFinishedError)) {
         await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
+        trial?.release();
         throw error;
       }
       applied = false;
+    } finally {
+      trial?.release();
+      this.releaseTrial(trialId);
     }
     if (!applied) {
       const after = await this.storage.getTrial(trialId);
@@ -646,8 +710,15 @@ export class Study implements StudyView, TrialHost {
       else options.signal.addEventListener('abort', onAbort, { once: true });
     }
 
+    let lastYield = Date.now();
     const runSlot = async (): Promise<void> => {
       for (;;) {
+        // A synchronous objective on a synchronous storage never gives the event loop a turn: yield
+        // every few milliseconds so SIGINT, abort signals and heartbeat timers can run.
+        if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = Date.now();
+        }
         if (this.stopRequested || fatal || interrupted) return;
         if (nTrials !== undefined && started >= nTrials) {
           result.stoppedBy = 'nTrials';
@@ -710,9 +781,15 @@ export class Study implements StudyView, TrialHost {
         for (const callback of options.callbacks ?? []) await callback(this, finished);
       }
     };
+    // An error outside the objective (a callback, the storage, the sampler) stops every slot: the
+    // others finish their current trial and start no new one, then optimize rejects.
+    const guardedSlot = (): Promise<void> =>
+      runSlot().catch((error: unknown) => {
+        fatal ??= { error };
+      });
 
     try {
-      const slots = Array.from({ length: concurrency }, () => runSlot());
+      const slots = Array.from({ length: concurrency }, () => guardedSlot());
       // On interruption, slots whose objectives honour trial.signal end at once, the others are left
       // behind: either way the interruption decides the outcome once running trials are failed.
       await Promise.race([Promise.all(slots), interruptPromise]);
@@ -888,9 +965,15 @@ export class Study implements StudyView, TrialHost {
   private startHeartbeat(trialId: number): NodeJS.Timeout | null {
     if (!this.heartbeat) return null;
     const timer = setInterval(() => {
-      this.storage.recordHeartbeat(trialId).catch(() => {
-        // A missed beat is survivable; the next one retries. A dead storage surfaces at tell.
-      });
+      this.storage.recordHeartbeat(trialId).then(
+        (running) => {
+          // Finished elsewhere (told through another Study object, swept as stale): stop beating.
+          if (!running) this.activeTrials.get(trialId)?.trial.release();
+        },
+        () => {
+          // A missed beat is survivable; the next one retries. A dead storage surfaces at tell.
+        },
+      );
     }, this.heartbeat.intervalMs);
     timer.unref();
     return timer;

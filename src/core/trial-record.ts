@@ -64,6 +64,11 @@ export interface StudyRecord {
   readonly nTrials: number;
   /** When the first trial started, if any. */
   readonly datetimeStart: number | null;
+  /**
+   * The first distribution seen for each parameter name. Later trials must use the same kind (and, for
+   * categorical and ordinal parameters, the same values), as in Optuna; ranges may change.
+   */
+  readonly paramDistributions: Readonly<Record<string, Distribution>>;
 }
 
 /** System attribute keys that Tansaku itself writes. Keys shared with Optuna use Optuna's names. */
@@ -79,6 +84,8 @@ export const SystemAttr = {
   claimKey: 'tansaku:claim',
   /** Study seed, shared by every worker of the study. */
   studySeed: 'tansaku:seed',
+  /** Study-wide heartbeat settings ({ intervalMs, graceMs, maxRetry } or false), adopted by joining workers. */
+  heartbeat: 'tansaku:heartbeat',
   /** Study-wide trial budget shared by all workers. */
   maxTrials: 'tansaku:max_trials',
 } as const;

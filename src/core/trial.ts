@@ -9,6 +9,8 @@ import {
   categoricalDistribution,
   contains,
   describeDistribution,
+  describeKindClash,
+  validateDistribution,
   distributionsEqual,
   floatDistribution,
   intDistribution,
@@ -27,6 +29,19 @@ import type { RelativeSample, Sampler, StudyView } from './sampler.js';
 import type { TrialUpdate } from './storage.js';
 import type { FrozenTrial, JsonValue } from './trial-record.js';
 
+/** @internal How `study.ask` sets a trial up. */
+export interface TrialInit {
+  /** Values the sampler chose jointly before the objective started. */
+  relative: RelativeSample;
+  /** Objective-facing values fixed in advance (enqueued trials, grid cells). */
+  fixedParams: Readonly<Record<string, unknown>>;
+  /** The study's first distribution per parameter name, to catch kind clashes at suggest time. */
+  paramKinds: Readonly<Record<string, Distribution>>;
+  signal: AbortSignal;
+  /** Called once when the trial is released (heartbeat stopped). */
+  onRelease: () => void;
+}
+
 /** What a Trial needs from its study; `Study` provides it. */
 export interface TrialHost {
   readonly view: StudyView;
@@ -39,13 +54,19 @@ export class Trial {
   readonly number: number;
   /** Storage-wide id. */
   readonly trialId: number;
-  /** Aborted when the run is interrupted (SIGINT, `study.stop()` with abort, trial timeout). */
+  /**
+   * Aborted when the run is interrupted (SIGINT or the `signal` given to `optimize`). Long objectives
+   * should pass it to what they wait on: JavaScript cannot stop a running function from outside.
+   */
   readonly signal: AbortSignal;
 
   private readonly host: TrialHost;
   private readonly base: FrozenTrial;
   private readonly relative: RelativeSample;
   private readonly fixedParams: Readonly<Record<string, unknown>>;
+  private readonly paramKinds: Readonly<Record<string, Distribution>>;
+  private onRelease: (() => void) | null;
+  private flushHandle: NodeJS.Immediate | null = null;
   private readonly paramValues: Record<string, ParamValue>;
   private readonly internalParams: Record<string, number>;
   private readonly distributions: Record<string, Distribution>;
@@ -54,25 +75,20 @@ export class Trial {
   /** Updates not yet sent to the storage, in order. */
   private pending: TrialUpdate[] = [];
   private inFlight: Promise<void> = Promise.resolve();
-  private flushScheduled = false;
   private writeError: unknown = null;
   private finished = false;
 
   /** @internal Created by `study.ask()`; objectives receive it from `study.optimize`. */
-  constructor(
-    host: TrialHost,
-    base: FrozenTrial,
-    relative: RelativeSample,
-    fixedParams: Readonly<Record<string, unknown>>,
-    signal: AbortSignal,
-  ) {
+  constructor(host: TrialHost, base: FrozenTrial, init: TrialInit) {
     this.host = host;
     this.base = base;
     this.number = base.number;
     this.trialId = base.trialId;
-    this.relative = relative;
-    this.fixedParams = fixedParams;
-    this.signal = signal;
+    this.relative = init.relative;
+    this.fixedParams = init.fixedParams;
+    this.paramKinds = init.paramKinds;
+    this.signal = init.signal;
+    this.onRelease = init.onRelease;
     this.paramValues = { ...base.params };
     this.internalParams = { ...base.internalParams };
     this.distributions = { ...base.distributions };
@@ -85,7 +101,7 @@ export class Trial {
    * @example const lr = trial.suggestFloat('lr', 1e-5, 1e-1, { log: true });
    */
   suggestFloat(name: string, low: number, high: number, options: { log?: boolean; step?: number | null } = {}): number {
-    return this.suggest(name, floatDistribution(checkName(name), low, high, options)) as number;
+    return this.suggestValidated(name, floatDistribution(checkName(name), low, high, options)) as number;
   }
 
   /**
@@ -93,7 +109,7 @@ export class Trial {
    * @example const layers = trial.suggestInt('layers', 1, 4);
    */
   suggestInt(name: string, low: number, high: number, options: { log?: boolean; step?: number } = {}): number {
-    return this.suggest(name, intDistribution(checkName(name), low, high, options)) as number;
+    return this.suggestValidated(name, intDistribution(checkName(name), low, high, options)) as number;
   }
 
   /**
@@ -101,7 +117,7 @@ export class Trial {
    * @example const act = trial.suggestCategorical('act', ['relu', 'tanh'] as const);
    */
   suggestCategorical<T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
-    return this.suggest(name, categoricalDistribution(checkName(name), choices)) as T;
+    return this.suggestValidated(name, categoricalDistribution(checkName(name), choices)) as T;
   }
 
   /**
@@ -109,11 +125,15 @@ export class Trial {
    * @example const units = trial.suggestOrdinal('units', logGrid(8, 4096, 2));
    */
   suggestOrdinal<T extends OrdinalValue>(name: string, values: readonly T[]): T {
-    return this.suggest(name, ordinalDistribution(checkName(name), values)) as T;
+    return this.suggestValidated(name, ordinalDistribution(checkName(name), values)) as T;
   }
 
-  /** Suggests a value for any distribution object (the typed helpers above build it). */
+  /** Suggests a value for any distribution object, e.g. one read from a file (it is validated). */
   suggest(name: string, distribution: Distribution): ParamValue {
+    return this.suggestValidated(checkName(name), validateDistribution(name, distribution));
+  }
+
+  private suggestValidated(name: string, distribution: Distribution): ParamValue {
     this.assertRunning(`suggest "${name}"`);
     const existing = this.distributions[name];
     if (existing !== undefined) {
@@ -125,6 +145,11 @@ export class Trial {
       }
       return this.paramValues[name];
     }
+    // Optuna's rule, checked here so the objective fails at once, not after it has run: a parameter
+    // keeps its kind (and categorical values) across the trials of a study.
+    const first = this.paramKinds[name];
+    const clash = first ? describeKindClash(name, first, distribution) : null;
+    if (clash) throw new DistributionClashError(clash);
     const internal = this.chooseInternal(name, distribution);
     const value = toExternal(distribution, internal);
     this.paramValues[name] = value;
@@ -233,6 +258,10 @@ export class Trial {
    * they are written together with the trial's final state.
    */
   async takePendingUpdates(): Promise<TrialUpdate[]> {
+    if (this.flushHandle) {
+      clearImmediate(this.flushHandle);
+      this.flushHandle = null;
+    }
     await this.inFlight;
     this.rethrowWriteError();
     const pending = this.pending;
@@ -250,12 +279,22 @@ export class Trial {
 
   private enqueue(update: TrialUpdate): void {
     this.pending.push(update);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
+    if (this.flushHandle) return;
+    this.flushHandle = setImmediate(() => {
+      this.flushHandle = null;
       void this.writePending();
     });
+  }
+
+  /** @internal Stops the trial's heartbeat and scheduled writes; called once the trial is finished. */
+  release(): void {
+    if (this.flushHandle) {
+      clearImmediate(this.flushHandle);
+      this.flushHandle = null;
+    }
+    const onRelease = this.onRelease;
+    this.onRelease = null;
+    onRelease?.();
   }
 
   private writePending(): Promise<void> {

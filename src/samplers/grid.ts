@@ -22,6 +22,13 @@ export interface GridSamplerOptions {
 
 const KEY_PREFIX = 'grid:';
 
+interface GridProgress {
+  claimed: Set<number>;
+  readUpTo: number;
+  order: number[] | null;
+  cursor: number;
+}
+
 /**
  * @example
  * ```ts
@@ -38,8 +45,8 @@ export class GridSampler implements Sampler {
   private readonly grid: Readonly<Record<string, readonly ParamValue[]>>;
   private readonly seed: number | undefined;
   private readonly shuffle: boolean;
-  /** Per study: claimed cells and how far the trials have been read. */
-  private readonly progress = new Map<number, { claimed: Set<number>; readUpTo: number; order: number[] | null; cursor: number }>();
+  /** Per storage and study: claimed cells and how far the trials have been read. */
+  private readonly progress = new WeakMap<object, Map<number, GridProgress>>();
 
   constructor(grid: Record<string, readonly ParamValue[]>, options: GridSamplerOptions = {}) {
     if (typeof grid !== 'object' || grid === null || Array.isArray(grid)) {
@@ -85,10 +92,15 @@ export class GridSampler implements Sampler {
   }
 
   async planTrial(study: StudyView): Promise<TrialPlan> {
-    let p = this.progress.get(study.studyId);
+    let byStudy = this.progress.get(study.storage);
+    if (!byStudy) {
+      byStudy = new Map();
+      this.progress.set(study.storage, byStudy);
+    }
+    let p = byStudy.get(study.studyId);
     if (!p) {
       p = { claimed: new Set(), readUpTo: 0, order: null, cursor: 0 };
-      this.progress.set(study.studyId, p);
+      byStudy.set(study.studyId, p);
     }
     // Claim keys are written when a trial is created and never change: reading only new trials suffices.
     const from = p.readUpTo;

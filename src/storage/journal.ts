@@ -253,7 +253,13 @@ export class JournalFileStorage extends OperationLogStorage {
     }
   }
 
-  recordHeartbeat(trialId: number): Promise<void> {
+  recordHeartbeat(trialId: number): Promise<boolean> {
+    try {
+      this.readNewLines();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.model.trials[trialId]?.state !== 'RUNNING') return Promise.resolve(false);
     const file = `${this.heartbeatDir}/${trialId}`;
     const now = new Date();
     try {
@@ -267,7 +273,7 @@ export class JournalFileStorage extends OperationLogStorage {
         return Promise.reject(new StorageError(`cannot record a heartbeat in ${this.heartbeatDir}: ${(error as Error).message}`));
       }
     }
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
 
   async getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]> {

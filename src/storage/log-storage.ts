@@ -43,7 +43,7 @@ export abstract class OperationLogStorage implements Storage {
    */
   protected abstract transact<T>(decide: () => Decision<T>): Promise<T>;
 
-  abstract recordHeartbeat(trialId: number): Promise<void>;
+  abstract recordHeartbeat(trialId: number): Promise<boolean>;
   abstract getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]>;
   abstract waitForChange(studyId: number, timeoutMs: number): Promise<void>;
   abstract close(): Promise<void>;

@@ -22,6 +22,16 @@ export class InMemoryStorage extends OperationLogStorage {
     super(options);
   }
 
+  /** A storage rebuilt by replaying an operation log, e.g. `readLog()` of another one. */
+  static fromLog(ops: readonly Operation[], options: { workerId?: string } = {}): InMemoryStorage {
+    const storage = new InMemoryStorage(options);
+    for (const op of ops) {
+      storage.log.push(op);
+      storage.model.apply(op);
+    }
+    return storage;
+  }
+
   /** Number of operations in the log (for tests and the dashboard's tailing). */
   get logLength(): number {
     return this.log.length;
@@ -59,9 +69,10 @@ export class InMemoryStorage extends OperationLogStorage {
     for (const wake of waiters) wake();
   }
 
-  recordHeartbeat(trialId: number): Promise<void> {
+  recordHeartbeat(trialId: number): Promise<boolean> {
+    if (this.model.trials[trialId]?.state !== 'RUNNING') return Promise.resolve(false);
     this.heartbeats.set(trialId, Date.now());
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
 
   getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]> {

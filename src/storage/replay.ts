@@ -13,7 +13,7 @@
  * Trial snapshots are copy-on-write: applying an operation replaces the trial's object, so snapshots
  * handed out earlier never change.
  */
-import { describeDistribution, distributionsEqual, toExternal, type Distribution, type ParamValue } from '../core/distributions.js';
+import { describeKindClash, toExternal, type Distribution, type ParamValue } from '../core/distributions.js';
 import {
   DistributionClashError,
   DuplicateStudyError,
@@ -77,6 +77,7 @@ export class StudyState {
       systemAttrs: { ...this.systemAttrs },
       nTrials: this.trials.length,
       datetimeStart: this.datetimeStart,
+      paramDistributions: Object.fromEntries(this.paramKinds),
     };
   }
 }
@@ -237,19 +238,7 @@ export class ReplayModel {
    */
   paramClash(studyId: number, name: string, distribution: Distribution): string | null {
     const first = this.studies[studyId]?.paramKinds.get(name);
-    if (!first) return null;
-    const sameKind = first.type === distribution.type;
-    const sameValues =
-      !sameKind ||
-      (first.type === 'categorical' && distribution.type === 'categorical' && distributionsEqual(first, distribution)) ||
-      (first.type === 'ordinal' && distribution.type === 'ordinal' && distributionsEqual(first, distribution)) ||
-      first.type === 'float' ||
-      first.type === 'int';
-    if (sameKind && sameValues) return null;
-    return (
-      `parameter "${name}" is ${describeDistribution(distribution)} here but ${describeDistribution(first)} in earlier trials of the study; ` +
-      `a parameter keeps its kind${first.type === 'categorical' || first.type === 'ordinal' ? ' and its values' : ''} across trials (ranges may change)`
-    );
+    return first ? describeKindClash(name, first, distribution) : null;
   }
 
   private applyCreateTrial(studyId: number, template: TrialTemplate, workerId: string): ApplyResult {

@@ -81,7 +81,7 @@ describe('define-by-run suggestions', () => {
     assert.deepEqual(Object.keys(stored.params).sort(), ['w', 'x']);
   });
 
-  it('keeps a parameter\'s kind across trials, as Optuna does, and never leaves the offending trial RUNNING', async () => {
+  it('keeps a parameter\'s kind across trials, as Optuna does, and says so at suggest time', async () => {
     const study = await createStudy(quiet);
     const t0 = await study.ask();
     t0.suggestInt('x', 0, 5);
@@ -91,14 +91,27 @@ describe('define-by-run suggestions', () => {
     t1.suggestInt('x', 0, 50); // a different range of the same kind is fine
     await study.tell(t1, 1);
     const t2 = await study.ask();
-    t2.suggestFloat('x', 0, 5);
-    await assert.rejects(study.tell(t2, 1), (e: unknown) => e instanceof DistributionClashError && /"x" is float\[0, 5\] here but int\[0, 5\]/.test(e.message));
-    assert.equal((await study.storage.getTrial(t2.trialId)).state, 'FAIL');
-    const t3 = await study.ask();
-    t3.suggestCategorical('c', ['a', 'b', 'z']);
-    await assert.rejects(study.tell(t3, 1), /kind and its values/);
+    assert.throws(() => t2.suggestFloat('x', 0, 5), (e: unknown) => e instanceof DistributionClashError && /"x" is float\[0, 5\] here but int\[0, 5\]/.test(e.message));
+    assert.throws(() => t2.suggestCategorical('c', ['a', 'b', 'z']), /kind and its values/);
+    await study.tell(t2, 'FAIL');
+    // In optimize the objective fails at once; with catch the run goes on.
+    const r = await study.optimize((t) => t.suggestFloat('c', 0, 1), { nTrials: 2, catch: [DistributionClashError] });
+    assert.equal(r.failed, 2);
     await assert.rejects(study.optimize((t) => t.suggestFloat('c', 0, 1), { nTrials: 1 }), DistributionClashError);
     assert.ok((await study.trials).every((t) => t.state !== 'RUNNING'));
+  });
+
+  it('still refuses a clash that appears between ask and tell (another worker was first), failing the trial', async () => {
+    const storage = new InMemoryStorage();
+    const a = await createStudy({ studyName: 'race', storage, ...quiet });
+    const b = await loadStudy({ studyName: 'race', storage, ...quiet });
+    const ta = await a.ask();
+    const tb = await b.ask();
+    ta.suggestInt('x', 0, 5);
+    tb.suggestFloat('x', 0, 5);
+    await a.tell(ta, 1);
+    await assert.rejects(b.tell(tb, 1), DistributionClashError);
+    assert.equal((await storage.getTrial(tb.trialId)).state, 'FAIL');
   });
 
   it('single-value distributions need no sampler', async () => {

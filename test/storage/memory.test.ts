@@ -4,7 +4,11 @@ import { InMemoryStorage, OpCode, intDistribution } from '../../src/index.js';
 import { ReplayModel } from '../../src/storage/replay.js';
 import { runStorageContract } from './contract.js';
 
-runStorageContract('InMemoryStorage', { make: () => new InMemoryStorage() });
+runStorageContract('InMemoryStorage', {
+  make: () => new InMemoryStorage(),
+  // A second reader replays the first one's log into a fresh model.
+  reopen: (s) => InMemoryStorage.fromLog((s as InMemoryStorage).readLog()),
+});
 
 describe('InMemoryStorage operation log', () => {
   it('records every change as an Optuna op code, and replaying the log rebuilds the same model', async () => {

@@ -1,0 +1,153 @@
+/**
+ * Samplers and pruners by name, as the CLI's `--sampler`, `--pruner`, `--sampler-options` and
+ * `--pruner-options` give them. Options are the library's constructor options (camelCase; snake_case
+ * is accepted too), as JSON (`'{"nStartupTrials": 5}'`) or `key=value` pairs (`n_startup_trials=5,n_warmup_steps=2`).
+ */
+import type { ParamValue, SearchSpace } from '../core/distributions.js';
+import { cardinality } from '../core/distributions.js';
+import { InvalidArgumentError, describeValue } from '../core/errors.js';
+import type { Pruner } from '../core/pruner.js';
+import type { Sampler } from '../core/sampler.js';
+import type { JsonValue } from '../core/trial-record.js';
+import { GridSampler, MedianPruner, NopPruner, PercentilePruner, QmcSampler, RandomSampler, ThresholdPruner } from '../index.js';
+import { closest } from '../runner/argv.js';
+
+export type ComponentOptions = Record<string, JsonValue>;
+
+/** Sampler names and what they are. */
+export const SAMPLERS = {
+  random: 'independent uniform / log-uniform draws (default)',
+  grid: 'every combination once; needs discrete parameters (int, ordinal, categorical, float with step)',
+  qmc: 'scrambled Sobol quasi-random points',
+} as const;
+
+/** Pruner names and what they are. */
+export const PRUNERS = {
+  median: 'median stopping rule (default for one objective); options nStartupTrials, nWarmupSteps, intervalSteps, nMinTrials',
+  percentile: 'keep trials within a percentile; options percentile (required), nStartupTrials, nWarmupSteps, intervalSteps, nMinTrials',
+  threshold: 'prune when a value leaves [lower, upper]; options lower, upper, nWarmupSteps, intervalSteps',
+  none: 'never prune (alias: nop; default for several objectives)',
+} as const;
+
+export type SamplerName = keyof typeof SAMPLERS;
+export type PrunerName = keyof typeof PRUNERS;
+
+const GRID_LIMIT = 1_000_000;
+
+function unknownName(kind: string, name: string, valid: readonly string[]): never {
+  const hint = closest(name, valid);
+  throw new InvalidArgumentError(`unknown ${kind} ${JSON.stringify(name)}${hint ? ` (did you mean "${hint}"?)` : ''}; valid ${kind}s: ${valid.join(', ')}`);
+}
+
+/** Canonical sampler name, or a clear error listing the valid ones. */
+export function checkSamplerName(name: string): SamplerName {
+  const n = name.toLowerCase();
+  if (n in SAMPLERS) return n as SamplerName;
+  return unknownName('sampler', name, Object.keys(SAMPLERS));
+}
+
+/** Canonical pruner name (`nop` is `none`), or a clear error listing the valid ones. */
+export function checkPrunerName(name: string): PrunerName {
+  const n = name.toLowerCase();
+  if (n === 'nop') return 'none';
+  if (n in PRUNERS) return n as PrunerName;
+  return unknownName('pruner', name, [...Object.keys(PRUNERS), 'nop']);
+}
+
+function camel(key: string): string {
+  return key.replace(/[_-]([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Parses `--*-options`: a JSON object, or `key=value` pairs separated by commas. */
+export function parseComponentOptions(text: string | undefined, flag: string): ComponentOptions {
+  if (text === undefined || text.trim() === '') return {};
+  let raw: unknown;
+  if (text.trim().startsWith('{')) {
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError(`${flag}: not valid JSON: ${(error as Error).message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidArgumentError(`${flag}: expected a JSON object, got ${describeValue(raw)}`);
+  } else {
+    const obj: Record<string, JsonValue> = {};
+    for (const pair of text.split(',')) {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new InvalidArgumentError(`${flag}: expected key=value pairs separated by commas (or a JSON object), got ${JSON.stringify(pair)}`);
+      const value = pair.slice(at + 1).trim();
+      let parsed: JsonValue;
+      try {
+        parsed = JSON.parse(value) as JsonValue;
+      } catch {
+        parsed = value;
+      }
+      obj[pair.slice(0, at).trim()] = parsed;
+    }
+    raw = obj;
+  }
+  return Object.fromEntries(Object.entries(raw as Record<string, JsonValue>).map(([k, v]) => [camel(k), v]));
+}
+
+/** The values a grid sampler enumerates for one parameter, or why it cannot. */
+function gridValues(name: string, d: SearchSpace[string]): ParamValue[] {
+  switch (d.type) {
+    case 'ordinal':
+      return [...d.values];
+    case 'categorical':
+      return [...d.choices];
+    case 'int': {
+      if (d.log) throw new InvalidArgumentError(`the grid sampler cannot enumerate parameter "${name}": a log-scaled int; use type "ordinal" with the values to try`);
+      const n = cardinality(d);
+      if (n > GRID_LIMIT) throw new InvalidArgumentError(`the grid sampler cannot enumerate parameter "${name}": ${n} values; give it a step or use type "ordinal"`);
+      return Array.from({ length: n }, (_, i) => d.low + i * d.step);
+    }
+    case 'float': {
+      if (d.step === null) {
+        throw new InvalidArgumentError(`the grid sampler needs discrete parameters, but "${name}" is a continuous float; give it a "step", or use type "ordinal" with the values to try`);
+      }
+      const n = cardinality(d);
+      if (n > GRID_LIMIT) throw new InvalidArgumentError(`the grid sampler cannot enumerate parameter "${name}": ${n} values`);
+      return Array.from({ length: n }, (_, i) => (i === n - 1 ? d.high : d.low + i * d.step!));
+    }
+  }
+}
+
+/** Builds a sampler from its name and options; `space` is needed by grid (and used by qmc). */
+export function makeSampler(name: string, options: ComponentOptions, space: SearchSpace | null): Sampler {
+  switch (checkSamplerName(name)) {
+    case 'random':
+      return new RandomSampler(options as { seed?: number });
+    case 'qmc':
+      return new QmcSampler({ ...(space && Object.keys(space).length ? { searchSpace: space } : {}), ...(options as object) });
+    case 'grid': {
+      if (!space || Object.keys(space).length === 0) throw new InvalidArgumentError('the grid sampler needs a search space: give --space');
+      const grid: Record<string, ParamValue[]> = {};
+      let size = 1;
+      for (const [n, d] of Object.entries(space)) {
+        grid[n] = gridValues(n, d);
+        size *= grid[n].length;
+        if (size > GRID_LIMIT * 100) throw new InvalidArgumentError(`the grid has more than ${GRID_LIMIT * 100} cells; shrink the space`);
+      }
+      return new GridSampler(grid, options as { seed?: number; shuffle?: boolean });
+    }
+  }
+}
+
+/** Builds a pruner from its name and options. */
+export function makePruner(name: string, options: ComponentOptions): Pruner {
+  switch (checkPrunerName(name)) {
+    case 'none':
+      if (Object.keys(options).length) throw new InvalidArgumentError(`the "none" pruner takes no options, got ${describeValue(options)}`);
+      return new NopPruner();
+    case 'median':
+      return new MedianPruner(options);
+    case 'percentile':
+      if (options.percentile === undefined) throw new InvalidArgumentError('the percentile pruner needs a percentile: --pruner-options percentile=25');
+      return new PercentilePruner(options as unknown as ConstructorParameters<typeof PercentilePruner>[0]);
+    case 'threshold':
+      if (options.lower === undefined && options.upper === undefined) {
+        throw new InvalidArgumentError('the threshold pruner needs lower and/or upper: --pruner-options upper=10');
+      }
+      return new ThresholdPruner(options as ConstructorParameters<typeof ThresholdPruner>[0]);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Entry point of one worker process started by `tansaku optimize --objective ... --n-jobs J` (and
+ * `tansaku worker`): joins the study through the shared storage, runs the module objective one trial
+ * at a time until the study's budget is used, then exits 0.
+ *
+ * Arguments: `--storage <spec> --study <name> [--deadline <epoch ms>]`. SIGINT or SIGTERM, or the loss
+ * of the IPC channel to the parent (the parent died), interrupts it: the running trial is failed as
+ * interrupted and the process exits 130.
+ */
+import { OptimizationInterruptedError } from '../core/study.js';
+import { loadObjectiveModule } from '../runner/worker.js';
+import { isFatal, loadStudyWithSettings, readSettings, withSpace } from './run.js';
+import { openStorage } from './storage.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<number> {
+  const spec = arg('--storage');
+  const studyName = arg('--study');
+  const deadlineText = arg('--deadline');
+  if (!spec || !studyName) throw new Error('usage: worker-entry --storage <spec> --study <name> [--deadline <epoch ms>]');
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', stop);
+  }
+  const storage = openStorage(spec, { mustExist: true });
+  try {
+    const { settings } = await readSettings(storage, studyName);
+    if (settings.objective.kind !== 'module') throw new Error(`study ${JSON.stringify(studyName)} runs a command, not a module`);
+    const study = await loadStudyWithSettings(storage, studyName, settings);
+    const objective = withSpace(await loadObjectiveModule(settings.objective.module), settings.space);
+    let timeout: number | undefined;
+    if (deadlineText !== undefined) {
+      timeout = (Number(deadlineText) - Date.now()) / 1000;
+      if (!(timeout > 0)) return 0;
+    }
+    try {
+      await study.optimize(objective, { timeout, handleSignals: false, signal: controller.signal, catch: (e) => !isFatal(e) });
+    } catch (error) {
+      if (error instanceof OptimizationInterruptedError) return 130;
+      throw error;
+    }
+    return 0;
+  } finally {
+    await storage.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`tansaku worker: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
