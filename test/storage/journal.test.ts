@@ -144,6 +144,34 @@ describe('JournalFileStorage', () => {
     assert.ok(!fs.existsSync(`${path}.lock`));
   });
 
+  it('SIGKILL mid-trial: the journal stays readable, the trial is failed by heartbeat and retried, a new process continues', async () => {
+    const path = freshPath();
+    await createStudy({ studyName: 'kill', storage: new JournalFileStorage(path), pruner: new NopPruner(), heartbeat: { intervalMs: 50, graceMs: 400, maxRetry: 1 } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/journal-slow-worker.ts', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('started') && resolve()));
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const storage = new JournalFileStorage(path);
+    const watcher = await loadStudy({ studyName: 'kill', storage, pruner: new NopPruner() });
+    assert.equal((await watcher.trials)[0].state, 'RUNNING');
+    const t0 = Date.now();
+    let failed: number[] = [];
+    while (failed.length === 0 && Date.now() - t0 < 5000) {
+      await new Promise((r) => setTimeout(r, 25));
+      failed = await watcher.failStaleTrials();
+    }
+    assert.deepEqual(failed, [0]);
+    assert.ok(Date.now() - t0 < 1500, `failed ${Date.now() - t0} ms after the kill, grace 400 ms`);
+    // A new process continues: it runs the retry (same x) first, then a fresh trial.
+    const next = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/journal-slow-worker.ts', path, '1', '2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    assert.equal(await new Promise((r) => next.on('exit', r)), 0);
+    const trials = await new JournalFileStorage(path).getAllTrials(watcher.studyId);
+    assert.deepEqual(trials.map((t) => t.state), ['FAIL', 'COMPLETE', 'COMPLETE']);
+    assert.equal(trials[1].params.x, trials[0].params.x);
+    assert.equal(trials[1].systemAttrs.failed_trial, 0);
+  });
+
   it('rejects setting a parameter on a finished trial without writing', async () => {
     const path = freshPath();
     const s = new JournalFileStorage(path);
