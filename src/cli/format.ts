@@ -1,6 +1,6 @@
 /** Plain-text tables and trial rows for the CLI's `table` format. */
 import type { FrozenTrial } from '../core/trial-record.js';
-import { formatDuration, formatNumber } from './progress.js';
+import { formatElapsed, formatNumber } from './progress.js';
 
 /** A left-aligned table with a header rule; numbers right-aligned. */
 export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -30,7 +30,7 @@ export function trialsTable(trials: readonly FrozenTrial[], nObjectives: number)
     String(t.number),
     t.state,
     ...valueHeaders.map((_, i) => cell(t.values?.[i])),
-    t.datetimeStart !== null && t.datetimeComplete !== null ? formatDuration(t.datetimeComplete - t.datetimeStart) : '',
+    t.datetimeStart !== null && t.datetimeComplete !== null ? formatElapsed(t.datetimeComplete - t.datetimeStart) : '',
     ...params.map((p) => cell(t.params[p])),
   ]);
   return renderTable(headers, rows);

@@ -73,7 +73,7 @@ function directionsArg(v: string): StudyDirection[] {
 }
 
 const storageOption = (): Option =>
-  new Option('--storage <path>', 'journal file path (shared by processes), memory: (this process only); env TANSAKU_STORAGE').env('TANSAKU_STORAGE').makeOptionMandatory();
+  new Option('--storage <path>', 'journal file path (shared by processes), or memory: (this process only)').env('TANSAKU_STORAGE').makeOptionMandatory();
 const studyOption = (): Option => new Option('--study <name>', 'study name').makeOptionMandatory();
 const formatOption = (formats: string[]): Option => new Option('--format <format>', 'output format').choices(formats).default('table');
 
@@ -196,8 +196,8 @@ TANSAKU_TRIAL_NUMBER and TANSAKU_STUDY are set. It prints "tansaku:report <step>
 intermediate values (pruning) and its result as the last stdout line: a number, or a JSON array/object
 of numbers with several directions.
 
-Samplers: ${Object.entries(SAMPLERS).map(([k, v]) => `\n  ${k.padEnd(10)} ${v}`).join('')}
-Pruners: ${Object.entries(PRUNERS).map(([k, v]) => `\n  ${k.padEnd(10)} ${v}`).join('')}
+Samplers:${Object.entries(SAMPLERS).map(([k, v]) => `\n  ${k.padEnd(10)} ${v}`).join('')}
+Pruners:${Object.entries(PRUNERS).map(([k, v]) => `\n  ${k.padEnd(10)} ${v}`).join('')}
 
 Example:
   tansaku optimize --command 'python3 train.py --lr {lr} --act {act}' --space space.json \\
@@ -214,7 +214,8 @@ Example:
     .addOption(studyOption())
     .option('--n-jobs <j>', 'trials run at once (default: as the optimize command that started the study)', intArg('--n-jobs', 1))
     .option('--timeout <seconds>', 'start no new trial after this many seconds', secondsArg('--timeout'))
-    .action(async (opts: { storage: string; study: string; nJobs?: number; timeout?: number }) => {
+    .option('--cwd <dir>', 'run commands in this directory (default: the one tansaku optimize was started from)')
+    .action(async (opts: { storage: string; study: string; nJobs?: number; timeout?: number; cwd?: string }) => {
       setExit(await workerCommand(opts, io));
     });
 
@@ -382,10 +383,14 @@ async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number
   });
 }
 
-async function workerCommand(opts: { storage: string; study: string; nJobs?: number; timeout?: number }, io: CliIo): Promise<number> {
+async function workerCommand(opts: { storage: string; study: string; nJobs?: number; timeout?: number; cwd?: string }, io: CliIo): Promise<number> {
   const storage = openExisting(opts.storage);
   return withStorage(storage, async () => {
     const { settings } = await readSettings(storage, opts.study);
+    if (opts.cwd !== undefined) {
+      if (settings.objective.kind !== 'command') throw new UsageError('--cwd applies to command objectives');
+      settings.objective = { ...settings.objective, cwd: resolve(opts.cwd) };
+    }
     const nJobs = opts.nJobs ?? settings.nJobs;
     const command = preflight(settings, opts.study, nJobs, false);
     return run(io, { storage, storageSpec: opts.storage, studyName: opts.study, settings, nJobs, timeout: opts.timeout ?? null, command });

@@ -33,6 +33,11 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
+/** A trial's duration: `0.4s`, `12.3s`, then `m:ss`. */
+export function formatElapsed(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
+}
+
 export function formatParams(params: Readonly<Record<string, ParamValue>>): string {
   return Object.entries(params)
     .map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -47,7 +52,7 @@ function shortReason(t: FrozenTrial): string {
 
 /** One line describing a finished trial. */
 export function describeTrial(t: FrozenTrial): string {
-  const duration = t.datetimeStart !== null && t.datetimeComplete !== null ? ` (${formatDuration(t.datetimeComplete - t.datetimeStart)})` : '';
+  const duration = t.datetimeStart !== null && t.datetimeComplete !== null ? ` (${formatElapsed(t.datetimeComplete - t.datetimeStart)})` : '';
   const params = formatParams(t.params);
   if (t.state === 'COMPLETE') {
     const v = t.values && t.values.length === 1 ? `value=${formatNumber(t.values[0])}` : `values=[${(t.values ?? []).map(formatNumber).join(', ')}]`;
@@ -82,6 +87,11 @@ export interface ProgressOptions {
   tty?: boolean;
   /** Poll period. Default 200 ms on a terminal, 500 ms otherwise. */
   intervalMs?: number;
+  /**
+   * The trials this run is responsible for (e.g. by worker id): only they are counted in
+   * `finishedThisRun` and printed line by line. Default: every trial that finishes while watching.
+   */
+  mine?: (trial: FrozenTrial) => boolean;
 }
 
 export class Progress {
@@ -147,7 +157,7 @@ export class Progress {
       this.seen.add(t.number);
       const key = t.state === 'COMPLETE' ? 'complete' : t.state === 'PRUNED' ? 'pruned' : 'failed';
       this.counts[key]++;
-      if (!this.baseline) {
+      if (!this.baseline && (this.o.mine?.(t) ?? true)) {
         this.counts.finishedThisRun[key]++;
         if (t.state === 'FAIL' && !this.counts.firstFailure) this.counts.firstFailure = t;
         if (!this.tty || t.state === 'FAIL') lines.push(`[${formatDuration(Date.now() - this.startedAt)}] ${describeTrial(t)}`);
@@ -180,27 +190,28 @@ export class Progress {
     return this.best;
   }
 
-  /** The status line (also used in tests). */
+  /**
+   * The status line, tqdm-like: `[#####-------] 5/12 0:03<0:04 | running 3 | pruned 1 | failed 0 | best 0.123 (#4)`
+   * (elapsed<ETA first, so a narrow terminal cuts the best value, not the time).
+   */
   statusLine(): string {
     const c = this.counts;
     const done = c.complete + c.pruned + c.failed;
     const elapsed = Date.now() - this.startedAt;
-    const parts: string[] = [];
     const budget = this.o.budget;
+    const thisRun = c.finishedThisRun.complete + c.finishedThisRun.pruned + c.finishedThisRun.failed;
+    let head: string;
     if (budget !== null && budget > 0) {
-      const width = 20;
+      const width = 12;
       const filled = Math.min(width, Math.round((done / budget) * width));
-      parts.push(`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${budget}`);
+      const eta = thisRun > 0 && done < budget ? formatDuration(((budget - done) * elapsed) / thisRun) : done >= budget ? '0:00' : '?';
+      head = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${budget} ${formatDuration(elapsed)}<${eta}`;
     } else {
-      parts.push(`${done} done`);
+      head = `${done} done ${formatDuration(elapsed)}`;
     }
-    parts.push(`running ${c.running}`, `pruned ${c.pruned}`, `failed ${c.failed}`);
+    const parts = [head, `running ${c.running}`, `pruned ${c.pruned}`, `failed ${c.failed}`];
     if (this.best) parts.push(`best ${formatNumber(this.best.values![0])} (#${this.best.number})`);
     else if (this.o.directions.length > 1) parts.push(`complete ${c.complete}`);
-    const thisRun = c.finishedThisRun.complete + c.finishedThisRun.pruned + c.finishedThisRun.failed;
-    let eta = '';
-    if (budget !== null && thisRun > 0 && done < budget) eta = ` ETA ${formatDuration(((budget - done) * elapsed) / thisRun)}`;
-    parts.push(`${formatDuration(elapsed)} elapsed${eta}`);
     return parts.join(' | ');
   }
 

@@ -8,11 +8,13 @@
  *   storage and run trials until the budget is used; this process shows progress and cleans up after a
  *   worker that dies.
  */
+import { hostname } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SearchSpace } from '../core/distributions.js';
 import { InvalidArgumentError, StorageError, TansakuError } from '../core/errors.js';
 import type { Storage } from '../core/storage.js';
+import type { FrozenTrial } from '../core/trial-record.js';
 import { OptimizationInterruptedError, type Objective, type Study } from '../core/study.js';
 import { loadStudy } from '../index.js';
 import { CommandObjective } from '../runner/command.js';
@@ -136,7 +138,15 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
   const budget = await storage
     .getStudy(study.studyId)
     .then((s) => (typeof s.systemAttrs['tansaku:max_trials'] === 'number' ? (s.systemAttrs['tansaku:max_trials'] as number) : null));
-  const progress = new Progress({ storage, studyId: study.studyId, directions: study.directions, budget, stream: io.stderr });
+  // Trials this run is responsible for: those of this Study object, or of its worker processes.
+  const workerPids = new Set<string>();
+  const host = hostname();
+  const mine = (t: FrozenTrial): boolean => {
+    if (t.workerId === study.workerId) return true;
+    const [h, pid] = (t.workerId ?? '').split(':');
+    return h === host && workerPids.has(pid);
+  };
+  const progress = new Progress({ storage, studyId: study.studyId, directions: study.directions, budget, stream: io.stderr, mine });
   await progress.start();
   const nBefore = await storage.countTrials(study.studyId);
   if (budget !== null && nBefore >= budget) {
@@ -145,10 +155,10 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
     return { complete: 0, pruned: 0, failed: 0, interrupted: false, elapsedMs: Date.now() - t0 };
   }
   const mode = settings.objective.kind === 'module' && o.nJobs > 1 ? 'processes' : 'in-process';
-  io.stderr.write(
+  progress.note(
     `study ${JSON.stringify(o.studyName)}: ${settings.objective.kind === 'command' ? `command ${JSON.stringify(settings.objective.command)}` : `module ${settings.objective.module}`}, ` +
       `${o.nJobs} job(s)${mode === 'processes' ? ' in worker processes' : ''}, sampler ${settings.sampler.name}, pruner ${settings.pruner.name}` +
-      `${budget !== null ? `, budget ${budget} trials (${nBefore} exist)` : ''}\n`,
+      `${budget !== null ? `, budget ${budget} trials (${nBefore} exist)` : ''}`,
   );
 
   let interrupted = false;
@@ -218,6 +228,7 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
       o.signal.addEventListener('abort', onAbort, { once: true });
       try {
         pool.start();
+        for (const pid of pool.pids) workerPids.add(String(pid));
         await pool.wait();
         await Promise.all(cleanups);
       } finally {
@@ -234,7 +245,7 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
   }
   const outcome: RunOutcome = { ...counts.finishedThisRun, interrupted, elapsedMs: Date.now() - t0 };
   await printSummary(o, study, outcome);
-  if (counts.firstFailure && outcome.complete + outcome.pruned === 0 && outcome.failed > 0) {
+  if (!interrupted && counts.firstFailure && outcome.complete + outcome.pruned === 0 && outcome.failed > 0) {
     const reason = counts.firstFailure.systemAttrs.fail_reason;
     const err = counts.firstFailure.userAttrs.stderr_tail;
     throw new TansakuError(
@@ -250,7 +261,7 @@ async function printSummary(o: RunOptions, study: Study, r: RunOutcome): Promise
   const out = o.io.stdout;
   const total = await o.storage.countTrials(study.studyId);
   out.write(
-    `${r.interrupted ? 'interrupted: ' : ''}study ${JSON.stringify(o.studyName)}: ${r.complete + r.pruned + r.failed} trials finished in this run ` +
+    `${r.interrupted ? 'interrupted: ' : ''}study ${JSON.stringify(o.studyName)}: ${r.complete + r.pruned + r.failed} trials run here ` +
       `(${r.complete} complete, ${r.pruned} pruned, ${r.failed} failed) in ${(r.elapsedMs / 1000).toFixed(1)} s; the study has ${total} trials\n`,
   );
   if (study.directions.length === 1) {

@@ -53,10 +53,18 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`tansaku worker: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+/** Exits once stdout and stderr are flushed (writes to a pipe may still be queued). */
+function exitFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+main().then(exitFlushed, (error: unknown) => {
+  process.stderr.write(`tansaku worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitFlushed(1);
+});

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// The `tansaku` command. In a clone (src/ present) it runs the TypeScript sources through tsx's ESM
+// loader; in an installed package it runs the compiled dist/.
+import { existsSync } from 'node:fs';
+
+// `tansaku trials | head` closes the pipe early: that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+const source = new URL('../src/cli/main.ts', import.meta.url);
+let cli;
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import(source.href);
+} else {
+  cli = await import(new URL('../dist/cli/main.js', import.meta.url).href);
+}
+const code = await cli.main(process.argv.slice(2));
+process.exitCode = code;
+// Exit once stdout and stderr are flushed (writes to a pipe may still be queued), even if an
+// objective module left timers behind.
+let pending = 2;
+const done = () => {
+  if (--pending === 0) process.exit(code);
+};
+process.stdout.write('', done);
+process.stderr.write('', done);

@@ -1,0 +1,69 @@
+// Runs the `tansaku` command (bin/tansaku.mjs) as a user would, in a child process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'tansaku.mjs');
+export const FIX = join(ROOT, 'test', 'fixtures', 'cli');
+/** `node` as a quoted command word. */
+export const NODE = JSON.stringify(process.execPath);
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the CLI; `result` resolves when it exits. */
+export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; result: Promise<CliResult> } {
+  const env = { ...process.env, ...options.env };
+  delete env.TANSAKU_STORAGE;
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const result = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, result };
+}
+
+/** Runs the CLI to completion (killed after `timeoutMs`). */
+export async function cli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+  const { child, result } = startCli(args, options);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  try {
+    return await result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Parses `tansaku trials --format json` output. */
+export function parseTrials(stdout: string): Array<{ number: number; state: string; values: number[] | null; params: Record<string, unknown>; userAttrs: Record<string, unknown>; systemAttrs: Record<string, unknown>; workerId: string | null }> {
+  return JSON.parse(stdout);
+}
+
+/** The pid part of a worker id `host:pid:tag`. */
+export function pidOf(workerId: string | null): string {
+  return workerId?.split(':')[1] ?? '';
+}
+
+export function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** Whether a process runs (a zombie, dead but not yet reaped by init, counts as gone). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true;
+  }
+}
