@@ -20,6 +20,7 @@ import {
 } from '../../src/index.js';
 import { CommandObjective, CommandTrialError, type CommandObjectiveOptions } from '../../src/runner/command.js';
 import { liveChildCount } from '../../src/runner/processes.js';
+import { alive } from '../cli/helpers.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'cli');
 const node = JSON.stringify(process.execPath);
@@ -33,22 +34,6 @@ function freshDir(name: string): string {
   return dir;
 }
 
-/**
- * Whether a process still runs. A zombie counts as gone: it is dead, and reaping an orphaned grandchild
- * is the job of init (some containers' PID 1 never reaps, which leaves zombies that are not ours).
- */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return true;
-  }
-}
 
 async function runTrials(
   options: Omit<CommandObjectiveOptions, 'studyName'> & { nTrials?: number; pruner?: Pruner; directions?: StudyDirection[]; concurrency?: number },
