@@ -146,3 +146,5 @@ export * from './pruners/index.js';
 export { InMemoryStorage } from './storage/memory.js';
 export { JournalFileStorage, type JournalFileStorageOptions } from './storage/journal.js';
 export { OperationLogStorage } from './storage/log-storage.js';
+export { CommandObjective, CommandTrialError, type CommandObjectiveOptions } from './runner/command.js';
+export { splitCommand } from './runner/argv.js';
