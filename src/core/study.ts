@@ -151,18 +151,22 @@ export interface TellOptions {
   failReason?: string;
 }
 
-/** A trial to add to a study as already run (Optuna's `add_trial`), e.g. results from elsewhere. */
+/**
+ * A trial to add to a study as already run (Optuna's `add_trial`), e.g. results from elsewhere. A
+ * `FrozenTrial` of another study fits as it is.
+ */
 export interface TrialInput {
-  params: Record<string, unknown>;
-  distributions: Record<string, Distribution>;
-  state?: 'COMPLETE' | 'PRUNED' | 'FAIL' | 'WAITING';
+  params: Readonly<Record<string, unknown>>;
+  distributions: Readonly<Record<string, Distribution>>;
+  /** COMPLETE (default), PRUNED, FAIL or WAITING; RUNNING is refused. */
+  state?: TrialState;
   value?: number;
-  values?: readonly number[];
-  intermediateValues?: Record<number, number> | ReadonlyMap<number, number>;
-  userAttrs?: Record<string, JsonValue>;
-  systemAttrs?: Record<string, JsonValue>;
-  datetimeStart?: number;
-  datetimeComplete?: number;
+  values?: readonly number[] | null;
+  intermediateValues?: Readonly<Record<number, number>> | ReadonlyMap<number, number>;
+  userAttrs?: Readonly<Record<string, JsonValue>>;
+  systemAttrs?: Readonly<Record<string, JsonValue>>;
+  datetimeStart?: number | null;
+  datetimeComplete?: number | null;
 }
 
 const DEFER_POLL_MS = 200;
@@ -862,6 +866,7 @@ export class Study implements StudyView, TrialHost {
     let values: number[] | null = null;
     if (input.value !== undefined && input.values !== undefined) throw new InvalidArgumentError('addTrial: give value or values, not both');
     const raw = input.values ?? (input.value !== undefined ? [input.value] : undefined);
+    const intermediateValues = input.intermediateValues as TrialTemplate['intermediateValues'];
     if (state === 'COMPLETE') {
       values = this.checkValues(raw, -1);
       if (values.some(Number.isNaN)) throw new InvalidArgumentError(`addTrial: a COMPLETE trial cannot have a NaN value, got ${describeValue(raw)}`);
@@ -876,9 +881,9 @@ export class Study implements StudyView, TrialHost {
         state,
         params,
         values,
-        intermediateValues: input.intermediateValues,
-        userAttrs: input.userAttrs ?? {},
-        systemAttrs: input.systemAttrs ?? {},
+        intermediateValues,
+        userAttrs: { ...input.userAttrs },
+        systemAttrs: { ...input.systemAttrs },
         datetimeStart: input.datetimeStart ?? (state === 'WAITING' ? null : now),
         datetimeComplete: input.datetimeComplete ?? (state === 'WAITING' ? null : now),
       },

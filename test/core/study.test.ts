@@ -211,6 +211,18 @@ describe('enqueue and add', () => {
     assert.throws(() => trial.suggestFloat('lr', 1e-5, 1e-1, { log: true }), /parameter "lr": value 0.5 is not in float\[0.00001, 0.1\] log/);
   });
 
+  it('adds trials copied from another study as FrozenTrial objects', async () => {
+    const source = await createStudy({ sampler: new RandomSampler({ seed: 8 }), ...quiet });
+    await source.optimize((t) => {
+      t.report(1, 0);
+      return t.suggestFloat('x', 0, 1) + t.suggestOrdinal('w', [8, 16]);
+    }, { nTrials: 3 });
+    const copy = await createStudy(quiet);
+    for (const t of await source.trials) await copy.addTrial(t);
+    const copied = await copy.trials;
+    assert.deepEqual(copied.map((t) => [t.params, t.values, [...t.intermediateValues], t.state]), (await source.trials).map((t) => [t.params, t.values, [...t.intermediateValues], t.state]));
+  });
+
   it('adds finished trials with validation', async () => {
     const study = await createStudy(quiet);
     const dist = { x: { type: 'int' as const, low: 0, high: 10, log: false, step: 1 } };
