@@ -25,7 +25,7 @@ import {
 import type { Pruner } from './pruner.js';
 import { Rng, hashString } from './rng.js';
 import type { RelativeSample, Sampler, StudyView, TrialPlan } from './sampler.js';
-import type { GetTrialsOptions, Storage, TrialTemplate, TrialUpdate } from './storage.js';
+import type { GetTrialsOptions, StartedTrial, Storage, TrialTemplate, TrialUpdate } from './storage.js';
 import { Trial, checkJson, type TrialHost } from './trial.js';
 import {
   SystemAttr,
@@ -436,7 +436,9 @@ export class Study implements StudyView, TrialHost {
    * ```
    */
   async ask(options: AskOptions = {}): Promise<Trial> {
-    const maxTrials = options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : await this.storedMaxTrials();
+    const record = await this.storage.getStudy(this.studyId);
+    const stored = record.systemAttrs[SystemAttr.maxTrials];
+    const maxTrials = options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : typeof stored === 'number' ? stored : undefined;
     // Validate before creating anything, so a bad argument never leaves a trial behind.
     const fixedDistributions = Object.entries(options.fixedDistributions ?? {}).map(([name, d]) => [name, validateDistribution(name, d)] as const);
     if (this.heartbeat) await this.failStaleTrials();
@@ -499,11 +501,21 @@ export class Study implements StudyView, TrialHost {
       frozen = await this.storage.getTrial(created.trialId);
       break;
     }
+    return this.prepareTrial(frozen, fixedParams, record.paramDistributions, fixedDistributions);
+  }
+
+  /** Turns a created (or claimed) trial into the objective's Trial: heartbeat, relative sampling. */
+  private async prepareTrial(
+    frozen: FrozenTrial,
+    fixedParams: Readonly<Record<string, unknown>>,
+    paramKinds: Readonly<Record<string, Distribution>>,
+    fixedDistributions: ReadonlyArray<readonly [string, Distribution]> = [],
+  ): Promise<Trial> {
     const trialId = frozen.trialId;
     try {
       if (this.heartbeat) await this.storage.recordHeartbeat(trialId);
       const relative: RelativeSample = (await this.sampler.sampleRelative?.(this, frozen)) ?? {};
-      const paramKinds = (await this.storage.getStudy(this.studyId)).paramDistributions;
+      // Kinds first seen by trials created since `paramKinds` was read are still checked by the storage.
       const abort = new AbortController();
       const trial = new Trial(this, frozen, { relative, fixedParams, paramKinds, signal: abort.signal, onRelease: () => this.releaseTrial(trialId) });
       this.activeTrials.set(trialId, { trial, abort, timer: this.startHeartbeat(trialId) });
@@ -532,6 +544,103 @@ export class Study implements StudyView, TrialHost {
     valuesOrState: number | readonly number[] | 'COMPLETE' | 'PRUNED' | 'FAIL',
     options: TellOptions & { values?: number | readonly number[] } = {},
   ): Promise<FrozenTrial> {
+    const prepared = await this.prepareTell(trialOrNumber, valuesOrState, options);
+    if ('done' in prepared) return prepared.done;
+    const { trial, trialId, state, values, updates } = prepared;
+    let applied: boolean;
+    try {
+      applied = await this.storage.updateTrial(trialId, updates, { state, values });
+    } catch (error) {
+      applied = await this.refusedFinish(trialId, error);
+    } finally {
+      trial?.release();
+      this.releaseTrial(trialId);
+    }
+    return this.afterFinish(trialId, applied, state, values, options);
+  }
+
+  /**
+   * Finishes `trial` and, in the same storage write, starts the next trial of this worker (a WAITING
+   * trial first). Used by the optimise loop when the sampler plans nothing before a trial exists.
+   * Returns the finished trial and the next one, or null when the study budget is used.
+   */
+  private async tellAndStart(
+    trial: Trial,
+    valuesOrState: number | readonly number[] | 'PRUNED' | 'FAIL',
+    options: TellOptions,
+    maxTrials: number | undefined,
+  ): Promise<{ finished: FrozenTrial; next: Trial | null }> {
+    const prepared = await this.prepareTell(trial, valuesOrState, options);
+    if ('done' in prepared) return { finished: prepared.done, next: await this.askOrNull(maxTrials) };
+    const { trialId, state, values, updates } = prepared;
+    const record = await this.storage.getStudy(this.studyId);
+    const stored = record.systemAttrs[SystemAttr.maxTrials];
+    const budget = maxTrials ?? (typeof stored === 'number' ? stored : undefined);
+    let applied: boolean;
+    let started: StartedTrial;
+    try {
+      const r = await this.storage.finishAndStart!(trialId, updates, { state, values }, { studyId: this.studyId, workerId: this.workerId, maxTrials: budget });
+      applied = r.finished;
+      started = r.next;
+    } catch (error) {
+      // Nothing was written: finish as tell would (a lost race is not an error), then ask as usual.
+      applied = await this.refusedFinish(trialId, error);
+      trial.release();
+      this.releaseTrial(trialId);
+      return { finished: await this.afterFinish(trialId, applied, state, values, options), next: await this.askOrNull(maxTrials) };
+    } finally {
+      trial.release();
+      this.releaseTrial(trialId);
+    }
+    const finished = await this.afterFinish(trialId, applied, state, values, options);
+    if (started.kind === 'budget') return { finished, next: null };
+    if (started.kind === 'claimed') return { finished, next: await this.prepareTrial(started.trial, fixedParamsOf(started.trial), record.paramDistributions) };
+    const frozen = await this.storage.getTrial(started.trialId);
+    return { finished, next: await this.prepareTrial(frozen, {}, record.paramDistributions) };
+  }
+
+  private async askOrNull(maxTrials: number | undefined): Promise<Trial | null> {
+    try {
+      return await this.ask({ maxTrials });
+    } catch (error) {
+      if (error instanceof StudyExhaustedError) return null;
+      throw error;
+    }
+  }
+
+  /** A finish the storage refused: a lost race is `false`; anything else fails the trial and rethrows. */
+  private async refusedFinish(trialId: number, error: unknown): Promise<boolean> {
+    if (error instanceof TrialFinishedError) return false;
+    await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
+    throw error;
+  }
+
+  private async afterFinish(
+    trialId: number,
+    applied: boolean,
+    state: 'COMPLETE' | 'PRUNED' | 'FAIL',
+    values: number[] | null,
+    options: TellOptions,
+  ): Promise<FrozenTrial> {
+    if (!applied) {
+      const after = await this.storage.getTrial(trialId);
+      if (options.skipIfFinished) return after;
+      throw new TrialFinishedError(`trial ${after.number} was already finished as ${after.state} by another participant`);
+    }
+    const finished = await this.storage.getTrial(trialId);
+    await this.sampler.afterTrial?.(this, finished, state, values);
+    return finished;
+  }
+
+  /** Everything `tell` checks before changing anything, and the updates to write with the finish. */
+  private async prepareTell(
+    trialOrNumber: Trial | number,
+    valuesOrState: number | readonly number[] | 'COMPLETE' | 'PRUNED' | 'FAIL',
+    options: TellOptions & { values?: number | readonly number[] },
+  ): Promise<
+    | { done: FrozenTrial }
+    | { trial: Trial | undefined; trialId: number; state: 'COMPLETE' | 'PRUNED' | 'FAIL'; values: number[] | null; updates: TrialUpdate[] }
+  > {
     let trial: Trial | undefined;
     let current: FrozenTrial;
     if (trialOrNumber instanceof Trial) {
@@ -579,7 +688,7 @@ export class Study implements StudyView, TrialHost {
     }
     if (isFinished(current.state)) {
       trial?.release();
-      if (options.skipIfFinished) return current;
+      if (options.skipIfFinished) return { done: current };
       throw new TrialFinishedError(`trial ${current.number} is already ${current.state}; it cannot be told again`);
     }
     if (state === 'PRUNED') {
@@ -597,7 +706,7 @@ export class Study implements StudyView, TrialHost {
     } catch (error) {
       trial?.release();
       // A write refused because someone else finished the trial (a stale-trial sweep, an interrupt).
-      if (error instanceof TrialFinishedError && options.skipIfFinished) return this.storage.getTrial(trialId);
+      if (error instanceof TrialFinishedError && options.skipIfFinished) return { done: await this.storage.getTrial(trialId) };
       // Any other refusal (e.g. a parameter whose kind clashes with earlier trials): never leave the
       // trial RUNNING.
       if (!(error instanceof TrialFinishedError)) await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
@@ -605,28 +714,7 @@ export class Study implements StudyView, TrialHost {
     }
     trial?.markFinished();
     if (state === 'FAIL' && failReason !== undefined) updates.push({ kind: 'systemAttr', key: SystemAttr.failReason, value: failReason });
-    let applied: boolean;
-    try {
-      applied = await this.storage.updateTrial(trialId, updates, { state, values });
-    } catch (error) {
-      if (!(error instanceof TrialFinishedError)) {
-        await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
-        trial?.release();
-        throw error;
-      }
-      applied = false;
-    } finally {
-      trial?.release();
-      this.releaseTrial(trialId);
-    }
-    if (!applied) {
-      const after = await this.storage.getTrial(trialId);
-      if (options.skipIfFinished) return after;
-      throw new TrialFinishedError(`trial ${after.number} was already finished as ${after.state} by another participant`);
-    }
-    const finished = await this.storage.getTrial(trialId);
-    await this.sampler.afterTrial?.(this, finished, state, values);
-    return finished;
+    return { trial, trialId, state, values, updates };
   }
 
   private checkValues(raw: unknown, number: number): number[] {
@@ -715,7 +803,11 @@ export class Study implements StudyView, TrialHost {
     }
 
     let lastYield = Date.now();
+    // With a sampler that plans nothing before a trial exists and no callbacks to run between trials,
+    // a slot finishes its trial and starts the next in one storage write (one fsync on a journal).
+    const canChain = !this.sampler.planTrial && typeof this.storage.finishAndStart === 'function' && !options.callbacks?.length;
     const runSlot = async (): Promise<void> => {
+      let next: Trial | null = null;
       for (;;) {
         // A synchronous objective on a synchronous storage never gives the event loop a turn: yield
         // every few milliseconds so SIGINT, abort signals and heartbeat timers can run.
@@ -723,32 +815,53 @@ export class Study implements StudyView, TrialHost {
           await new Promise<void>((resolve) => setImmediate(resolve));
           lastYield = Date.now();
         }
-        if (this.stopRequested || fatal || interrupted) return;
-        if (nTrials !== undefined && started >= nTrials) {
-          result.stoppedBy = 'nTrials';
-          return;
-        }
-        if (Date.now() >= deadline) {
-          result.stoppedBy = 'timeout';
-          return;
-        }
-        started++;
         let trial: Trial;
-        try {
-          trial = await this.ask({ maxTrials });
-        } catch (error) {
-          if (error instanceof StudyExhaustedError) {
-            result.stoppedBy = 'exhausted';
-            this.stopRequested = true;
+        if (next) {
+          // Started with the previous trial's finish: it counts as running, so it runs.
+          trial = next;
+          next = null;
+        } else {
+          if (this.stopRequested || fatal || interrupted) return;
+          if (nTrials !== undefined && started >= nTrials) {
+            result.stoppedBy = 'nTrials';
             return;
           }
-          throw error;
+          if (Date.now() >= deadline) {
+            result.stoppedBy = 'timeout';
+            return;
+          }
+          started++;
+          try {
+            trial = await this.ask({ maxTrials });
+          } catch (error) {
+            if (error instanceof StudyExhaustedError) {
+              result.stoppedBy = 'exhausted';
+              this.stopRequested = true;
+              return;
+            }
+            throw error;
+          }
         }
         if (interrupted) {
           await this.failTrial(trial.trialId, `interrupted (${interrupted})`).catch(() => {});
           return;
         }
         myTrials.add(trial.trialId);
+        const finish = async (outcome: number[] | 'PRUNED' | 'FAIL', failReason?: string): Promise<FrozenTrial> => {
+          const chain =
+            canChain && !this.stopRequested && !fatal && !interrupted && (nTrials === undefined || started < nTrials) && Date.now() < deadline;
+          if (!chain) return this.tell(trial, outcome, { failReason, skipIfFinished: true });
+          const r = await this.tellAndStart(trial, outcome, { failReason, skipIfFinished: true }, maxTrials);
+          if (r.next) {
+            started++;
+            next = r.next;
+            myTrials.add(r.next.trialId);
+          } else {
+            result.stoppedBy = 'exhausted';
+            this.stopRequested = true;
+          }
+          return r.finished;
+        };
         let finished: FrozenTrial | null = null;
         try {
           let outcome: { kind: 'values'; values: unknown } | { kind: 'pruned' } | { kind: 'error'; error: unknown };
@@ -766,14 +879,14 @@ export class Study implements StudyView, TrialHost {
               // Like Optuna, a result that is not a number fails the trial but not the run.
               if (!(error instanceof InvalidArgumentError)) throw error;
               process.emitWarning(`trial ${trial.number} failed: ${error.message}`, { code: 'TANSAKU_BAD_OBJECTIVE_VALUE' });
-              finished = await this.tell(trial, 'FAIL', { failReason: error.message, skipIfFinished: true });
+              finished = await finish('FAIL', error.message);
             }
-            if (values) finished = await this.tell(trial, values, { skipIfFinished: true });
+            if (values) finished = await finish(values);
           } else if (outcome.kind === 'pruned') {
-            finished = await this.tell(trial, 'PRUNED', { skipIfFinished: true });
+            finished = await finish('PRUNED');
           } else {
-            finished = await this.tell(trial, 'FAIL', { failReason: describeError(outcome.error), skipIfFinished: true });
             if (!isCaught(outcome.error)) fatal ??= { error: outcome.error };
+            finished = await finish('FAIL', describeError(outcome.error));
           }
         } finally {
           myTrials.delete(trial.trialId);
@@ -996,10 +1109,6 @@ export class Study implements StudyView, TrialHost {
     await this.storage.updateTrial(trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }], { state: 'FAIL', values: null });
   }
 
-  private async storedMaxTrials(): Promise<number | undefined> {
-    const v = (await this.storage.getStudy(this.studyId)).systemAttrs[SystemAttr.maxTrials];
-    return typeof v === 'number' ? v : undefined;
-  }
 }
 
 function fixedParamsOf(t: FrozenTrial): Record<string, unknown> {

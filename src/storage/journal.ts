@@ -70,6 +70,9 @@ export class JournalFileStorage extends OperationLogStorage {
   private linesRead = 0;
   private closed = false;
   private readonly decodeContext: DecodeContext;
+  /** Trials this process has a heartbeat file for, and whether the heartbeat directory exists. */
+  private readonly beating = new Set<number>();
+  private heartbeatDirReady = false;
 
   constructor(path: string, options: JournalFileStorageOptions = {}) {
     super({ workerId: options.workerId });
@@ -261,17 +264,23 @@ export class JournalFileStorage extends OperationLogStorage {
     }
     if (this.model.trials[trialId]?.state !== 'RUNNING') return Promise.resolve(false);
     const file = `${this.heartbeatDir}/${trialId}`;
-    const now = new Date();
     try {
-      fs.utimesSync(file, now, now);
-    } catch {
-      try {
-        fs.mkdirSync(this.heartbeatDir, { recursive: true });
-        fs.closeSync(fs.openSync(file, 'w'));
+      if (this.beating.has(trialId)) {
+        const now = new Date();
         fs.utimesSync(file, now, now);
-      } catch (error) {
-        return Promise.reject(new StorageError(`cannot record a heartbeat in ${this.heartbeatDir}: ${(error as Error).message}`));
+      } else {
+        // First beat: creating the file sets its modification time.
+        if (!this.heartbeatDirReady) {
+          fs.mkdirSync(this.heartbeatDir, { recursive: true });
+          this.heartbeatDirReady = true;
+        }
+        fs.closeSync(fs.openSync(file, 'w'));
+        this.beating.add(trialId);
       }
+    } catch (error) {
+      this.beating.delete(trialId);
+      this.heartbeatDirReady = false;
+      return Promise.reject(new StorageError(`cannot record a heartbeat in ${this.heartbeatDir}: ${(error as Error).message}`));
     }
     return Promise.resolve(true);
   }
@@ -292,6 +301,7 @@ export class JournalFileStorage extends OperationLogStorage {
   }
 
   private removeHeartbeat(trialId: number): void {
+    this.beating.delete(trialId);
     try {
       fs.unlinkSync(`${this.heartbeatDir}/${trialId}`);
     } catch {

@@ -10,6 +10,8 @@ import type {
   CreateTrialResult,
   GetTrialsOptions,
   Operation,
+  NextTrialRequest,
+  StartedTrial,
   Storage,
   TrialFinish,
   TrialUpdate,
@@ -117,7 +119,11 @@ export abstract class OperationLogStorage implements Storage {
     });
   }
 
-  claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
+  async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
+    // Nearly every ask finds nothing waiting: decide that from the caught-up model, without the lock.
+    // A trial enqueued just after this read is claimed by the next ask.
+    await this.catchUp();
+    if (this.model.study(studyId).oldestWaiting(this.model.trials) === undefined) return null;
     return this.transact<FrozenTrial | null>(() => {
       const s = this.model.study(studyId);
       const id = s.oldestWaiting(this.model.trials);
@@ -150,7 +156,8 @@ export abstract class OperationLogStorage implements Storage {
     });
   }
 
-  updateTrial(trialId: number, updates: readonly TrialUpdate[], finish?: TrialFinish): Promise<boolean> {
+  /** The operations of a trial's updates and optional finish, in order. */
+  private trialUpdateOps(trialId: number, updates: readonly TrialUpdate[], finish?: TrialFinish): Operation[] {
     const workerId = this.workerId;
     const ops: Operation[] = updates.map((u): Operation => {
       switch (u.kind) {
@@ -167,15 +174,66 @@ export abstract class OperationLogStorage implements Storage {
     if (finish) {
       ops.push({ op: 6, workerId, trialId, state: finish.state, values: finish.values === null ? null : [...finish.values], datetime: Date.now() });
     }
+    return ops;
+  }
+
+  /**
+   * Under the lock: whether the finish can apply (false: someone finished the trial first), after
+   * checking every operation so that an invalid batch throws before anything is appended.
+   */
+  private checkUpdateOps(trialId: number, ops: readonly Operation[], finish?: TrialFinish): boolean {
+    const t = this.model.trial(trialId);
+    if (finish) {
+      checkTransition(t, finish.state);
+      if (isFinished(t.state) || (finish.state === 'RUNNING' && t.state !== 'WAITING')) return false;
+    }
+    for (const op of ops) this.model.check(op);
+    return true;
+  }
+
+  updateTrial(trialId: number, updates: readonly TrialUpdate[], finish?: TrialFinish): Promise<boolean> {
+    const ops = this.trialUpdateOps(trialId, updates, finish);
     return this.transact<boolean>(() => {
-      const t = this.model.trial(trialId);
-      if (finish) {
-        checkTransition(t, finish.state);
-        if (isFinished(t.state) || (finish.state === 'RUNNING' && t.state !== 'WAITING')) return { ops: [], result: () => false };
-      }
-      // Every update is checked before anything is appended: the batch lands whole or not at all.
-      for (const op of ops) this.model.check(op);
+      if (!this.checkUpdateOps(trialId, ops, finish)) return { ops: [], result: () => false };
       return { ops, result: (applied) => !finish || (applied.at(-1)!.kind === 'state' && (applied.at(-1) as { applied: boolean }).applied) };
+    });
+  }
+
+  finishAndStart(
+    trialId: number,
+    updates: readonly TrialUpdate[],
+    finish: TrialFinish,
+    next: NextTrialRequest,
+  ): Promise<{ finished: boolean; next: StartedTrial }> {
+    const finishOps = this.trialUpdateOps(trialId, updates, finish);
+    return this.transact(() => {
+      const ops = this.checkUpdateOps(trialId, finishOps, finish) ? [...finishOps] : [];
+      const finishing = ops.length > 0;
+      const s = this.model.study(next.studyId);
+      const waiting = s.oldestWaiting(this.model.trials);
+      let started: 'claim' | 'create' | 'budget';
+      if (waiting !== undefined) {
+        started = 'claim';
+        ops.push({ op: 6, workerId: next.workerId, trialId: waiting, state: 'RUNNING', values: null, datetime: Date.now() });
+      } else if (next.maxTrials !== undefined && s.trials.length >= next.maxTrials) {
+        started = 'budget';
+      } else {
+        started = 'create';
+        ops.push({ op: 4, workerId: next.workerId, studyId: next.studyId, template: { state: 'RUNNING', datetimeStart: Date.now() } });
+      }
+      return {
+        ops,
+        result: (applied) => {
+          const finished = finishing && (applied[finishOps.length - 1] as { applied?: boolean }).applied === true;
+          const last = applied.at(-1);
+          let nextTrial: StartedTrial;
+          if (started === 'budget') nextTrial = { kind: 'budget' };
+          else if (started === 'claim') nextTrial = { kind: 'claimed', trial: this.model.trials[waiting!] };
+          else if (last?.kind === 'trial') nextTrial = { kind: 'created', trialId: last.trialId, number: last.number };
+          else throw new StorageError(`starting a trial in study ${next.studyId} did not produce a trial`);
+          return { finished, next: nextTrial };
+        },
+      };
     });
   }
 

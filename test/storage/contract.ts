@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  DistributionClashError,
   DuplicateStudyError,
   InvalidStateTransitionError,
   StudyNotFoundError,
@@ -197,6 +198,42 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
         TrialFinishedError,
       );
       assert.equal((await s.getTrial(r.trialId)).userAttrs.first, undefined);
+      await s.close();
+    });
+
+    it('finishes a trial and starts the next in one write: a WAITING trial first, then new ones within the budget', async () => {
+      const s = await factory.make();
+      if (!s.finishAndStart) return;
+      const sid = await s.createStudy('chain', ['minimize']);
+      const first = await s.createTrial(sid);
+      assert.ok(first.created);
+      await s.createTrial(sid, { template: { state: 'WAITING', systemAttrs: { fixed_params: { x: 1 } } } });
+      const x = intDistribution('x', 0, 9);
+      const r1 = await s.finishAndStart(first.trialId, [{ kind: 'param', name: 'x', internal: 3, distribution: x }], { state: 'COMPLETE', values: [3] }, { studyId: sid, workerId: 'w', maxTrials: 3 });
+      assert.equal(r1.finished, true);
+      assert.equal(r1.next.kind, 'claimed');
+      const claimed = (r1.next as { trial: { trialId: number; number: number; state: string } }).trial;
+      assert.deepEqual([claimed.number, claimed.state], [1, 'RUNNING']);
+      const t0 = await s.getTrial(first.trialId);
+      assert.deepEqual([t0.state, t0.params, t0.values], ['COMPLETE', { x: 3 }, [3]]);
+      const r2 = await s.finishAndStart(claimed.trialId, [], { state: 'FAIL', values: null }, { studyId: sid, workerId: 'w', maxTrials: 3 });
+      assert.equal(r2.next.kind, 'created');
+      const created = r2.next as { trialId: number; number: number };
+      assert.equal(created.number, 2);
+      assert.equal((await s.getTrial(created.trialId)).state, 'RUNNING');
+      const r3 = await s.finishAndStart(created.trialId, [], { state: 'COMPLETE', values: [1] }, { studyId: sid, workerId: 'w', maxTrials: 3 });
+      assert.deepEqual([r3.finished, r3.next.kind], [true, 'budget']);
+      // A finish that lost the race still starts the next trial; an invalid batch writes nothing at all.
+      const r4 = await s.finishAndStart(created.trialId, [], { state: 'FAIL', values: null }, { studyId: sid, workerId: 'w' });
+      assert.deepEqual([r4.finished, r4.next.kind], [false, 'created']);
+      const running = (r4.next as { trialId: number }).trialId;
+      const before = await s.countTrials(sid);
+      await assert.rejects(
+        s.finishAndStart(running, [{ kind: 'param', name: 'x', internal: 0.5, distribution: floatDistribution('x', 0, 1) }], { state: 'COMPLETE', values: [1] }, { studyId: sid, workerId: 'w' }),
+        DistributionClashError,
+      );
+      assert.equal(await s.countTrials(sid), before);
+      assert.equal((await s.getTrial(running)).state, 'RUNNING');
       await s.close();
     });
 
