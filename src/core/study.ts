@@ -271,6 +271,7 @@ export class Study implements StudyView, TrialHost {
   readonly workerId: string;
   private readonly heartbeat: Required<HeartbeatOptions> | null;
   private stopRequested = false;
+  private lastSweep = 0;
   private readonly activeTrials = new Map<number, { trial: Trial; abort: AbortController; timer: NodeJS.Timeout | null }>();
 
   private constructor(init: {
@@ -441,8 +442,7 @@ export class Study implements StudyView, TrialHost {
     const maxTrials = options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : typeof stored === 'number' ? stored : undefined;
     // Validate before creating anything, so a bad argument never leaves a trial behind.
     const fixedDistributions = Object.entries(options.fixedDistributions ?? {}).map(([name, d]) => [name, validateDistribution(name, d)] as const);
-    if (this.heartbeat) await this.failStaleTrials();
-    let lastSweep = Date.now();
+    await this.sweepStaleTrials();
     let frozen: FrozenTrial | null = null;
     let fixedParams: Record<string, unknown> = {};
     let claimConflicts = 0;
@@ -470,10 +470,7 @@ export class Study implements StudyView, TrialHost {
         }
         await this.storage.waitForChange(this.studyId, DEFER_POLL_MS);
         // The trial we wait for may belong to a dead worker: keep sweeping while we wait.
-        if (this.heartbeat && Date.now() - lastSweep >= Math.min(1000, this.heartbeat.graceMs / 4)) {
-          lastSweep = Date.now();
-          await this.failStaleTrials();
-        }
+        await this.sweepStaleTrials();
         continue;
       }
       const template: TrialTemplate = { state: 'RUNNING' };
@@ -573,6 +570,7 @@ export class Study implements StudyView, TrialHost {
     const prepared = await this.prepareTell(trial, valuesOrState, options);
     if ('done' in prepared) return { finished: prepared.done, next: await this.askOrNull(maxTrials) };
     const { trialId, state, values, updates } = prepared;
+    await this.sweepStaleTrials();
     const record = await this.storage.getStudy(this.studyId);
     const stored = record.systemAttrs[SystemAttr.maxTrials];
     const budget = maxTrials ?? (typeof stored === 'number' ? stored : undefined);
@@ -1078,6 +1076,18 @@ export class Study implements StudyView, TrialHost {
       }
     }
     return failed;
+  }
+
+  /**
+   * `failStaleTrials`, at most every quarter grace period (and at least every second): a dead worker is
+   * still found well within its grace period, without a directory scan per trial.
+   */
+  private async sweepStaleTrials(): Promise<void> {
+    if (!this.heartbeat) return;
+    const now = Date.now();
+    if (now - this.lastSweep < Math.min(1000, this.heartbeat.graceMs / 4)) return;
+    this.lastSweep = now;
+    await this.failStaleTrials();
   }
 
   private startHeartbeat(trialId: number): NodeJS.Timeout | null {

@@ -134,6 +134,24 @@ describe('heartbeats shared by a study', () => {
   });
 });
 
+describe('stale sweep in the optimise loop', () => {
+  it('a worker that chains trials (one write per trial) still fails a dead worker\'s trial', async () => {
+    const storage = new InMemoryStorage();
+    const heartbeat = { intervalMs: 10, graceMs: 80 };
+    const dead = await createStudy({ studyName: 'sweep', storage, heartbeat, ...quiet });
+    const orphan = await dead.ask();
+    (dead as unknown as { releaseTrial(id: number): void }).releaseTrial(orphan.trialId);
+    const live = await loadStudy({ studyName: 'sweep', storage, ...quiet });
+    await live.optimize(async (t) => {
+      await new Promise((r) => setTimeout(r, 2));
+      return t.suggestFloat('x', 0, 1);
+    }, { timeout: 0.4 });
+    const t = await storage.getTrial(orphan.trialId);
+    assert.equal(t.state, 'FAIL');
+    assert.ok(t.datetimeComplete! - t.datetimeStart! < 400, `failed ${t.datetimeComplete! - t.datetimeStart!} ms after it started`);
+  });
+});
+
 describe('GridSampler reuse', () => {
   it('one sampler instance serves studies in different storages with the same study id', async () => {
     const sampler = new GridSampler({ x: [1, 2, 3] });
