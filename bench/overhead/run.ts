@@ -3,6 +3,7 @@
  * same run. `npm run bench:overhead` (options: `--reps 5 --trials 10000 --warmup 500
  * --memory-trials 30000,100000 --optuna-memory-max 30000 --full`; `--full` also runs Optuna at every
  * memory size, 8-18 more minutes at 100,000 trials, as its per-trial cost grows).
+ * `npm run bench:overhead -- --journal` runs the journal-file benchmark instead (bench/overhead/journal.ts).
  *
  * Every measurement runs in a fresh child process: Tansaku as `node --expose-gc --import tsx
  * bench/overhead/run.ts --worker <json>`, Optuna as `/usr/bin/python3 bench/overhead/optuna_overhead.py`.
@@ -488,6 +489,10 @@ async function main(): Promise<void> {
 if (process.argv[2] === '--worker') {
   const result = await worker(JSON.parse(process.argv[3]) as WorkerConfig);
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+} else if (process.argv.includes('--journal')) {
+  // The journal benchmark (bench/overhead/journal.ts): its own options and results files.
+  const journal = await import('./journal.js');
+  await journal.main(process.argv.slice(2));
 } else {
   await main();
 }
