@@ -158,6 +158,8 @@ export class JournalFileStorage extends OperationLogStorage {
   }
 
   protected async transact<T>(decide: () => Decision<T>): Promise<T> {
+    // Parse what others appended before taking the lock, so the lock is held only for the last lines.
+    this.readNewLines();
     await this.acquireLock();
     try {
       const size = this.readNewLines();
@@ -179,7 +181,10 @@ export class JournalFileStorage extends OperationLogStorage {
       const applied = toWrite.map((op) => this.model.apply(op));
       this.offset += bytes.length;
       this.linesRead += toWrite.length;
-      for (const op of toWrite) if (op.op === 6 && op.state !== 'RUNNING') this.removeHeartbeat(op.trialId);
+      for (const op of toWrite) {
+        // Only trials this process beats have a file we know of; a FAIL may be a sweep of someone else's.
+        if (op.op === 6 && op.state !== 'RUNNING' && (this.beating.has(op.trialId) || op.state === 'FAIL')) this.removeHeartbeat(op.trialId);
+      }
       return result(applied.slice(toWrite.length - ops.length));
     } finally {
       this.releaseLock();
