@@ -18,21 +18,21 @@
  * Writes bench/results/overhead-journal.md and .json. See bench/overhead/README.md.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { installFsCounters, lockHold, resetFsCounters, snapshotFsCounters, type FsCounters } from '../lib/fs-counters.js';
 import { describeCode, filesystemOf, loadavg, machineInfo, sh, sourceDigest } from '../lib/machine.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { markdownTable } from '../lib/table.js';
+import { writeResults } from '../lib/results.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const PYTHON = process.env.OVERHEAD_PYTHON ?? '/usr/bin/python3';
 const OPTUNA_SCRIPT = join(HERE, 'optuna_journal.py');
-const RESULTS_DIR = join(ROOT, 'bench/results');
 const STUDY = 'bench';
 /** How many times a multi-process run is tried when one of its processes crashes (see the notes). */
 const MAX_ATTEMPTS = 4;
@@ -688,27 +688,16 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   ];
   const machineLine = `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; filesystem of the journals: ${String(machine.filesystem)}; Node ${machine.node}; Python ${String(machine.python ?? 'n/a')}; Optuna ${optunaVersion ?? 'not installed'}; load average ${machine.loadavgStart.join(' ')} at start, ${machine.loadavgEnd.join(' ')} at end. Date: ${machine.date}. Code: ${describeCode(machine)}${codeChanged ? ' (CHANGED DURING THE RUN)' : ''}. Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`;
   const table = markdownTable(['measurement', 'Tansaku', optunaLabel, 'ratio (Tansaku / Optuna throughput)'], rows);
-  const md = [
-    `# bench/overhead --journal: per-trial overhead on a journal file, Tansaku beside ${optunaLabel}`,
-    '',
-    'Written by `npm run bench:overhead -- --journal` (bench/overhead/journal.ts); what is measured: bench/overhead/README.md.',
-    '',
+  writeResults(ROOT, {
+    name: 'overhead-journal',
+    title: `bench/overhead --journal: per-trial overhead on a journal file, Tansaku beside ${optunaLabel}`,
+    writtenBy: '`npm run bench:overhead -- --journal` (bench/overhead/journal.ts)',
+    readme: 'bench/overhead/README.md',
     machineLine,
-    '',
     table,
-    '',
-    ...notes.map((l) => `- ${l}`),
-    '',
-  ].join('\n');
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, 'overhead-journal.md'), md);
-  writeFileSync(
-    join(RESULTS_DIR, 'overhead-journal.json'),
-    `${JSON.stringify({ machine, config: { reps, trials, procs, perProc, warmup, procWarmup, seed }, fsyncProbe, fsyncPerCallUs: fsyncPerCall, summary: { single: s1, singleThroughput: tp1, parallelWall: sP, parallelThroughput: tpP, targetRatio1: target1, targetRatioParallel: targetP, targetRatioParallelReadFix: targetPFixed }, singles, parallels }, null, 2)}\n`,
-  );
-  console.log(`\n${machineLine}\n\n${table}\n`);
-  for (const l of notes) console.log(`- ${l}`);
-  console.log(`\nwrote ${relative(ROOT, join(RESULTS_DIR, 'overhead-journal.md'))} and ${relative(ROOT, join(RESULTS_DIR, 'overhead-journal.json'))}`);
+    notes,
+    json: { machine, config: { reps, trials, procs, perProc, warmup, procWarmup, seed }, fsyncProbe, fsyncPerCallUs: fsyncPerCall, summary: { single: s1, singleThroughput: tp1, parallelWall: sP, parallelThroughput: tpP, targetRatio1: target1, targetRatioParallel: targetP, targetRatioParallelReadFix: targetPFixed }, singles, parallels },
+  });
 }
 
 if (process.argv[2] === '--worker') {

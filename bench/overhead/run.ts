@@ -14,21 +14,21 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createStudy, InMemoryStorage, NopPruner, RandomSampler, type Study, type Trial } from '../../src/index.js';
 import { median, summarize, type Summary } from '../lib/stats.js';
 import { markdownTable } from '../lib/table.js';
+import { writeResults } from '../lib/results.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 /** The Python with Optuna 3.1 (Debian's python3-optuna); `OVERHEAD_PYTHON` overrides it (e.g. to test the no-Optuna path). */
 const PYTHON = process.env.OVERHEAD_PYTHON ?? '/usr/bin/python3';
 const OPTUNA_SCRIPT = join(HERE, 'optuna_overhead.py');
-const RESULTS_DIR = join(ROOT, 'bench/results');
 const MiB = 1024 * 1024;
 
 // ------------------------------------------------------------------------------------------ worker
@@ -459,31 +459,19 @@ async function main(): Promise<void> {
     ...(haveOptuna ? [] : ['Optuna is not installed for /usr/bin/python3: `apt-get install -y python3-optuna` gives the reference column.']),
   ];
   const machineLine = `Machine: ${String(machine.cpu)}, ${String(machine.cores)} cores, ${String(machine.memoryGiB)} GiB; ${String(machine.os)}; Node ${process.version}; Python ${String(machine.python ?? 'n/a')}; Optuna ${optunaVersion ?? 'not installed'}; load average ${(machine.loadavgStart as number[]).join(' ')} at start, ${(machine.loadavgEnd as number[]).join(' ')} at end. Date: ${String(machine.date)}. Code: ${String(machine.commit ?? 'unknown')}. Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`;
-  const md = [
-    `# bench/overhead: per-trial engine overhead and memory, Tansaku beside ${optunaLabel}`,
-    '',
-    `Written by \`npm run bench:overhead\` (bench/overhead/run.ts); what is measured: bench/overhead/README.md.`,
-    '',
+  writeResults(ROOT, {
+    name: 'overhead',
+    title: `bench/overhead: per-trial engine overhead and memory, Tansaku beside ${optunaLabel}`,
+    writtenBy: '`npm run bench:overhead` (bench/overhead/run.ts)',
+    readme: 'bench/overhead/README.md',
     machineLine,
-    '',
     table,
-    '',
-    ...notes.map((l) => `- ${l}`),
-    '',
-  ].join('\n');
-
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, 'overhead.md'), md);
-  writeFileSync(
-    join(RESULTS_DIR, 'overhead.json'),
-    `${JSON.stringify({ machine, config: { reps, trials, warmup, seed, memorySizes, optunaMemoryMax: Number.isFinite(optunaMemoryMax) ? optunaMemoryMax : null }, summary, runs }, null, 2)}\n`,
-  );
-  console.log(`\n${machineLine}\n\n${table}\n`);
-  for (const l of notes) console.log(`- ${l}`);
+    notes,
+    json: { machine, config: { reps, trials, warmup, seed, memorySizes, optunaMemoryMax: Number.isFinite(optunaMemoryMax) ? optunaMemoryMax : null }, summary, runs },
+  });
   for (const g of tansakuGrowth) {
     if (g.ratio > 1.5) console.log(`\nWARNING: Tansaku's per-trial time grew ${g.ratio.toFixed(2)}x from the first to the last 1,000 of ${g.size} trials`);
   }
-  console.log(`\nwrote ${relative(ROOT, join(RESULTS_DIR, 'overhead.md'))} and ${relative(ROOT, join(RESULTS_DIR, 'overhead.json'))}`);
 }
 
 if (process.argv[2] === '--worker') {

@@ -13,7 +13,7 @@
  * and .json. See bench/parallel/README.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +21,10 @@ import { parseArgs } from 'node:util';
 import { describeCode, loadavg, machineInfo, sourceDigest } from '../lib/machine.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { markdownTable } from '../lib/table.js';
+import { writeResults } from '../lib/results.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
-const RESULTS_DIR = join(ROOT, 'bench/results');
 const OBJECTIVE = join(HERE, 'objective.ts');
 const CLI = join(ROOT, 'bin/tansaku.mjs');
 const STUDY = 's';
@@ -267,24 +267,17 @@ async function main(): Promise<void> {
     `Machine: ${machine.cores} cores (os.availableParallelism()); load average ${machine.loadavgStart.join(' ')} at start, ${machine.loadavgEnd.join(' ')} at end (per run in the JSON). With ${jobs} jobs on ${machine.cores} cores the CLI's parent process (progress, journal reads) shares the cores with the workers.`,
   ];
   const machineLine = `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; Node ${machine.node}; load average ${machine.loadavgStart.join(' ')} at start, ${machine.loadavgEnd.join(' ')} at end. Date: ${machine.date}. Code: ${describeCode(machine)}${codeChanged ? ' (CHANGED DURING THE RUN)' : ''}. Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`;
-  const md = [
-    `# bench/parallel: \`--objective\` with --n-jobs 1 and ${jobs} on a CPU-bound objective`,
-    '',
-    'Written by `npm run bench:parallel` (bench/parallel/run.ts); what is measured: bench/parallel/README.md.',
-    '',
+  writeResults(ROOT, {
+    name: 'parallel',
+    title: `bench/parallel: \`--objective\` with --n-jobs 1 and ${jobs} on a CPU-bound objective`,
+    writtenBy: '`npm run bench:parallel` (bench/parallel/run.ts)',
+    readme: 'bench/parallel/README.md',
     machineLine,
-    '',
     table,
-    '',
-    ...notes.map((l) => `- ${l}`),
-    '',
-  ].join('\n');
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, 'parallel.md'), md);
-  writeFileSync(join(RESULTS_DIR, 'parallel.json'), `${JSON.stringify({ machine, config: { reps, trials, workMs, jobs, iters, nsPerIter }, summary, speedups, runs }, null, 2)}\n`);
-  console.log(`\n${machineLine}\n\n${table}\n`);
-  for (const l of notes) console.log(`- ${l}`);
-  console.log(`\nwrote ${relative(ROOT, join(RESULTS_DIR, 'parallel.md'))} and ${relative(ROOT, join(RESULTS_DIR, 'parallel.json'))}`);
+    notes,
+    json: { machine, config: { reps, trials, workMs, jobs, iters, nsPerIter }, summary, speedups, runs },
+  });
+  if (!allOk) process.exitCode = 1;
   if (!allOk) process.exitCode = 1;
 }
 

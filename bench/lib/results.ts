@@ -1,0 +1,31 @@
+/** Writes a benchmark's results (bench/results/<name>.md and .json) and prints the table and notes. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export interface BenchResults {
+  /** File name without extension, e.g. `overhead-journal`. */
+  name: string;
+  /** The markdown heading. */
+  title: string;
+  /** How to run it and which source writes it, e.g. "`npm run bench:parallel` (bench/parallel/run.ts)". */
+  writtenBy: string;
+  /** Where the README of the benchmark is. */
+  readme: string;
+  machineLine: string;
+  table: string;
+  notes: readonly string[];
+  json: unknown;
+}
+
+export function writeResults(root: string, r: BenchResults): void {
+  const dir = join(root, 'bench/results');
+  const md = [`# ${r.title}`, '', `Written by ${r.writtenBy}; what is measured: ${r.readme}.`, '', r.machineLine, '', r.table, '', ...r.notes.map((l) => `- ${l}`), ''].join('\n');
+  mkdirSync(dir, { recursive: true });
+  const mdPath = join(dir, `${r.name}.md`);
+  const jsonPath = join(dir, `${r.name}.json`);
+  writeFileSync(mdPath, md);
+  writeFileSync(jsonPath, `${JSON.stringify(r.json, null, 2)}\n`);
+  console.log(`\n${r.machineLine}\n\n${r.table}\n`);
+  for (const l of r.notes) console.log(`- ${l}`);
+  console.log(`\nwrote ${relative(root, mdPath)} and ${relative(root, jsonPath)}`);
+}
