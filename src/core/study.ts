@@ -33,6 +33,7 @@ import {
   type FrozenTrial,
   type JsonValue,
   type StudyDirection,
+  type StudyRecord,
   type TrialState,
 } from './trial-record.js';
 import { defaultWorkerId } from './worker-id.js';
@@ -438,8 +439,7 @@ export class Study implements StudyView, TrialHost {
    */
   async ask(options: AskOptions = {}): Promise<Trial> {
     const record = await this.storage.getStudy(this.studyId);
-    const stored = record.systemAttrs[SystemAttr.maxTrials];
-    const maxTrials = options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : typeof stored === 'number' ? stored : undefined;
+    const maxTrials = studyBudget(record, options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : undefined);
     // Validate before creating anything, so a bad argument never leaves a trial behind.
     const fixedDistributions = Object.entries(options.fixedDistributions ?? {}).map(([name, d]) => [name, validateDistribution(name, d)] as const);
     await this.sweepStaleTrials();
@@ -572,8 +572,7 @@ export class Study implements StudyView, TrialHost {
     const { trialId, state, values, updates } = prepared;
     await this.sweepStaleTrials();
     const record = await this.storage.getStudy(this.studyId);
-    const stored = record.systemAttrs[SystemAttr.maxTrials];
-    const budget = maxTrials ?? (typeof stored === 'number' ? stored : undefined);
+    const budget = studyBudget(record, maxTrials);
     let applied: boolean;
     let started: StartedTrial;
     try {
@@ -583,8 +582,6 @@ export class Study implements StudyView, TrialHost {
     } catch (error) {
       // Nothing was written: finish as tell would (a lost race is not an error), then ask as usual.
       applied = await this.refusedFinish(trialId, error);
-      trial.release();
-      this.releaseTrial(trialId);
       return { finished: await this.afterFinish(trialId, applied, state, values, options), next: await this.askOrNull(maxTrials) };
     } finally {
       trial.release();
@@ -1119,6 +1116,13 @@ export class Study implements StudyView, TrialHost {
     await this.storage.updateTrial(trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }], { state: 'FAIL', values: null });
   }
 
+}
+
+/** The budget for a new trial: an explicit one, else the one stored with the study, else none. */
+function studyBudget(record: StudyRecord, explicit: number | undefined): number | undefined {
+  if (explicit !== undefined) return explicit;
+  const stored = record.systemAttrs[SystemAttr.maxTrials];
+  return typeof stored === 'number' ? stored : undefined;
 }
 
 function fixedParamsOf(t: FrozenTrial): Record<string, unknown> {

@@ -138,22 +138,9 @@ export abstract class OperationLogStorage implements Storage {
   }
 
   setTrialStateValues(trialId: number, state: TrialState, values: readonly number[] | null = null): Promise<boolean> {
-    const op: Operation = {
-      op: 6,
-      workerId: this.workerId,
-      trialId,
-      state,
-      values: values === null ? null : [...values],
-      datetime: Date.now(),
-    };
-    return this.transact<boolean>(() => {
-      this.model.check(op);
-      // A finish that lost the race (or a claim of a trial no longer WAITING) would be ignored by every
-      // reader; deciding it here keeps it out of the log.
-      const t = this.model.trial(trialId);
-      if (isFinished(t.state) || (state === 'RUNNING' && t.state !== 'WAITING')) return { ops: [], result: () => false };
-      return { ops: [op], result: (applied) => applied[0].kind === 'state' && applied[0].applied };
-    });
+    // A finish that lost the race (or a claim of a trial no longer WAITING) is decided under the lock
+    // and kept out of the log, as for any finish.
+    return this.updateTrial(trialId, [], { state, values });
   }
 
   /** The operations of a trial's updates and optional finish, in order. */

@@ -203,7 +203,8 @@ export class ReplayModel {
         if (!t || isFinished(t.state)) return { kind: 'none' };
         // As Optuna's replay: a parameter of another kind than earlier trials' is ignored.
         if (this.paramClash(t.studyId, op.name, op.distribution)) return { kind: 'none' };
-        this.studies[t.studyId]?.paramKinds.set(op.name, this.studies[t.studyId]?.paramKinds.get(op.name) ?? op.distribution);
+        const kinds = this.studies[t.studyId]?.paramKinds;
+        if (kinds && !kinds.has(op.name)) kinds.set(op.name, op.distribution);
         this.replace(t, {
           params: { ...t.params, [op.name]: toExternal(op.distribution, op.internal) },
           internalParams: { ...t.internalParams, [op.name]: op.internal },
