@@ -82,6 +82,17 @@ export function sourceDigest(root: string, paths: readonly string[]): string {
   return hash.digest('hex');
 }
 
+/**
+ * Records on `machine` whether the sources under `paths` changed since `digestAtStart` (from
+ * {@link sourceDigest}), and warns when they did: the rows may then mix code versions.
+ */
+export function noteCodeChange(machine: object, root: string, paths: readonly string[], digestAtStart: string): boolean {
+  const changed = sourceDigest(root, paths) !== digestAtStart;
+  Object.assign(machine, { codeChangedDuringRun: changed });
+  if (changed) console.error(`WARNING: files under ${paths.join(', ')} changed during this run (another session editing the tree?): the rows may mix code versions; run it again`);
+  return changed;
+}
+
 /** "commit" or "commit + uncommitted changes in a, b", from {@link machineInfo}'s fields. */
 export function describeCode(m: MachineInfo): string {
   if (!m.commit) return 'unknown';

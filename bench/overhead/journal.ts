@@ -24,7 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { installFsCounters, lockHold, resetFsCounters, snapshotFsCounters, type FsCounters } from '../lib/fs-counters.js';
-import { describeCode, filesystemOf, loadavg, machineInfo, sh, sourceDigest } from '../lib/machine.js';
+import { describeCode, filesystemOf, loadavg, machineInfo, sh, sourceDigest, noteCodeChange } from '../lib/machine.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { markdownTable } from '../lib/table.js';
 import { writeResults } from '../lib/results.js';
@@ -503,9 +503,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     rmSync(dir, { recursive: true, force: true });
   }
   machine.loadavgEnd = loadavg();
-  const codeChanged = sourceDigest(ROOT, CODE_PATHS) !== digestAtStart;
-  machine.codeChangedDuringRun = codeChanged;
-  if (codeChanged) console.error(`WARNING: files under ${CODE_PATHS.join(', ')} changed during this run (another session editing the tree?): the rows may mix code versions; run it again`);
+  const codeChanged = noteCodeChange(machine, ROOT, CODE_PATHS, digestAtStart);
 
   // ---- summary
   const us = (r: WorkerResult): number => (r.seconds / r.trials) * 1e6;

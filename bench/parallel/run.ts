@@ -18,7 +18,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeCode, loadavg, machineInfo, sourceDigest } from '../lib/machine.js';
+import { describeCode, loadavg, machineInfo, sourceDigest, noteCodeChange } from '../lib/machine.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { markdownTable } from '../lib/table.js';
 import { writeResults } from '../lib/results.js';
@@ -211,9 +211,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   machine.loadavgEnd = loadavg();
-  const codeChanged = sourceDigest(ROOT, CODE_PATHS) !== digestAtStart;
-  machine.codeChangedDuringRun = codeChanged;
-  if (codeChanged) console.error(`WARNING: files under ${CODE_PATHS.join(', ')} changed during this run (another session editing the tree?): the rows may mix code versions; run it again`);
+  const codeChanged = noteCodeChange(machine, ROOT, CODE_PATHS, digestAtStart);
 
   const of = (kind: Run['kind'], j: number): Run[] => runs.filter((r) => r.kind === kind && r.jobs === j);
   const S = (rs: Run[], f: (r: Run) => number): Summary | null => (rs.length ? summarize(rs.map(f)) : null);
