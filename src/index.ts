@@ -141,6 +141,17 @@ export { trialsToCSV, trialsToJSON, trialToJSON, type TrialJSON } from './core/e
 export { RandomSampler, type RandomSamplerOptions } from './samplers/random.js';
 export { GridSampler, type GridSamplerOptions } from './samplers/grid.js';
 export { QmcSampler, centeredL2Discrepancy, type QmcSamplerOptions } from './samplers/qmc.js';
+export {
+  NelderMeadSampler,
+  NELDER_MEAD_CONFIG_ATTR,
+  NELDER_MEAD_SEARCH_SPACE_ATTR,
+  type NelderMeadSamplerOptions,
+  type NelderMeadCoefficients,
+  type NelderMeadEvent,
+  type InitialSimplexMethod,
+  type BoundaryHandling,
+} from './samplers/nelder-mead.js';
+export { nelderMeadPath, regularSimplexOffsets, type NelderMeadPathOptions } from './samplers/nelder-mead-path.js';
 export { SobolSequence } from './samplers/sobol.js';
 export * from './pruners/index.js';
 export { InMemoryStorage } from './storage/memory.js';

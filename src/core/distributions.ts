@@ -275,6 +275,21 @@ export function validateDistribution(name: string, d: unknown): Distribution {
 }
 
 /** True when both describe the same distribution (same type and same bounds/choices). */
+/**
+ * Validates every distribution of a search space (from user options or from storage) and returns a copy
+ * with the names sorted, so every worker sees the same dimension order.
+ *
+ * @example
+ * ```ts
+ * validateSearchSpace({ y: intDistribution('y', 1, 4), x: floatDistribution('x', 0, 1) }); // { x, y }
+ * ```
+ */
+export function validateSearchSpace(raw: Readonly<Record<string, unknown>>): SearchSpace {
+  const space: SearchSpace = {};
+  for (const name of Object.keys(raw).sort()) space[name] = validateDistribution(name, raw[name]);
+  return space;
+}
+
 export function distributionsEqual(a: Distribution, b: Distribution): boolean {
   if (a === b) return true;
   switch (a.type) {

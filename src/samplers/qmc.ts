@@ -19,7 +19,7 @@
 import {
   fromUnit,
   isSingleValue,
-  validateDistribution,
+  validateSearchSpace,
   type Distribution,
   type SearchSpace,
 } from '../core/distributions.js';
@@ -108,7 +108,7 @@ export class QmcSampler implements Sampler {
           `QmcSampler: searchSpace must be an object mapping parameter names to distributions, got ${describeValue(options.searchSpace)}`,
         );
       }
-      const space = parseSearchSpace(options.searchSpace);
+      const space = validateSearchSpace(options.searchSpace);
       checkDimensionCount(space, 'options.searchSpace');
       this.searchSpace = Object.freeze(space);
     } else {
@@ -176,7 +176,7 @@ export class QmcSampler implements Sampler {
     }
     const json = JSON.stringify(value);
     if (this.storedSpaceCache?.json !== json) {
-      this.storedSpaceCache = { json, space: parseSearchSpace(value as Record<string, unknown>) };
+      this.storedSpaceCache = { json, space: validateSearchSpace(value as Record<string, unknown>) };
     }
     return this.storedSpaceCache.space;
   }
@@ -190,13 +190,6 @@ export class QmcSampler implements Sampler {
     }
     return sequence;
   }
-}
-
-/** Validates every distribution of a space (from options or from storage) and sorts its names. */
-function parseSearchSpace(raw: Record<string, unknown>): SearchSpace {
-  const space: SearchSpace = {};
-  for (const name of Object.keys(raw).sort()) space[name] = validateDistribution(name, raw[name]);
-  return space;
 }
 
 /** Names that take a Sobol' dimension, in dimension order: sorted, without single-value parameters. */
