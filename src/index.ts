@@ -137,6 +137,7 @@ export type { RelativeSample, Sampler, StudyView, TrialPlan } from './core/sampl
 export type { Pruner } from './core/pruner.js';
 export { Rng, deriveSeed } from './core/rng.js';
 export { paretoFront, dominates } from './core/pareto.js';
+export { hypervolume } from './core/hypervolume.js';
 export { trialsToCSV, trialsToJSON, trialToJSON, type TrialJSON } from './core/export.js';
 export { RandomSampler, type RandomSamplerOptions } from './samplers/random.js';
 export { GridSampler, type GridSamplerOptions } from './samplers/grid.js';

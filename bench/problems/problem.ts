@@ -54,4 +54,9 @@ export interface BenchmarkProblem {
    * seconds for tables), so parallel wall-clock can be simulated. Called right after `evaluate`.
    */
   lastCost(): number;
+  /**
+   * Noisy problems (a tabular benchmark returns one seed's value): the noise-free value of the evaluation
+   * just made (the mean over seeds), so regret measures the configuration found, not its lucky seed.
+   */
+  lastMean?(): number;
 }
