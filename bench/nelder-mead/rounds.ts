@@ -13,7 +13,8 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nelderMeadPath } from '../../src/samplers/nelder-mead-path.js';
+import { Rng } from '../../src/core/rng.js';
+import { nelderMeadPath, type NelderMeadJoin } from '../../src/samplers/nelder-mead-path.js';
 import { bbobProblem } from '../problems/bbob.js';
 import { describeCode, loadavg, machineInfo } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
@@ -60,14 +61,59 @@ function simulate(f: (x: readonly number[]) => number, dimension: number, seed: 
   return { bestAfterRound };
 }
 
+/**
+ * The spare-worker variant (`subSampler`), with random search as the sub-sampler: the slots a request
+ * leaves idle in its rounds run random points; as in the sampler, the points run while request R was out
+ * are offered to the simplex when request R+1 is answered.
+ */
+function simulateSpare(f: (x: readonly number[]) => number, dimension: number, seed: number, parallel: boolean, maxRounds: number): Trace {
+  const path = nelderMeadPath({ dimension, seed, parallel });
+  const rng = Rng.forKey(seed, 'spare');
+  let request = path.next().value;
+  let best = Infinity;
+  let offered: NelderMeadJoin[] = [];
+  const bestAfterRound: number[] = [];
+  while (bestAfterRound.length < maxRounds) {
+    const inside = request.map((x) => x.every((v) => v >= 0 && v <= 1));
+    const values = request.map((x, i) => (inside[i] ? f(x) : Infinity));
+    const evaluated = values.filter((_, i) => inside[i]);
+    const rounds = Math.max(1, Math.ceil(evaluated.length / WORKERS));
+    const spare: NelderMeadJoin[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const nm = evaluated.slice(r * WORKERS, (r + 1) * WORKERS);
+      for (const v of nm) best = Math.min(best, v);
+      for (let k = nm.length; k < WORKERS; k++) {
+        const x = Array.from({ length: dimension }, () => rng.random());
+        const v = f(x);
+        spare.push({ x, value: v });
+        best = Math.min(best, v);
+      }
+      bestAfterRound.push(best);
+    }
+    request = path.next({ values, joins: offered }).value;
+    offered = spare;
+  }
+  return { bestAfterRound };
+}
+
 const started = Date.now();
 const machine = machineInfo(ROOT, ['src/samplers']);
-const perFunction: Array<{ fn: number; dimension: number; ratios: number[]; serialRounds: number[]; parallelRounds: number[] }> = [];
+const perFunction: Array<{
+  fn: number;
+  dimension: number;
+  ratios: number[];
+  serialRounds: number[];
+  parallelRounds: number[];
+  spareSerialRatios: number[];
+  spareParallelRatios: number[];
+}> = [];
 for (const dimension of DIMENSIONS) {
   for (const fn of FUNCTIONS) {
     const ratios: number[] = [];
     const serialRounds: number[] = [];
     const parallelRounds: number[] = [];
+    const spareSerialRatios: number[] = [];
+    const spareParallelRatios: number[] = [];
     for (let seed = 0; seed < SEEDS; seed++) {
       const problem = bbobProblem(fn, 1 + (seed % 5), dimension);
       const x = new Float64Array(dimension);
@@ -85,21 +131,45 @@ for (const dimension of DIMENSIONS) {
       serialRounds.push(serialReach);
       parallelRounds.push(parallelReach);
       ratios.push(parallelReach / serialReach);
+      for (const [variantParallel, out] of [[false, spareSerialRatios], [true, spareParallelRatios]] as const) {
+        const trace = simulateSpare(f, dimension, seed, variantParallel, 4 * SERIAL_BUDGET).bestAfterRound;
+        const at = trace.findIndex((b) => b <= target) + 1;
+        out.push((at === 0 ? trace.length : at) / serialReach);
+      }
     }
-    perFunction.push({ fn, dimension, ratios, serialRounds, parallelRounds });
+    perFunction.push({ fn, dimension, ratios, serialRounds, parallelRounds, spareSerialRatios, spareParallelRatios });
   }
 }
 
 const rows = perFunction.map((r) => {
   const s = quartiles(r.ratios);
-  return [`f${r.fn}`, String(r.dimension), String(median(r.serialRounds)), String(median(r.parallelRounds)), s.median.toFixed(2), `${s.q1.toFixed(2)}–${s.q3.toFixed(2)}`];
+  return [
+    `f${r.fn}`,
+    String(r.dimension),
+    String(median(r.serialRounds)),
+    String(median(r.parallelRounds)),
+    s.median.toFixed(2),
+    `${s.q1.toFixed(2)}–${s.q3.toFixed(2)}`,
+    median(r.spareSerialRatios).toFixed(2),
+    median(r.spareParallelRatios).toFixed(2),
+  ];
 });
 const byDimension = DIMENSIONS.map((d) => {
   const all = perFunction.filter((r) => r.dimension === d).flatMap((r) => r.ratios);
-  return { dimension: d, median: median(all), share06: all.filter((v) => v <= 0.6).length / all.length };
+  const rowsOfD = perFunction.filter((r) => r.dimension === d);
+  return {
+    dimension: d,
+    median: median(all),
+    share06: all.filter((v) => v <= 0.6).length / all.length,
+    spareSerial: median(rowsOfD.flatMap((r) => r.spareSerialRatios)),
+    spareParallel: median(rowsOfD.flatMap((r) => r.spareParallelRatios)),
+  };
 });
 const overall = median(perFunction.flatMap((r) => r.ratios));
-const table = markdownTable(['function', 'd', 'serial rounds (median)', 'parallel rounds (median)', 'ratio (median)', 'ratio IQR'], rows);
+const table = markdownTable(
+  ['function', 'd', 'serial rounds (median)', 'parallel rounds (median)', 'ratio (median)', 'ratio IQR', 'variant: serial + 3 spare', 'variant: parallel + spare'],
+  rows,
+);
 machine.loadavgEnd = loadavg();
 writeResults(ROOT, {
   name: quick ? 'nm-rounds-quick' : 'nm-rounds',
@@ -113,6 +183,8 @@ writeResults(ROOT, {
     `Ratio = rounds the parallel search needs to reach the regret serial NM has after ${SERIAL_BUDGET} evaluations / rounds serial NM needs to reach it (≤ ${SERIAL_BUDGET}).`,
     ...byDimension.map((b) => `d = ${b.dimension}: median ratio ${b.median.toFixed(2)}; ${(100 * b.share06).toFixed(0)}% of runs at or below 0.6.`),
     `Overall median ratio ${overall.toFixed(2)} (target ≤ 0.6).`,
+    'Spare-worker variant (reported separately; its path differs from the serial one): sub-sampler = uniform random, points run while one request was out join the simplex when the next is answered. "serial + 3 spare": serial NM on one worker, random search on the 3 others; "parallel + spare": exact speculation, idle slots run random points. Same ratio definition.',
+    ...byDimension.map((b) => `d = ${b.dimension}: variant median ratios: serial + 3 spare ${b.spareSerial.toFixed(2)}, parallel + spare ${b.spareParallel.toFixed(2)}.`),
   ],
   json: { machine, workers: WORKERS, serialBudget: SERIAL_BUDGET, seeds: SEEDS, perFunction, byDimension, overall },
 });

@@ -86,6 +86,7 @@ export interface NelderMeadPathOptions {
 /** What one step of the path did, for inspection and for tests that compare paths. */
 export type NelderMeadOperation =
   | 'initial'
+  | 'join'
   | 'reflect'
   | 'expand'
   | 'contract-outside'
@@ -103,6 +104,18 @@ export interface NelderMeadEvent {
 
 /** A request for evaluations: the points (unit-cube coordinates, possibly outside the box). */
 export type NelderMeadRequest = number[][];
+
+/** A point evaluated outside the path (a spare worker's sub-sampler trial), offered to the simplex. */
+export interface NelderMeadJoin {
+  x: readonly number[];
+  value: number;
+}
+
+/**
+ * The answer to a request: one value per point, or the values plus points from elsewhere that may join
+ * the simplex (each replaces the worst vertex if it is better, before the next iteration).
+ */
+export type NelderMeadAnswer = readonly number[] | { values: readonly number[]; joins?: readonly NelderMeadJoin[] };
 
 /** Validates user coefficients against the conditions of Lagarias et al. (1998). */
 export function resolveCoefficients(partial: Partial<NelderMeadCoefficients> = {}): NelderMeadCoefficients {
@@ -295,13 +308,16 @@ export function insideUnitCube(x: readonly number[]): boolean {
 export function* nelderMeadPath(
   options: NelderMeadPathOptions,
   onEvent?: (event: NelderMeadEvent) => void,
-): Generator<NelderMeadRequest, never, readonly number[]> {
+): Generator<NelderMeadRequest, never, NelderMeadAnswer> {
   const o = resolvePathOptions(options);
   const { reflection, expansion, outsideContraction, insideContraction, shrink } = o.coefficients;
   const d = o.dimension;
   const project = (x: number[]) => (o.boundary === 'clip' ? x.map((v) => Math.min(1, Math.max(0, v))) : x);
-  const evaluate = function* (points: number[][]): Generator<NelderMeadRequest, number[], readonly number[]> {
-    const values = yield points;
+  let joins: NelderMeadJoin[] = [];
+  const evaluate = function* (points: number[][]): Generator<NelderMeadRequest, number[], NelderMeadAnswer> {
+    const answer = yield points;
+    const values = Array.isArray(answer) ? answer : (answer as { values: readonly number[] }).values;
+    if (!Array.isArray(answer)) joins.push(...((answer as { joins?: readonly NelderMeadJoin[] }).joins ?? []));
     if (!Array.isArray(values) || values.length !== points.length) {
       throw new InvalidArgumentError(`nelderMeadPath: expected ${points.length} values, got ${describeValue(values)}`);
     }
@@ -312,6 +328,7 @@ export function* nelderMeadPath(
     // Vertices and values, kept sorted best first; a stable sort puts a new vertex after equal ones
     // (Lagarias et al.'s tie-breaking rule).
     let xs = initialSimplex(o, restart).map(project);
+    joins = []; // points offered to the collapsed simplex do not carry over to a new one
     let fs = yield* evaluate(xs);
     const sortSimplex = () => {
       const order = xs.map((_, i) => i).sort((a, b) => fs[a] - fs[b] || a - b);
@@ -323,6 +340,20 @@ export function* nelderMeadPath(
     const emit = (operation: NelderMeadOperation) => onEvent?.({ restart, iteration, operation, simplex: xs.map((x) => [...x]), values: [...fs] });
     emit('initial');
     for (;;) {
+      if (joins.length) {
+        // Better points found elsewhere replace the worst vertices, best first (greedy), then the usual step.
+        const offered = joins.filter((j) => !Number.isNaN(j.value)).sort((a, b) => a.value - b.value);
+        joins = [];
+        let joined = false;
+        for (const j of offered) {
+          if (!(j.value < fs[d]) || j.x.length !== d) continue;
+          xs[d] = project([...j.x]);
+          fs[d] = j.value;
+          sortSimplex();
+          joined = true;
+        }
+        if (joined) emit('join');
+      }
       iteration++;
       const best = fs[0];
       const worst = fs[d];
@@ -346,7 +377,7 @@ export function* nelderMeadPath(
       } else {
         [fr] = yield* evaluate([xr]);
       }
-      const valueOf = function* (index: 1 | 2 | 3, x: number[]): Generator<NelderMeadRequest, number, readonly number[]> {
+      const valueOf = function* (index: 1 | 2 | 3, x: number[]): Generator<NelderMeadRequest, number, NelderMeadAnswer> {
         if (speculative) return speculative[index];
         const [v] = yield* evaluate([x]);
         return v;

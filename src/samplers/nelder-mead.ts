@@ -43,7 +43,7 @@ import {
 } from '../core/distributions.js';
 import { InvalidArgumentError, StorageError, describeValue } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import type { Sampler, StudyView, TrialPlan } from '../core/sampler.js';
+import type { RelativeSample, Sampler, StudyView, TrialPlan } from '../core/sampler.js';
 import { SystemAttr, type FrozenTrial, type JsonValue, type TrialState } from '../core/trial-record.js';
 import {
   insideUnitCube,
@@ -53,7 +53,9 @@ import {
   type BoundaryHandling,
   type InitialSimplexMethod,
   type NelderMeadCoefficients,
+  type NelderMeadAnswer,
   type NelderMeadEvent,
+  type NelderMeadJoin,
   type NelderMeadRequest,
 } from './nelder-mead-path.js';
 
@@ -93,6 +95,14 @@ export interface NelderMeadSamplerOptions {
   categorical?: 'error' | 'random';
   /** How many times a point is re-run after its worker died (heartbeat failure), default 2. */
   staleRetries?: number;
+  /**
+   * The spare-worker variant (a documented departure from the exact method): a worker with no simplex
+   * point to run samples a trial with this sampler instead of waiting, and such trials that beat the
+   * worst vertex join the simplex. Deterministic all the same: the trials created while one request of
+   * the path was out are offered to the simplex when the next request is answered (each replaces the
+   * worst vertex if better), and the path waits for them to finish. Without it, spare workers wait.
+   */
+  subSampler?: Sampler;
 }
 
 interface PointTrial {
@@ -112,7 +122,7 @@ type PointStatus =
 interface Run {
   names: string[];
   distributions: Distribution[];
-  path: Generator<NelderMeadRequest, never, readonly number[]>;
+  path: Generator<NelderMeadRequest, never, NelderMeadAnswer>;
   request: NelderMeadRequest;
   requestBase: number;
   nextIndex: number;
@@ -125,6 +135,10 @@ interface Run {
   /** Values of points no longer in the current request, kept for points that alias them. */
   settled: Map<number, number>;
   unfinished: Set<number>;
+  /** Sub-sampler trials (spare-worker variant): number -> state, unit point (null if not joinable) and value. */
+  spare: Map<number, { state: TrialState; x: number[] | null; value: number }>;
+  /** Spare trials numbered from here on have not been offered to the simplex yet. */
+  spareFrom: number;
   readUpTo: number;
   events: NelderMeadEvent[];
   exhausted: boolean;
@@ -194,7 +208,14 @@ export class NelderMeadSampler implements Sampler {
       const claimKey = status.attempt === 0 ? `${KEY_PREFIX}${status.index}` : `${KEY_PREFIX}${status.index}:${status.attempt}`;
       return { kind: 'fixed', params, claimKey };
     }
-    return { kind: 'defer' };
+    // Every point of the request is out: wait for them, or (spare-worker variant) sample a trial meanwhile.
+    return { kind: 'defer', fallback: this.options.subSampler !== undefined };
+  }
+
+  async sampleRelative(study: StudyView, trial: FrozenTrial): Promise<RelativeSample> {
+    const sub = this.options.subSampler;
+    if (sub?.sampleRelative && !isSimplexTrial(trial)) return sub.sampleRelative(study, trial);
+    return {};
   }
 
   sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, distribution: Distribution): number {
@@ -202,7 +223,14 @@ export class NelderMeadSampler implements Sampler {
     if (start && Object.prototype.hasOwnProperty.call(start, name) && distribution.type !== 'categorical') {
       return toInternal(name, distribution, start[name]);
     }
+    const sub = this.options.subSampler;
+    if (sub && !isSimplexTrial(trial)) return sub.sampleIndependent(study, trial, name, distribution);
     return fromUnit(distribution, Rng.forKey(this.options.seed ?? study.seed, trial.number, name).random());
+  }
+
+  async afterTrial(study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
+    const sub = this.options.subSampler;
+    if (sub?.afterTrial && !isSimplexTrial(trial)) await sub.afterTrial(study, trial, state, values);
   }
 
   /**
@@ -299,7 +327,13 @@ export class NelderMeadSampler implements Sampler {
     const names = simplexNames(space, this.categoricalPolicy);
     const seed = this.options.seed ?? study.seed;
     const pathOptions = this.pathOptions(names, space, seed);
-    const config = JSON.stringify({ ...pathOptions, coefficients: resolveCoefficients(this.options.coefficients), names, space });
+    const config = JSON.stringify({
+      ...pathOptions,
+      coefficients: resolveCoefficients(this.options.coefficients),
+      names,
+      space,
+      subSampler: this.options.subSampler?.name ?? null,
+    });
     const stored = attrs[NELDER_MEAD_CONFIG_ATTR];
     if (stored === undefined) {
       await study.setSystemAttr(NELDER_MEAD_CONFIG_ATTR, config);
@@ -322,6 +356,8 @@ export class NelderMeadSampler implements Sampler {
       trialPoint: new Map(),
       settled: new Map(),
       unfinished: new Set(),
+      spare: new Map(),
+      spareFrom: 0,
       readUpTo: 0,
       events: [],
       exhausted: false,
@@ -375,6 +411,10 @@ export class NelderMeadSampler implements Sampler {
       const original = t.systemAttrs[SystemAttr.failedTrial];
       if (typeof original === 'number') index = run.trialPoint.get(original);
     }
+    if (index === undefined && this.options.subSampler && attempt === null && typeof t.systemAttrs[SystemAttr.failedTrial] !== 'number') {
+      this.recordSpare(run, t, sign);
+      return;
+    }
     if (index === undefined || !Number.isInteger(index)) return;
     run.trialPoint.set(t.number, index);
     const entry: PointTrial = {
@@ -393,6 +433,40 @@ export class NelderMeadSampler implements Sampler {
     else run.unfinished.delete(t.number);
   }
 
+  private recordSpare(run: Run, t: FrozenTrial, sign: number): void {
+    if (t.number < run.spareFrom) return; // already offered to the simplex
+    let x: number[] | null = null;
+    if (t.state === 'COMPLETE' && run.names.every((n) => t.distributions[n] !== undefined)) {
+      x = run.names.map((n, j) => toUnit(run.distributions[j], toInternal(n, run.distributions[j], toExternal(t.distributions[n], t.internalParams[n]))));
+    }
+    const value = t.state === 'COMPLETE' && t.values ? sign * t.values[0] : Infinity;
+    run.spare.set(t.number, { state: t.state, x, value });
+    if (t.state === 'RUNNING' || t.state === 'WAITING') run.unfinished.add(t.number);
+    else run.unfinished.delete(t.number);
+  }
+
+  /**
+   * Spare-worker variant: the sub-sampler trials to offer when the current request is answered — those
+   * numbered below the request's first trial and not offered before — or null while one is unfinished.
+   */
+  private joinsFor(run: Run): NelderMeadJoin[] | null {
+    if (!this.options.subSampler) return [];
+    let first = Infinity;
+    for (let i = 0; i < run.request.length; i++) {
+      for (const t of run.trials.get(run.requestBase + i) ?? []) first = Math.min(first, t.number);
+    }
+    if (first === Infinity) return []; // no trial ran for this request: nothing to order spare trials by
+    const joins: NelderMeadJoin[] = [];
+    for (const [number, spare] of run.spare) {
+      if (number >= first) continue;
+      if (spare.state === 'RUNNING' || spare.state === 'WAITING') return null;
+      if (spare.x) joins.push({ x: spare.x, value: spare.value });
+    }
+    for (const number of [...run.spare.keys()]) if (number < first) run.spare.delete(number);
+    run.spareFrom = Math.max(run.spareFrom, first);
+    return joins;
+  }
+
   /**
    * Feeds every resolved request to the path; returns the statuses of the first unresolved one, or null
    * when the path has gone `EXHAUSTION_POINTS` points without needing a new trial: on a small discrete
@@ -408,13 +482,16 @@ export class NelderMeadSampler implements Sampler {
         return null;
       }
       const values = statuses.map((s) => (s as { value: number }).value);
+      const joins = this.joinsFor(run);
+      if (joins === null) return [{ kind: 'pending' }];
       values.forEach((v, i) => {
         const index = run.requestBase + i;
         // Only cell owners can be aliased by later points.
         if (!run.aliasOf.has(index)) run.settled.set(index, v);
         run.trials.delete(index);
       });
-      this.beginRequest(run, run.path.next(values).value);
+      const answer: NelderMeadAnswer = joins.length ? { values, joins } : values;
+      this.beginRequest(run, run.path.next(answer).value);
     }
   }
 
@@ -444,6 +521,12 @@ export class NelderMeadSampler implements Sampler {
     }
     return { kind: 'resolved', value: Infinity };
   }
+}
+
+/** A trial created for a simplex point (or re-running one), as opposed to a free or sub-sampler trial. */
+function isSimplexTrial(trial: FrozenTrial): boolean {
+  const key = trial.systemAttrs[SystemAttr.claimKey];
+  return (typeof key === 'string' && key.startsWith(KEY_PREFIX)) || typeof trial.systemAttrs[SystemAttr.failedTrial] === 'number';
 }
 
 /** The simplex's parameters: sorted names with more than one value (categoricals only with policy `error`). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   InMemoryStorage,
+  RandomSampler,
   JournalFileStorage,
   NelderMeadSampler,
   NopPruner,
@@ -272,7 +273,7 @@ describe('NelderMeadSampler', () => {
     await uninterrupted.optimize(quadratic, { nTrials: 30 });
 
     const file = join(dir, 'nm.journal');
-    const heartbeat = { intervalMs: 20, graceMs: 150 };
+    const heartbeat = { intervalMs: 100, graceMs: 1000 }; // wide: a loaded machine must not fail live trials
     const first = await createStudy({ storage: new JournalFileStorage(file), studyName: 'nm', sampler: new NelderMeadSampler(options), seed: 4, heartbeat });
     await first.optimize(quadratic, { nTrials: 12 });
     // The "dying" worker: asks for the next point, then stops beating without telling.
@@ -280,7 +281,7 @@ describe('NelderMeadSampler', () => {
     orphan.release();
 
     const second = await loadStudy({ storage: new JournalFileStorage(file), studyName: 'nm', sampler: new NelderMeadSampler(options) });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1200));
     await second.optimize(quadratic, { nTrials: 31 });
     const trials = await second.trials;
     const failed = trials.filter((t) => t.state === 'FAIL');
@@ -295,5 +296,27 @@ describe('NelderMeadSampler', () => {
     assert.ok(n >= 8, `compared ${n} steps`);
     assert.deepEqual(b.slice(0, n), a.slice(0, n));
   });
-});
 
+  it('spare-worker variant: idle workers run the sub-sampler, better points join the simplex, replay agrees', async () => {
+    const space = { x: floatDistribution('x', -5, 5), y: floatDistribution('y', -5, 5) };
+    const make = () => new NelderMeadSampler({ searchSpace: space, subSampler: new RandomSampler() });
+    const sampler = make();
+    const study = await createStudy({ sampler, seed: 6 });
+    const slow = async (t: Trial) => {
+      await new Promise((r) => setTimeout(r, 1));
+      return quadratic(t);
+    };
+    await study.optimize(slow, { nTrials: 120, concurrency: 4 });
+    const trials = await study.trials;
+    const spare = trials.filter((t) => t.systemAttrs['tansaku:claim'] === undefined);
+    assert.ok(spare.length > 20, `spare trials: ${spare.length}`);
+    const path = await sampler.path(study);
+    assert.ok(path.some((e) => e.operation === 'join'), 'some sub-sampler point joined the simplex');
+    // Every joined vertex is a real trial's point and value.
+    const values = new Set(spare.map((t) => t.values![0]));
+    for (const e of path.filter((ev) => ev.operation === 'join')) assert.ok(e.values.some((v) => values.has(v)));
+    // A fresh process replays the same path from the storage alone.
+    assert.deepEqual(await make().path(study), path);
+    assert.ok((await study.bestValue) < 0.05);
+  });
+});
