@@ -154,6 +154,9 @@ export {
 } from './samplers/nelder-mead.js';
 export { nelderMeadPath, regularSimplexOffsets, type NelderMeadPathOptions } from './samplers/nelder-mead-path.js';
 export { SobolSequence } from './samplers/sobol.js';
+export { CoordinateSearchSampler, type CoordinateSearchSamplerOptions } from './samplers/coordinate-search.js';
+export { HillClimbingSampler, type HillClimbingSamplerOptions } from './samplers/hill-climbing.js';
+export { CrossSearchSampler, type CrossSearchSamplerOptions } from './samplers/cross-search.js';
 export * from './pruners/index.js';
 export { InMemoryStorage } from './storage/memory.js';
 export { JournalFileStorage, type JournalFileStorageOptions } from './storage/journal.js';

@@ -9,7 +9,19 @@ import { InvalidArgumentError, describeValue } from '../core/errors.js';
 import type { Pruner } from '../core/pruner.js';
 import type { Sampler } from '../core/sampler.js';
 import type { JsonValue } from '../core/trial-record.js';
-import { GridSampler, MedianPruner, NopPruner, PercentilePruner, QmcSampler, RandomSampler, ThresholdPruner } from '../index.js';
+import {
+  CoordinateSearchSampler,
+  CrossSearchSampler,
+  GridSampler,
+  HillClimbingSampler,
+  MedianPruner,
+  NelderMeadSampler,
+  NopPruner,
+  PercentilePruner,
+  QmcSampler,
+  RandomSampler,
+  ThresholdPruner,
+} from '../index.js';
 import { closest } from '../runner/argv.js';
 
 export type ComponentOptions = Record<string, JsonValue>;
@@ -19,6 +31,10 @@ export const SAMPLERS = {
   random: 'independent uniform / log-uniform draws (default)',
   grid: 'every combination once; needs discrete parameters (int, ordinal, categorical, float with step)',
   qmc: 'scrambled Sobol quasi-random points',
+  'nelder-mead': 'Nelder-Mead simplex (Ozaki et al. 2017); options parallel (speculative, exact serial path), initialSimplex (regular|random|lhs), boundary (barrier|clip), coefficients, start',
+  'coordinate-search': 'coordinate search (poll ±step per axis, halve on failure); options initialPoint, initialStep, minStep, onConverge',
+  'hill-climbing': 'hill climbing on parameter levels; options start, onPeak (stop|restart), floatLevels',
+  'cross-search': 'cross-search along one axis at a time (Imai 2024); options start, firstAxis, limit (partial), onConverge, floatLevels',
 } as const;
 
 /** Pruner names and what they are. */
@@ -112,6 +128,11 @@ function gridValues(name: string, d: SearchSpace[string]): ParamValue[] {
   }
 }
 
+/** The `searchSpace` option of the path-following samplers, from `--space` when given. */
+function spaceOption(space: SearchSpace | null): { searchSpace?: SearchSpace } {
+  return space && Object.keys(space).length ? { searchSpace: space } : {};
+}
+
 /** Builds a sampler from its name and options; `space` is needed by grid (and used by qmc). */
 export function makeSampler(name: string, options: ComponentOptions, space: SearchSpace | null): Sampler {
   switch (checkSamplerName(name)) {
@@ -130,6 +151,14 @@ export function makeSampler(name: string, options: ComponentOptions, space: Sear
       }
       return new GridSampler(grid, options as { seed?: number; shuffle?: boolean });
     }
+    case 'nelder-mead':
+      return new NelderMeadSampler({ ...spaceOption(space), ...(options as object) });
+    case 'coordinate-search':
+      return new CoordinateSearchSampler({ ...spaceOption(space), ...(options as object) });
+    case 'hill-climbing':
+      return new HillClimbingSampler({ ...spaceOption(space), ...(options as object) });
+    case 'cross-search':
+      return new CrossSearchSampler({ ...spaceOption(space), ...(options as object) });
   }
 }
 

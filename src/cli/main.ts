@@ -24,6 +24,9 @@ import type { FrozenTrial, StudyDirection } from '../core/trial-record.js';
 import { createStudy, deleteStudy, paretoFront, trialToJSON, trialsToCSV, trialsToJSON } from '../index.js';
 import { killAllChildren } from '../runner/processes.js';
 import { PRUNERS, SAMPLERS, checkPrunerName, checkSamplerName, makePruner, makeSampler, parseComponentOptions } from './components.js';
+
+/** Width of the name column in the sampler and pruner lists of `--help`. */
+const NAME_WIDTH = Math.max(...[...Object.keys(SAMPLERS), ...Object.keys(PRUNERS)].map((k) => k.length));
 import { renderTable, trialsTable } from './format.js';
 import { formatNumber, formatParams } from './progress.js';
 import { UsageError, preflight, readSettings, runStudy, type CliIo } from './run.js';
@@ -196,8 +199,8 @@ TANSAKU_TRIAL_NUMBER and TANSAKU_STUDY are set. It prints "tansaku:report <step>
 intermediate values (pruning) and its result as the last stdout line: a number, or a JSON array/object
 of numbers with several directions.
 
-Samplers:${Object.entries(SAMPLERS).map(([k, v]) => `\n  ${k.padEnd(10)} ${v}`).join('')}
-Pruners:${Object.entries(PRUNERS).map(([k, v]) => `\n  ${k.padEnd(10)} ${v}`).join('')}
+Samplers:${Object.entries(SAMPLERS).map(([k, v]) => `\n  ${k.padEnd(NAME_WIDTH)} ${v}`).join('')}
+Pruners:${Object.entries(PRUNERS).map(([k, v]) => `\n  ${k.padEnd(NAME_WIDTH)} ${v}`).join('')}
 
 Example:
   tansaku optimize --command 'python3 train.py --lr {lr} --act {act}' --space space.json \\
