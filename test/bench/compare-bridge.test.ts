@@ -1,0 +1,172 @@
+/**
+ * The Optuna bridge end to end (bench/compare/optuna_bridge.py run by /usr/bin/python3 with Debian's
+ * python3-optuna): every parameter kind forwarded and mapped back, seeded reproducibility, Optuna's own
+ * time, CMA-ES / NSGA-II, unavailable samplers, clean errors when python or Optuna is missing, and the
+ * harness running both frameworks at once on its pool. Skipped with a note where Optuna is not installed,
+ * unless CI is set (`.ci/run` installs python3-optuna), where a missing Optuna is a failure.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { BenchmarkProblem, ParameterSource } from '../../bench/problems/problem.js';
+import { readCache } from '../../bench/compare/cache.js';
+import { runHarness } from '../../bench/compare/harness.js';
+import { DEFAULT_PYTHON, OptunaBridge, OptunaBridgeError, hasOptuna } from '../../bench/compare/optuna-bridge.js';
+import { checkpointsFor, runOptuna, type RunSpec } from '../../bench/compare/runner.js';
+import { resolveSamplers, samplerByName } from '../../bench/compare/samplers.js';
+import { toyBiobjective, toyMixed, toySphere } from '../../bench/compare/toy-problems.js';
+import { Rng } from '../../src/index.js';
+
+const skip = !hasOptuna() && !process.env.CI ? `python3-optuna is not installed for ${DEFAULT_PYTHON} (apt-get install -y python3-optuna)` : false;
+const dir = mkdtempSync(join(tmpdir(), 'tansaku-bridge-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function spec(problem: BenchmarkProblem, sampler: string, seed: number, budget: number): RunSpec {
+  return { problem: problem.id, group: problem.group, sampler, seed, budget };
+}
+
+describe('Optuna bridge: missing python or Optuna', () => {
+  it('a python that does not exist is PYTHON_MISSING, with the install hint', () => {
+    assert.throws(
+      () => OptunaBridge.open({ python: join(dir, 'no-such-python3') }),
+      (e: unknown) => e instanceof OptunaBridgeError && e.code === 'PYTHON_MISSING' && /was not found/.test(e.message) && /python3-optuna/.test(e.message),
+    );
+  });
+
+  it('a python without Optuna is OPTUNA_MISSING, naming the import error', { skip: existsSync(DEFAULT_PYTHON) ? false : `no python at ${DEFAULT_PYTHON}` }, () => {
+    // Shadow the optuna package with a module that fails to import.
+    const shadow = join(dir, 'shadow');
+    mkdirSync(shadow, { recursive: true });
+    writeFileSync(join(shadow, 'optuna.py'), 'raise ImportError("optuna is hidden by the test")\n');
+    assert.throws(
+      () => OptunaBridge.open({ env: { ...process.env, PYTHONPATH: shadow } }),
+      (e: unknown) => e instanceof OptunaBridgeError && e.code === 'OPTUNA_MISSING' && /hidden by the test/.test(e.message) && /apt-get install -y python3-optuna/.test(e.message),
+    );
+  });
+});
+
+
+describe('Optuna bridge end to end', { skip }, () => {
+  let bridge: OptunaBridge;
+  before(() => {
+    bridge = OptunaBridge.open();
+  });
+  after(() => bridge?.close());
+
+  it('reports Optuna 3.x and its samplers', () => {
+    assert.match(bridge.info.optuna, /^3\./);
+    assert.equal(bridge.info.samplers.random, true);
+    assert.equal(bridge.info.samplers.tpe, true);
+    assert.equal(typeof bridge.info.samplers.cmaes, 'boolean');
+  });
+
+  it('forwards every parameter kind and maps categorical and ordinal indices back to the values', () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const inner = toyMixed();
+    const recording: BenchmarkProblem = {
+      ...inner,
+      evaluate(params: ParameterSource, rng: Rng) {
+        const got: Record<string, unknown> = {};
+        const spy: ParameterSource = {
+          suggestFloat: (n, l, h, o) => (got[n] = params.suggestFloat(n, l, h, o)) as number,
+          suggestInt: (n, l, h, o) => (got[n] = params.suggestInt(n, l, h, o)) as number,
+          suggestCategorical: (n, c) => (got[n] = params.suggestCategorical(n, c)) as never,
+          suggestOrdinal: (n, v) => (got[n] = params.suggestOrdinal(n, v)) as never,
+        };
+        const y = inner.evaluate(spy, rng);
+        seen.push(got);
+        return y;
+      },
+    };
+    const entry = samplerByName('optuna-random')!;
+    const r = runOptuna(bridge, recording, entry, spec(recording, entry.name, 5, 60));
+    assert.equal(r.error, undefined, r.error);
+    assert.equal(r.evaluations, 60);
+    assert.equal(r.framework, 'optuna');
+    assert.match(r.env.optuna, /^3\./);
+    assert.deepEqual(r.checkpoints, checkpointsFor(60));
+    for (let i = 1; i < r.best.length; i++) assert.ok(r.best[i]! >= r.best[i - 1]!, 'maximised: never worse');
+    const kinds = new Set<unknown>();
+    for (const g of seen) {
+      assert.ok((g.lr as number) >= 1e-4 && (g.lr as number) <= 1);
+      assert.ok([0, 0.1, 0.2, 0.3, 0.4, 0.5].some((v) => Math.abs(v - (g.drop as number)) < 1e-12), `drop ${g.drop}`);
+      assert.ok(Number.isInteger(g.layers) && (g.layers as number) >= 1 && (g.layers as number) <= 4);
+      assert.ok([8, 16, 32, 64, 128].includes(g.width as number));
+      assert.ok(['quad', 'flat', true, null].includes(g.kind as string | boolean | null));
+      assert.equal('c' in g, g.kind === 'quad', 'the conditional parameter exists exactly in its branch');
+      kinds.add(g.kind);
+    }
+    assert.equal(kinds.size, 4, 'every categorical choice, true and null included, came back');
+    // Optuna's own time: positive, cumulative.
+    assert.ok(r.samplerSeconds.at(-1)! > 0);
+    for (let i = 1; i < r.samplerSeconds.length; i++) assert.ok(r.samplerSeconds[i] >= r.samplerSeconds[i - 1]);
+  });
+
+  it('a seed reproduces the run; another seed does not', () => {
+    const entry = samplerByName('optuna-tpe')!;
+    const p = toySphere(2);
+    const a = runOptuna(bridge, p, entry, spec(p, entry.name, 11, 25));
+    const b = runOptuna(bridge, p, entry, spec(p, entry.name, 11, 25));
+    const c = runOptuna(bridge, p, entry, spec(p, entry.name, 12, 25));
+    assert.deepEqual(a.best, b.best);
+    assert.notDeepEqual(a.best, c.best);
+  });
+
+  it('runs QMC, TPE multivariate, CMA-ES and NSGA-II; refuses CMA-ES on two objectives with an error record', () => {
+    const p = toySphere(3);
+    for (const name of ['optuna-qmc', 'optuna-tpe-mv', ...(bridge.info.samplers.cmaes ? ['optuna-cmaes'] : [])]) {
+      const r = runOptuna(bridge, p, samplerByName(name)!, spec(p, name, 2, 30));
+      assert.equal(r.error, undefined, `${name}: ${r.error}`);
+      assert.ok(r.best.at(-1)! < r.best[0]!, `${name} improves on its first trial`);
+    }
+    const bi = toyBiobjective();
+    const n = runOptuna(bridge, bi, samplerByName('optuna-nsga2')!, spec(bi, 'optuna-nsga2', 1, 60));
+    assert.equal(n.error, undefined, n.error);
+    assert.ok(n.best.at(-1)! > 0 && n.best.at(-1)! <= bi.optimalHypervolume!);
+    const refused = runOptuna(bridge, bi, samplerByName('optuna-cmaes')!, spec(bi, 'optuna-cmaes', 1, 5));
+    assert.match(refused.error!, /single-objective|cmaes/);
+    // The bridge is still usable afterwards.
+    assert.equal(runOptuna(bridge, p, samplerByName('optuna-random')!, spec(p, 'optuna-random', 1, 3)).evaluations, 3);
+  });
+
+  it('an Optuna error inside a suggest gives an error record and leaves the bridge usable', () => {
+    const bad: BenchmarkProblem = { ...toySphere(1), id: 'bad', evaluate: (params) => params.suggestFloat('x', 1, -1) };
+    const r = runOptuna(bridge, bad, samplerByName('optuna-random')!, spec(bad, 'optuna-random', 1, 3));
+    assert.match(r.error!, /OPTUNA_ERROR|Optuna|ValueError/);
+    const p = toySphere(1);
+    assert.equal(runOptuna(bridge, p, samplerByName('optuna-random')!, spec(p, 'optuna-random', 1, 3)).evaluations, 3);
+  });
+});
+
+describe('harness with both frameworks on two worker processes', { skip }, () => {
+  it('runs Tansaku and Optuna jobs, caches them, and reports the self-check', async () => {
+    const sub = join(dir, 'harness');
+    const r = await runHarness({
+      groups: ['toy'],
+      samplers: resolveSamplers('tansaku-random,optuna-random,optuna-nsga2'),
+      seeds: 3,
+      budget: () => 15,
+      chunkMinutes: 5,
+      workers: 2,
+      cachePath: join(sub, 'runs.jsonl'),
+      referencePath: join(sub, 'reference.json'),
+      reportDir: join(sub, 'reports'),
+      plotDir: join(sub, 'plots'),
+      meta: { machine: 'test', code: 'test', command: 'test' },
+      log: () => {},
+    });
+    assert.deepEqual(r.fatal, []);
+    // 3 problems × 2 random samplers × 3 seeds, plus NSGA-II on the two-objective problem.
+    assert.equal(r.jobs, 3 * 2 * 3 + 3);
+    assert.equal(r.executed, r.jobs);
+    const records = [...readCache(join(sub, 'runs.jsonl')).records.values()];
+    assert.equal(records.filter((x) => x.framework === 'optuna').length, 3 * 3 + 3);
+    assert.ok(records.every((x) => !x.error), records.find((x) => x.error)?.error);
+    const report = r.reports[0];
+    assert.ok(report.selfCheck, report.selfCheckNote);
+    assert.equal(report.selfCheck!.n, 9);
+    assert.equal(report.meta.optuna, records.find((x) => x.env.optuna)!.env.optuna);
+  });
+});

@@ -1,0 +1,334 @@
+/**
+ * The side-by-side harness without Optuna: the Tansaku runner, checkpoints, budget rules, normalised
+ * regret, the run cache (an interrupted chunk resumed does not redo or duplicate runs; a torn line is
+ * skipped), the process pool, and report/plot generation on fake data. Hermetic: only the harness's own
+ * toy problems and temporary folders.
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { BenchmarkProblem } from '../../bench/problems/problem.js';
+import { CacheWriter, readCache } from '../../bench/compare/cache.js';
+import { buildJobs, runHarness, type HarnessOptions } from '../../bench/compare/harness.js';
+import { renderGroupSvg } from '../../bench/compare/plot.js';
+import { parseBudgetRule } from '../../bench/compare/problems.js';
+import { REGRET_CAP, REGRET_FLOOR, logRegret, normalisedRegret } from '../../bench/compare/regret.js';
+import { buildGroupReport, panelOf, renderCsv, renderMarkdown, timePerTrialMs, type ReportMeta } from '../../bench/compare/report.js';
+import { RECORD_VERSION, UniformParams, checkpointsFor, estimateReference, runKey, runTansaku, type RunRecord, type RunSpec } from '../../bench/compare/runner.js';
+import { TANSAKU_SAMPLERS, resolveSamplers, samplerByName, samplerFits } from '../../bench/compare/samplers.js';
+import { toyBiobjective, toyMixed, toyProblems, toySphere } from '../../bench/compare/toy-problems.js';
+import { Rng } from '../../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tansaku-compare-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function spec(problem: BenchmarkProblem, sampler: string, seed: number, budget: number): RunSpec {
+  return { problem: problem.id, group: problem.group, sampler, seed, budget };
+}
+
+describe('runner (Tansaku side)', () => {
+  it('checkpoints are 1..10, ten per decade, and the budget', () => {
+    assert.deepEqual(checkpointsFor(50), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 16, 20, 25, 32, 40, 50]);
+    assert.deepEqual(checkpointsFor(5), [1, 2, 3, 4, 5]);
+    const c = checkpointsFor(1000);
+    assert.ok(c.includes(100) && c.includes(79) && c.includes(794) && c.at(-1) === 1000);
+    assert.equal(new Set(c).size, c.length);
+  });
+
+  it('records a monotone best-so-far curve, cumulative sampler time, and is reproducible', async () => {
+    const random = samplerByName('tansaku-random')!;
+    const p = toySphere(2);
+    const a = await runTansaku(p, random, spec(p, random.name, 3, 50));
+    const b = await runTansaku(toySphere(2), random, spec(p, random.name, 3, 50));
+    assert.equal(a.error, undefined);
+    assert.equal(a.evaluations, 50);
+    assert.equal(a.failed, 0);
+    assert.deepEqual(a.checkpoints, checkpointsFor(50));
+    assert.equal(a.best.length, a.checkpoints.length);
+    for (let i = 1; i < a.best.length; i++) assert.ok(a.best[i]! <= a.best[i - 1]!, 'minimised: never worse');
+    for (let i = 1; i < a.samplerSeconds.length; i++) assert.ok(a.samplerSeconds[i] >= a.samplerSeconds[i - 1]);
+    assert.ok(a.samplerSeconds.at(-1)! > 0);
+    assert.deepEqual(a.best, b.best, 'same seed, same curve');
+    const c = await runTansaku(p, random, spec(p, random.name, 4, 50));
+    assert.notDeepEqual(a.best, c.best, 'another seed, another curve');
+    assert.equal(a.key, runKey(a));
+    assert.equal(a.optimum, 0);
+    assert.equal(a.v, RECORD_VERSION);
+  });
+
+  it('handles maximisation, every parameter kind, and several objectives', async () => {
+    for (const entry of TANSAKU_SAMPLERS) {
+      const m = toyMixed();
+      const r = await runTansaku(m, entry, spec(m, entry.name, 1, 40));
+      assert.equal(r.error, undefined, `${entry.name}: ${r.error}`);
+      for (let i = 1; i < r.best.length; i++) assert.ok(r.best[i]! >= r.best[i - 1]!, 'maximised: never worse');
+      assert.ok(r.best.at(-1)! <= 10);
+      if (entry.objectives === 'single') continue;
+      const bi = toyBiobjective();
+      const h = await runTansaku(bi, entry, spec(bi, entry.name, 1, 40));
+      assert.equal(h.error, undefined);
+      for (let i = 1; i < h.best.length; i++) assert.ok(h.best[i]! >= h.best[i - 1]!, 'hypervolume never shrinks');
+      assert.ok(h.best.at(-1)! > 0 && h.best.at(-1)! <= bi.optimalHypervolume!);
+    }
+  });
+
+  it('a problem that throws or returns NaN fails that trial; a sampler that throws gives an error record', async () => {
+    let calls = 0;
+    const flaky: BenchmarkProblem = {
+      ...toySphere(1),
+      id: 'flaky',
+      evaluate(params) {
+        const x = params.suggestFloat('x', -1, 1);
+        calls++;
+        if (calls % 3 === 0) throw new Error('boom');
+        return calls % 3 === 1 ? x * x : NaN;
+      },
+    };
+    const r = await runTansaku(flaky, samplerByName('tansaku-random')!, spec(flaky, 'tansaku-random', 1, 9));
+    assert.equal(r.error, undefined);
+    assert.equal(r.failed, 6);
+    assert.equal(r.evaluations, 9);
+    const refusing = { ...samplerByName('tansaku-random')!, create: () => ({ name: 'Refusing', sampleIndependent: () => { throw new Error('no categorical here'); } }) };
+    const e = await runTansaku(toyMixed(), refusing, spec(toyMixed(), 'tansaku-refusing', 1, 5));
+    assert.match(e.error!, /no categorical here/);
+    assert.deepEqual(e.best, []);
+  });
+
+  it('UniformParams draws like a random sampler; f_ref is the median of random configurations', () => {
+    const u = new UniformParams(new Rng(1));
+    const lr = u.suggestFloat('lr', 1e-4, 1, { log: true });
+    assert.ok(lr >= 1e-4 && lr <= 1);
+    assert.equal(u.suggestFloat('lr', 1e-4, 1, { log: true }), lr, 'a name asked twice keeps its value');
+    const step = u.suggestFloat('s', 0, 1, { step: 0.25 });
+    assert.ok([0, 0.25, 0.5, 0.75, 1].includes(step));
+    assert.ok(['a', true, null].includes(u.suggestCategorical('c', ['a', true, null])));
+    assert.ok([8, 16].includes(u.suggestOrdinal('o', [8, 16])));
+    const f = estimateReference(toySphere(2), 400)!;
+    // E|x|^2 for x uniform on [-5,5]^2 is 2·25/3 ≈ 16.7; the median is a bit lower.
+    assert.ok(f > 10 && f < 17, String(f));
+    assert.equal(estimateReference(toyBiobjective(), 10), null);
+  });
+});
+
+describe('samplers, budgets, regret', () => {
+  it('the self-check pair gets extra seeds in small groups', () => {
+    const { jobs } = buildJobs({ groups: ['toy'], samplers: resolveSamplers('tansaku-random,tansaku-qmc'), seeds: 2, budget: () => 5, problemsOf: () => toyProblems(), selfCheckPairs: 10 });
+    assert.equal(jobs.filter((j) => j.sampler === 'tansaku-random').length, 3 * 4);
+    assert.equal(jobs.filter((j) => j.sampler === 'tansaku-qmc').length, 3 * 2);
+  });
+
+  it('resolves sampler lists and objective support', () => {
+    assert.deepEqual(resolveSamplers('tansaku').map((s) => s.name), TANSAKU_SAMPLERS.map((s) => s.name));
+    assert.deepEqual(resolveSamplers('tansaku').map((s) => s.name).slice(0, 2), ['tansaku-random', 'tansaku-qmc']);
+    assert.deepEqual(resolveSamplers('random,optuna-tpe').map((s) => s.name), ['tansaku-random', 'optuna-tpe']);
+    assert.ok(resolveSamplers('all').length >= 8);
+    assert.throws(() => resolveSamplers('nope'), /unknown sampler "nope"/);
+    assert.equal(samplerFits(samplerByName('optuna-cmaes')!, toyBiobjective()), false);
+    assert.equal(samplerFits(samplerByName('optuna-nsga2')!, toySphere()), false);
+    assert.equal(samplerFits(samplerByName('tansaku-random')!, toyBiobjective()), true);
+  });
+
+  it('budget rules: auto, fixed, per dimension, per group', () => {
+    const auto = parseBudgetRule('auto');
+    assert.equal(auto(toySphere(2)), 200);
+    assert.equal(auto(toySphere(10)), 1000);
+    assert.equal(auto(toySphere(20)), 500);
+    assert.equal(auto(toySphere(40)), 500);
+    assert.equal(parseBudgetRule('30')(toySphere(5)), 30);
+    assert.equal(parseBudgetRule('50d')(toySphere(4)), 200);
+    const mixed = parseBudgetRule('toy=7d,auto');
+    assert.equal(mixed(toySphere(3)), 21);
+    assert.equal(mixed({ ...toySphere(3), group: 'other' }), 300);
+    assert.throws(() => parseBudgetRule('lots'), /bad budget rule/);
+  });
+
+  it('normalised regret: minimise, maximise, several objectives; logs floored and capped', () => {
+    assert.equal(normalisedRegret(3, { directions: ['minimize'], optimum: 1 }, 11), 0.2);
+    assert.equal(normalisedRegret(8, { directions: ['maximize'], optimum: 10 }, 0), 0.2);
+    assert.equal(normalisedRegret(0.5, { directions: ['minimize'], optimum: 1 }, 11), 0, 'below the optimum by rounding: 0');
+    assert.equal(normalisedRegret(9, { directions: ['minimize', 'minimize'], optimum: 10 }, null), 0.1);
+    assert.equal(normalisedRegret(9, { directions: ['minimize', 'minimize'], optimum: null }, null, 12), 0.25);
+    assert.equal(normalisedRegret(null, { directions: ['minimize'], optimum: 1 }, 11), REGRET_CAP);
+    assert.equal(logRegret(0), Math.log10(REGRET_FLOOR));
+    assert.equal(logRegret(0.01), -2);
+  });
+});
+
+describe('run cache and resumable chunks', () => {
+  const problems = toyProblems();
+  const base = (sub: string): HarnessOptions => ({
+    groups: ['toy'],
+    // Two fixed samplers: the job counts below must not change when the registry grows.
+    samplers: TANSAKU_SAMPLERS.filter((e) => e.name === 'tansaku-random' || e.name === 'tansaku-qmc'),
+    seeds: 3,
+    budget: () => 12,
+    problemsOf: () => problems,
+    resolve: (_g, id) => problems.find((p) => p.id === id)!,
+    chunkMinutes: 5,
+    workers: 0,
+    cachePath: join(dir, sub, 'runs.jsonl'),
+    referencePath: join(dir, sub, 'reference.json'),
+    reportDir: join(dir, sub, 'reports'),
+    plotDir: join(dir, sub, 'plots'),
+    meta: { machine: 'test', code: 'test', command: 'test' },
+    log: () => {},
+  });
+
+  it('an interrupted chunk, resumed, runs each job exactly once; a torn or duplicated line changes nothing', async () => {
+    const { jobs } = buildJobs(base('a'));
+    assert.equal(jobs.length, 3 * 2 * 3);
+    const first: string[] = [];
+    const r1 = await runHarness({ ...base('a'), maxJobs: 7, onJob: (j) => first.push(runKey(j)) });
+    assert.equal(r1.executed, 7);
+    assert.equal(r1.pending, jobs.length - 7);
+    assert.equal(readCache(base('a').cachePath).records.size, 7);
+    // A crash in the middle of an append leaves a torn line; a duplicated line (e.g. a copied cache) is ignored.
+    const cachePath = base('a').cachePath;
+    const lines = readFileSync(cachePath, 'utf8').trim().split('\n');
+    appendFileSync(cachePath, `${lines[0]}\n${lines[1].slice(0, 40)}`);
+    const second: string[] = [];
+    const r2 = await runHarness({ ...base('a'), onJob: (j) => second.push(runKey(j)) });
+    assert.equal(r2.cached, 7);
+    assert.equal(r2.executed, jobs.length - 7);
+    assert.equal(r2.pending, 0);
+    assert.deepEqual(second.filter((k) => first.includes(k)), [], 'no run is redone');
+    const cache = readCache(cachePath);
+    assert.equal(cache.records.size, jobs.length);
+    assert.equal(cache.duplicates, 1);
+    assert.equal(cache.skipped, 1);
+    assert.deepEqual(new Set(cache.records.keys()), new Set(jobs.map(runKey)));
+    // Everything done: a third run makes nothing and still writes the reports.
+    const r3 = await runHarness({ ...base('a'), onJob: () => assert.fail('nothing should run') });
+    assert.equal(r3.executed, 0);
+    assert.equal(r3.reports.length, 1);
+    assert.equal(r3.reports[0].runs, jobs.length);
+    assert.ok(r3.files.some((f) => f.endsWith('compare-toy.md')) && r3.files.some((f) => f.endsWith('compare-toy.svg')));
+  });
+
+  it('the chunk limit stops starting jobs; the next chunk continues', async () => {
+    const r1 = await runHarness({ ...base('b'), chunkMinutes: 1e-9 });
+    assert.equal(r1.executed, 0);
+    const r2 = await runHarness({ ...base('b') });
+    assert.equal(r2.executed, r2.jobs);
+  });
+
+  it('CacheWriter ends a torn last line before appending', () => {
+    const path = join(dir, 'torn.jsonl');
+    writeFileSync(path, '{"v":1,"key":"x"');
+    const rec = { v: RECORD_VERSION, key: 'k' } as RunRecord;
+    new CacheWriter(path).append(rec);
+    const c = readCache(path);
+    assert.equal(c.records.size, 1);
+    assert.equal(c.skipped, 1);
+  });
+
+  it('runs on a pool of two worker processes', async () => {
+    const opts = { ...base('pool'), groups: ['toy'], problemsOf: undefined, resolve: undefined, workers: 2, seeds: 2 };
+    const r = await runHarness(opts);
+    assert.equal(r.executed, r.jobs);
+    assert.equal(readCache(opts.cachePath).records.size, r.jobs);
+  });
+});
+
+describe('reports on fake data', () => {
+  const meta: ReportMeta = { machine: 'm', code: 'c', optuna: '3.1.0', generated: '2024-01-01T00:00:00Z', command: 'cmd' };
+  const checkpoints = checkpointsFor(100);
+  /** A record whose curve decays geometrically to `final` (optimum 0, f_ref 1 so best = normalised regret). */
+  function fake(problem: string, sampler: string, seed: number, final: number, msPerTrial: number): RunRecord {
+    return {
+      v: RECORD_VERSION,
+      key: runKey({ problem, sampler, seed, budget: 100 }),
+      problem,
+      group: 'fake',
+      sampler,
+      seed,
+      budget: 100,
+      framework: sampler.startsWith('optuna') ? 'optuna' : 'tansaku',
+      directions: ['minimize'],
+      checkpoints,
+      best: checkpoints.map((n) => final ** (Math.log10(n) / 2)),
+      samplerSeconds: checkpoints.map((n) => (n * msPerTrial) / 1000),
+      evalSeconds: 0,
+      wallSeconds: 1,
+      evaluations: 100,
+      failed: 0,
+      optimum: 0,
+      date: '2024-01-01T00:00:00Z',
+      env: { node: 'v20' },
+    };
+  }
+  const records: RunRecord[] = [];
+  const problems = ['fake_a_i01', 'fake_a_i02', 'fake_b'];
+  for (const p of problems) {
+    for (let seed = 1; seed <= 12; seed++) {
+      const jitter = 1 + ((seed * 7) % 5) / 10;
+      records.push(fake(p, 'tansaku-random', seed, 0.1 * jitter, 0.05));
+      records.push(fake(p, 'optuna-random', seed, 0.1 * (1 + ((seed * 3) % 5) / 10), 0.4));
+      records.push(fake(p, 'optuna-tpe', seed, 0.001 * jitter, 5));
+    }
+  }
+  records.push({ ...fake('fake_b', 'optuna-cmaes', 1, 0, 0), best: [], error: 'UNAVAILABLE: no cmaes' });
+  // The self-check's extra seeds (13..16) of the two random samplers: only the self-check uses them.
+  for (const p of problems) {
+    for (let seed = 13; seed <= 16; seed++) {
+      records.push(fake(p, 'tansaku-random', seed, 0.1, 0.05));
+      records.push(fake(p, 'optuna-random', seed, 0.1, 0.4));
+    }
+  }
+  const refs = Object.fromEntries(problems.map((p) => [p, 1]));
+  const report = buildGroupReport({ group: 'fake', description: 'fake data', records, references: refs, samplerOrder: ['tansaku-random', 'optuna-random', 'optuna-tpe'], seeds: 12, meta });
+
+  it('summarises medians, IQRs and mean ranks', () => {
+    assert.deepEqual(report.samplers, ['tansaku-random', 'optuna-random', 'optuna-tpe']);
+    assert.equal(report.runs, 3 * 12 * 3);
+    assert.equal(report.errors.length, 1);
+    const cell = report.cells.find((c) => c.problem === 'fake_b' && c.sampler === 'optuna-tpe')!;
+    assert.equal(cell.n, 12);
+    assert.ok(Math.abs(cell.median - 0.0012) < 1e-12, String(cell.median)); // jitters 1.0–1.4, median 1.2
+    assert.ok(cell.q1 <= cell.median && cell.median <= cell.q3);
+    assert.equal(report.meanRank.blocks, 36);
+    assert.equal(report.meanRank.ranks['optuna-tpe'], 1);
+    assert.ok(Math.abs(report.meanRank.ranks['tansaku-random'] + report.meanRank.ranks['optuna-random'] - 5) < 1e-12);
+  });
+
+  it('pairwise: TPE wins everywhere after Holm; the random samplers tie', () => {
+    assert.equal(report.pairwise.tests, 9);
+    const m = (a: string, b: string) => report.pairwise.matrix.find((x) => x.a === a && x.b === b)!;
+    assert.deepEqual(m('optuna-tpe', 'tansaku-random'), { a: 'optuna-tpe', b: 'tansaku-random', wins: 3, ties: 0, losses: 0 });
+    assert.deepEqual(m('tansaku-random', 'optuna-tpe'), { a: 'tansaku-random', b: 'optuna-tpe', wins: 0, ties: 0, losses: 3 });
+    assert.equal(m('tansaku-random', 'optuna-random').ties, 3);
+    for (const t of report.pairwise.details) assert.ok(t.pHolm >= t.p);
+  });
+
+  it('self-check TOST on the random pair, and time per trial at 100', () => {
+    assert.ok(report.selfCheck);
+    assert.equal(report.selfCheck!.n, 3 * 16, 'every (problem, seed) pair is used, extra seeds included');
+    assert.equal(report.selfCheck!.margin, 0.1);
+    assert.equal(report.selfCheck!.equivalent, true, report.selfCheckNote);
+    const t = report.time.find((x) => x.sampler === 'optuna-tpe')!;
+    assert.ok(Math.abs(t.at100ms! - 5) < 1e-9);
+    assert.equal(t.at1000ms, null);
+    assert.ok(Math.abs(timePerTrialMs(records[0], 100)! - 0.05) < 1e-12);
+  });
+
+  it('renders markdown, CSV and an SVG with one line and one band per sampler and panel', () => {
+    const md = renderMarkdown(report);
+    assert.match(md, /# Side-by-side: fake/);
+    assert.match(md, /\*\*equivalent\*\*/);
+    assert.match(md, /\| optuna-tpe +\| +3\/0\/0 \| +3\/0\/0 \| +· \|/);
+    assert.match(md, /1 runs could not be made/);
+    const csv = renderCsv(report).trim().split('\n');
+    assert.equal(csv.length, 1 + 3 * 3);
+    assert.equal(csv[0].split(',').length, csv[1].split(',').length);
+    assert.equal(panelOf('bbob_f001_i03_d05'), 'bbob_f001_d05');
+    assert.equal(panelOf('fake_a_i01'), 'fake_a');
+    const svg = renderGroupSvg(report)!;
+    assert.ok(svg.startsWith('<svg') && svg.trim().endsWith('</svg>'));
+    assert.equal((svg.match(/<polyline/g) ?? []).length, 2 * 3, 'panels fake_a (two instances pooled) and fake_b');
+    assert.equal((svg.match(/<polygon/g) ?? []).length, 2 * 3);
+    assert.ok(!/NaN|undefined|Infinity/.test(svg));
+    assert.match(svg, /stroke-dasharray/);
+  });
+});
