@@ -15,10 +15,13 @@
  * `tansaku:nm:search_space` so that every worker uses the same dimensions.
  *
  * State. Every point the method asks for has a sequence number k, and its trial carries the claim key
- * `nm:k` (`nm:k:a` for a re-run after a worker died). The path is a pure function of the values of those
- * trials, so the sampler rebuilds it by replaying the trials in the storage: a second worker, a second
- * machine or a restarted process continues the same search, and concurrent workers never run a point
- * twice. A point whose trial FAILED or was PRUNED counts as the worst value (+∞); a trial failed by the
+ * `nm:<k>:<hash of its grid cell>` (with `:<a>` for a re-run after a worker died), which names the point
+ * itself. The path is a pure function of the values of those trials, so the sampler rebuilds it by
+ * replaying the trials in the storage: a second worker, a second machine or a restarted process
+ * continues the same search, and concurrent workers never run a point twice. Should a value the path
+ * already used change (a failed point whose heartbeat retry completes later), the path is replayed from
+ * scratch with the final values; trials made for the abandoned branch keep their own keys and are not
+ * mistaken for points of the new one. A point whose trial FAILED or was PRUNED counts as the worst value (+∞); a trial failed by the
  * heartbeat rule (its worker died) is re-run, up to `staleRetries` times, since that failure says nothing
  * about the point. Points that snap to a grid cell already evaluated reuse its value instead of
  * running again. The sampler's options are stored in `tansaku:nm:config`; a worker with different
@@ -42,7 +45,7 @@ import {
   type SearchSpace,
 } from '../core/distributions.js';
 import { InvalidArgumentError, StorageError, describeValue } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
+import { Rng, hashString } from '../core/rng.js';
 import type { RelativeSample, Sampler, StudyView, TrialPlan } from '../core/sampler.js';
 import { SystemAttr, type FrozenTrial, type JsonValue, type TrialState } from '../core/trial-record.js';
 import {
@@ -129,9 +132,16 @@ interface Run {
   /** Point index -> the first earlier point that snaps to the same cell (or itself). */
   aliasOf: Map<number, number>;
   cellOwner: Map<string, number>;
-  /** Point index -> its trials (claimed attempts and heartbeat retries). */
-  trials: Map<number, PointTrial[]>;
-  trialPoint: Map<number, number>;
+  /** Ids (`<index>:<cell hash>`) of the current request's evaluated points, by point index. */
+  ids: Map<number, string>;
+  /** Point id -> its trials (claimed attempts and heartbeat retries). */
+  trials: Map<string, PointTrial[]>;
+  trialPoint: Map<number, string>;
+  /** Ids of points whose values the path has consumed, and the states of their trials when it did. */
+  consumed: Set<string>;
+  seen: Map<number, TrialState>;
+  /** A consumed point's trials changed (a retry completed after a failure was used): replay from scratch. */
+  dirty: boolean;
   /** Values of points no longer in the current request, kept for points that alias them. */
   settled: Map<number, number>;
   unfinished: Set<number>;
@@ -205,7 +215,10 @@ export class NelderMeadSampler implements Sampler {
       run.names.forEach((name, j) => {
         params[name] = toExternal(run.distributions[j], fromUnit(run.distributions[j], point[j])) as JsonValue;
       });
-      const claimKey = status.attempt === 0 ? `${KEY_PREFIX}${status.index}` : `${KEY_PREFIX}${status.index}:${status.attempt}`;
+      // The key names the point (sequence number and cell), so a trial made for another path never
+      // stands in for this point after a replay.
+      const id = run.ids.get(status.index)!;
+      const claimKey = status.attempt === 0 ? `${KEY_PREFIX}${id}` : `${KEY_PREFIX}${id}:${status.attempt}`;
       return { kind: 'fixed', params, claimKey };
     }
     // Every point of the request is out: wait for them, or (spare-worker variant) sample a trial meanwhile.
@@ -309,6 +322,12 @@ export class NelderMeadSampler implements Sampler {
     }
     const run = await pending;
     if (run === null) return null;
+    if (run.dirty) {
+      // Rare: a value the path used changed (a stale failure, then its retry completed). Replay from
+      // scratch with the final values, so every worker converges on one path.
+      if (byStudy.get(study.studyId) === pending) byStudy.delete(study.studyId);
+      return this.sync(study);
+    }
     let from = run.readUpTo;
     for (const n of run.unfinished) from = Math.min(from, n);
     const trials = await study.getTrials({ fromNumber: from });
@@ -316,6 +335,7 @@ export class NelderMeadSampler implements Sampler {
     for (const t of trials) this.record(run, t, sign);
     // Concurrent syncs may read overlapping ranges; recording a trial twice is idempotent.
     if (trials.length) run.readUpTo = Math.max(run.readUpTo, trials[trials.length - 1].number + 1);
+    if (run.dirty) return this.sync(study);
     return run;
   }
 
@@ -353,7 +373,11 @@ export class NelderMeadSampler implements Sampler {
       aliasOf: new Map(),
       cellOwner: new Map(),
       trials: new Map(),
+      ids: new Map(),
       trialPoint: new Map(),
+      consumed: new Set(),
+      seen: new Map(),
+      dirty: false,
       settled: new Map(),
       unfinished: new Set(),
       spare: new Map(),
@@ -389,10 +413,12 @@ export class NelderMeadSampler implements Sampler {
   private beginRequest(run: Run, request: NelderMeadRequest): void {
     run.request = request;
     run.requestBase = run.nextIndex;
+    run.ids.clear();
     for (const point of request) {
       const index = run.nextIndex++;
       if (this.options.boundary !== 'clip' && !insideUnitCube(point)) continue; // never evaluated
       const cell = JSON.stringify(run.distributions.map((d, j) => fromUnit(d, point[j])));
+      run.ids.set(index, `${index}:${hashString(cell).toString(16).padStart(8, '0')}`);
       const owner = run.cellOwner.get(cell);
       if (owner === undefined) run.cellOwner.set(cell, index);
       else run.aliasOf.set(index, owner);
@@ -400,23 +426,25 @@ export class NelderMeadSampler implements Sampler {
   }
 
   private record(run: Run, t: FrozenTrial, sign: number): void {
-    let index: number | undefined;
+    let id: string | undefined;
     let attempt: number | null = null;
     const key = t.systemAttrs[SystemAttr.claimKey];
     if (typeof key === 'string' && key.startsWith(KEY_PREFIX)) {
-      const [k, a] = key.slice(KEY_PREFIX.length).split(':');
-      index = Number(k);
+      const [k, hash, a] = key.slice(KEY_PREFIX.length).split(':');
+      id = `${k}:${hash}`;
       attempt = a === undefined ? 0 : Number(a);
     } else {
       const original = t.systemAttrs[SystemAttr.failedTrial];
-      if (typeof original === 'number') index = run.trialPoint.get(original);
+      if (typeof original === 'number') id = run.trialPoint.get(original);
     }
-    if (index === undefined && this.options.subSampler && attempt === null && typeof t.systemAttrs[SystemAttr.failedTrial] !== 'number') {
+    if (id === undefined && this.options.subSampler && attempt === null && typeof t.systemAttrs[SystemAttr.failedTrial] !== 'number') {
       this.recordSpare(run, t, sign);
       return;
     }
-    if (index === undefined || !Number.isInteger(index)) return;
-    run.trialPoint.set(t.number, index);
+    if (id === undefined) return;
+    run.trialPoint.set(t.number, id);
+    if (run.consumed.has(id) && run.seen.get(t.number) !== t.state) run.dirty = true;
+    run.seen.set(t.number, t.state);
     const entry: PointTrial = {
       number: t.number,
       state: t.state,
@@ -424,11 +452,11 @@ export class NelderMeadSampler implements Sampler {
       attempt,
       stale: t.state === 'FAIL' && String(t.systemAttrs[SystemAttr.failReason] ?? '').startsWith('stale'),
     };
-    const list = run.trials.get(index) ?? [];
+    const list = run.trials.get(id) ?? [];
     const at = list.findIndex((p) => p.number === t.number);
     if (at >= 0) list[at] = entry;
     else list.push(entry);
-    run.trials.set(index, list);
+    run.trials.set(id, list);
     if (t.state === 'RUNNING' || t.state === 'WAITING') run.unfinished.add(t.number);
     else run.unfinished.delete(t.number);
   }
@@ -453,7 +481,8 @@ export class NelderMeadSampler implements Sampler {
     if (!this.options.subSampler) return [];
     let first = Infinity;
     for (let i = 0; i < run.request.length; i++) {
-      for (const t of run.trials.get(run.requestBase + i) ?? []) first = Math.min(first, t.number);
+      const id = run.ids.get(run.requestBase + i);
+      for (const t of (id && run.trials.get(id)) || []) first = Math.min(first, t.number);
     }
     if (first === Infinity) return []; // no trial ran for this request: nothing to order spare trials by
     const joins: NelderMeadJoin[] = [];
@@ -488,7 +517,11 @@ export class NelderMeadSampler implements Sampler {
         const index = run.requestBase + i;
         // Only cell owners can be aliased by later points.
         if (!run.aliasOf.has(index)) run.settled.set(index, v);
-        run.trials.delete(index);
+        const id = run.ids.get(index);
+        if (id !== undefined) {
+          run.consumed.add(id);
+          run.trials.delete(id);
+        }
       });
       const answer: NelderMeadAnswer = joins.length ? { values, joins } : values;
       this.beginRequest(run, run.path.next(answer).value);
@@ -507,7 +540,8 @@ export class NelderMeadSampler implements Sampler {
     }
     const settled = run.settled.get(index);
     if (settled !== undefined) return { kind: 'resolved', value: settled };
-    const trials = run.trials.get(index) ?? [];
+    const id = run.ids.get(index);
+    const trials = (id !== undefined && run.trials.get(id)) || [];
     if (trials.length === 0) return { kind: 'unclaimed', index, attempt: 0 };
     if (trials.some((t) => t.state === 'RUNNING' || t.state === 'WAITING')) return { kind: 'pending' };
     let firstComplete: PointTrial | null = null;

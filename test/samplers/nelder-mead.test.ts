@@ -185,7 +185,7 @@ describe('NelderMeadSampler', () => {
     await study.optimize(quadratic, { nTrials: 40 });
     const trials = await study.trials;
     assert.deepEqual(trials[0].params, { x: 2, y: -1 });
-    assert.equal(trials[0].systemAttrs['tansaku:claim'], 'nm:0');
+    assert.match(String(trials[0].systemAttrs['tansaku:claim']), /^nm:0:[0-9a-f]{8}$/, 'the key names the point: index and cell');
     assert.ok((await study.bestValue) < 0.05);
   });
 
@@ -318,5 +318,38 @@ describe('NelderMeadSampler', () => {
     // A fresh process replays the same path from the storage alone.
     assert.deepEqual(await make().path(study), path);
     assert.ok((await study.bestValue) < 0.05);
+  });
+
+  it('replays from scratch when a value the path used changes (a failed point whose retry completes later)', async () => {
+    const space = { x: floatDistribution('x', -5, 5), y: floatDistribution('y', -5, 5) };
+    const make = () => new NelderMeadSampler({ searchSpace: space, staleRetries: 0 });
+    const sampler = make();
+    const study = await createStudy({ sampler, seed: 8 });
+    await study.optimize(quadratic, { nTrials: 6 });
+    // Point 6 "dies": failed as stale, and with staleRetries 0 the path takes it as the worst value.
+    const victim = await study.ask();
+    victim.setSystemAttr('fail_reason', 'stale: no heartbeat (test)');
+    await study.tell(victim, 'FAIL');
+    await study.optimize(quadratic, { nTrials: 6 });
+    const before = await sampler.path(study);
+    // Later a retry of it appears (as the heartbeat rule's maxRetry makes) and completes.
+    const fixed = victim.snapshot().systemAttrs.fixed_params as Record<string, number>;
+    await study.storage.createTrial(study.studyId, {
+      template: { state: 'WAITING', systemAttrs: { fixed_params: fixed, failed_trial: victim.number, retry_history: [victim.number] } },
+    });
+    await study.optimize(quadratic, { nTrials: 10 });
+    const after = await sampler.path(study);
+    // With the retry's true value the path is the one a run without the failure takes.
+    const reference = make();
+    const uninterrupted = await createStudy({ sampler: reference, seed: 8 });
+    await uninterrupted.optimize(quadratic, { nTrials: 20 });
+    const expected = await reference.path(uninterrupted);
+    const n = Math.min(after.length, expected.length);
+    assert.ok(n > before.length - 3, `compared ${n} steps`);
+    assert.deepEqual(after.slice(0, n), expected.slice(0, n));
+    assert.notDeepEqual(before.slice(0, n), expected.slice(0, n), 'the failure had changed the path before the retry');
+    assert.deepEqual(await make().path(study), after, 'a fresh replay agrees with the rebuilt one');
+    const retry = (await study.trials).find((t) => t.systemAttrs.failed_trial === victim.number);
+    assert.equal(retry?.state, 'COMPLETE');
   });
 });
