@@ -12,7 +12,8 @@
  *
  * Writes bench/results/overhead.md and bench/results/overhead.json and prints the table.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { runResultChild } from '../lib/child.js';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -192,22 +193,7 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
 // ------------------------------------------------------------------------------------------ driver
 
 function runChild(command: string, args: readonly string[]): Promise<WorkerResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line) {
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${stderr.slice(-2000)}${stdout.slice(-1000)}`));
-        return;
-      }
-      resolvePromise(JSON.parse(line.slice('RESULT '.length)) as WorkerResult);
-    });
-  });
+  return runResultChild<WorkerResult>(command, args, ROOT);
 }
 
 function runTansaku(cfg: WorkerConfig): Promise<WorkerResult> {

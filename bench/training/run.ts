@@ -15,7 +15,8 @@
  * variant once per round (the order reversed every other round), so load on a shared machine hits all
  * alike. Writes bench/results/training.md and .json. See bench/training/README.md.
  */
-import { spawn } from 'node:child_process';
+import { runResultChild } from '../lib/child.js';
+
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,22 +127,7 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
 // ------------------------------------------------------------------------------------------ driver
 
 function runChild(command: string, args: readonly string[]): Promise<WorkerResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line) {
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code}\n${stderr.slice(-2000)}${stdout.slice(-1000)}`));
-        return;
-      }
-      resolvePromise(JSON.parse(line.slice('RESULT '.length)) as WorkerResult);
-    });
-  });
+  return runResultChild<WorkerResult>(command, args, ROOT);
 }
 
 function runVariant(variant: Variant, model: ModelName, batch: number, t: { warmupSeconds: number; minSeconds: number; reps: number }): Promise<WorkerResult> {
