@@ -12,7 +12,6 @@
  *
  * Writes bench/results/overhead.md and bench/results/overhead.json and prints the table.
  */
-import { runResultChild } from '../lib/child.js';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -21,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createStudy, InMemoryStorage, NopPruner, RandomSampler, type Study, type Trial } from '../../src/index.js';
+import { runResultChild } from '../lib/child.js';
 import { median, summarize, type Summary } from '../lib/stats.js';
 import { markdownTable } from '../lib/table.js';
 import { writeResults } from '../lib/results.js';

@@ -15,11 +15,10 @@
  * variant once per round (the order reversed every other round), so load on a shared machine hits all
  * alike. Writes bench/results/training.md and .json. See bench/training/README.md.
  */
-import { runResultChild } from '../lib/child.js';
-
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runResultChild } from '../lib/child.js';
 import { parseArgs } from 'node:util';
 import { describeCode, loadavg, machineInfo, sh } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
