@@ -272,25 +272,14 @@ export async function runTansaku(problem: BenchmarkProblem, entry: SamplerEntry,
         throw e;
       }
       const params = new TimedParams(trial);
-      const rng = problemRng(spec.seed, problem.id, n);
-      const e0 = performance.now();
-      let values: number[] | null = null;
-      let score: number | null = null;
-      try {
-        values = asValues(problem, problem.evaluate(params, rng));
-        if (values && problem.directions.length === 1) score = scoreOf(problem, values[0]);
-      } catch (e) {
-        if (params.error !== undefined) throw params.error; // the sampler failed, not the problem
-        values = null;
-      }
-      const e1 = performance.now();
+      // A suggest that threw means the sampler failed, not the problem.
+      const { values, score, ms: evaluation } = evaluateOnce(problem, params, spec, n, () => params.error);
       if (values) await study.tell(trial, values.length === 1 ? values[0] : values);
       else {
         failed++;
         await study.tell(trial, 'FAIL');
       }
       const t1 = performance.now();
-      const evaluation = e1 - e0 - params.ms;
       evalMs += evaluation;
       samplerMs += t1 - t0 - evaluation;
       tracker.add(values, score, samplerMs / 1000);
@@ -312,6 +301,33 @@ export async function runTansaku(problem: BenchmarkProblem, entry: SamplerEntry,
 }
 
 /**
+ * Evaluates `problem` once for run `spec`, evaluation number `n`: its values (null when the problem itself
+ * failed), their score (single objective) and the problem's own time in ms (suggest time excluded).
+ * `samplerError` returns the error to rethrow when the failure was the sampler's or the bridge's, not the problem's.
+ */
+function evaluateOnce(
+  problem: BenchmarkProblem,
+  params: TimedParams,
+  spec: RunSpec,
+  n: number,
+  samplerError: (e: unknown) => unknown,
+): { values: number[] | null; score: number | null; ms: number } {
+  const rng = problemRng(spec.seed, problem.id, n);
+  const e0 = performance.now();
+  let values: number[] | null = null;
+  let score: number | null = null;
+  try {
+    values = asValues(problem, problem.evaluate(params, rng));
+    if (values && problem.directions.length === 1) score = scoreOf(problem, values[0]);
+  } catch (e) {
+    const own = samplerError(e);
+    if (own !== undefined) throw own;
+    values = null;
+  }
+  return { values, score, ms: performance.now() - e0 - params.ms };
+}
+
+/**
  * Runs `problem` with an Optuna sampler through `bridge` (a fresh Optuna study per run). A sampler that is
  * unavailable here (CMA-ES without `cmaes`) or that Optuna refuses gives an error record; a bridge that
  * died throws (the caller reopens it).
@@ -330,18 +346,8 @@ export function runOptuna(bridge: OptunaBridge, problem: BenchmarkProblem, entry
     for (; n < spec.budget; n++) {
       bridge.ask();
       const params = new TimedParams(bridge.params);
-      const rng = problemRng(spec.seed, problem.id, n);
-      const e0 = performance.now();
-      let values: number[] | null = null;
-      let score: number | null = null;
-      try {
-        values = asValues(problem, problem.evaluate(params, rng));
-        if (values && problem.directions.length === 1) score = scoreOf(problem, values[0]);
-      } catch (e) {
-        if (params.error !== undefined || e instanceof OptunaBridgeError) throw params.error ?? e;
-        values = null;
-      }
-      evalMs += performance.now() - e0 - params.ms;
+      const { values, score, ms } = evaluateOnce(problem, params, spec, n, (e) => params.error ?? (e instanceof OptunaBridgeError ? e : undefined));
+      evalMs += ms;
       if (!values) failed++;
       samplerSeconds += bridge.tell(values === null ? null : values);
       tracker.add(values, score, samplerSeconds);
