@@ -5,7 +5,7 @@
  * propagated to ES-module namespaces (`import * as fs from 'node:fs'`) with `syncBuiltinESMExports`,
  * so code that calls `fs.fsyncSync(...)` at run time goes through them. Cost: two `performance.now()`
  * calls and an increment per call (well under a microsecond, against ~100 µs for an fsync). With
- * `symlinkSync` and `renameSync` wrapped, {@link lockHold} also sums the time a symlink lock
+ * `symlinkSync` and `renameSync` (or `unlinkSync`) wrapped, {@link lockHold} also sums the time a symlink lock
  * (`<file>.lock`, the journal's) was held.
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
@@ -21,12 +21,15 @@ export type FsCounters = Record<string, CallCount>;
 
 const counters: FsCounters = {};
 
-/** Time a lock was held: from a successful `symlinkSync(target, '<file>.lock')` to `renameSync('<file>.lock', ...)`. */
+/**
+ * Time a lock was held: from a successful `symlinkSync(target, '<file>.lock')` to its release,
+ * `renameSync('<file>.lock', ...)` (Optuna) or `unlinkSync('<file>.lock')` (Tansaku).
+ */
 export const lockHold = { count: 0, ms: 0, since: -1 };
 
 function onLockCall(name: string, args: unknown[], ok: boolean, at: number): void {
   if (name === 'symlinkSync' && ok && String(args[1]).endsWith('.lock')) lockHold.since = at;
-  else if (name === 'renameSync' && ok && String(args[0]).endsWith('.lock') && lockHold.since >= 0) {
+  else if ((name === 'renameSync' || name === 'unlinkSync') && ok && String(args[0]).endsWith('.lock') && lockHold.since >= 0) {
     lockHold.count++;
     lockHold.ms += at - lockHold.since;
     lockHold.since = -1;
@@ -56,7 +59,7 @@ export function installFsCounters(names: readonly string[]): FsCounters {
       } finally {
         const t1 = performance.now();
         c.ms += t1 - t;
-        // symlink: the lock is held from the end of the call; rename: released at its start.
+        // symlink: the lock is held from the end of the call; rename/unlink: released at its start.
         onLockCall(name, args, ok, name === 'symlinkSync' ? t1 : t);
       }
     };

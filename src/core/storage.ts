@@ -77,6 +77,8 @@ export interface NextTrialRequest {
   workerId: string;
   /** The study budget, as in {@link CreateTrialOptions.maxTrials}. */
   maxTrials?: number;
+  /** System attributes of a newly created trial (not of a claimed WAITING one). */
+  systemAttrs?: Record<string, JsonValue>;
 }
 
 /** The trial {@link Storage.finishAndStart} started: a claimed WAITING trial, a new one, or none. */
@@ -173,7 +175,11 @@ export interface Storage {
    * worker can stop.
    */
   recordHeartbeat(trialId: number): Promise<boolean>;
-  /** RUNNING trials of the study whose last heartbeat is older than `graceMs`. */
+  /**
+   * RUNNING trials of the study whose last heartbeat is older than `graceMs`. A trial that has not beaten
+   * yet but carries the system attribute `tansaku:beats_from_start` (SystemAttr.beatsFromStart) counts
+   * its start as its first beat; other trials without a beat (Optuna's, say) are never stale.
+   */
   getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]>;
 
   /**

@@ -273,7 +273,9 @@ export class Study implements StudyView, TrialHost {
   private readonly heartbeat: Required<HeartbeatOptions> | null;
   private stopRequested = false;
   private lastSweep = 0;
-  private readonly activeTrials = new Map<number, { trial: Trial; abort: AbortController; timer: NodeJS.Timeout | null }>();
+  private readonly activeTrials = new Map<number, { trial: Trial; abort: AbortController }>();
+  /** One interval timer beats every active trial of this Study object (a timer per trial costs more than its trial on a fast objective). */
+  private beatTimer: NodeJS.Timeout | null = null;
 
   private constructor(init: {
     studyId: number;
@@ -479,6 +481,7 @@ export class Study implements StudyView, TrialHost {
         checkJson('planned parameters', plan.params);
         template.systemAttrs = { ...plan.systemAttrs, [SystemAttr.fixedParams]: plan.params as Record<string, JsonValue> };
       }
+      if (this.heartbeat) template.systemAttrs = { ...template.systemAttrs, ...beatsFromStart() };
       const created = await this.storage.createTrial(this.studyId, {
         template,
         maxTrials,
@@ -510,12 +513,15 @@ export class Study implements StudyView, TrialHost {
   ): Promise<Trial> {
     const trialId = frozen.trialId;
     try {
-      if (this.heartbeat) await this.storage.recordHeartbeat(trialId);
+      // A trial created with `beatsFromStart` counts its start as its first beat; others (claimed
+      // WAITING trials) beat now.
+      if (this.heartbeat && frozen.systemAttrs[SystemAttr.beatsFromStart] !== true) await this.storage.recordHeartbeat(trialId);
       const relative: RelativeSample = (await this.sampler.sampleRelative?.(this, frozen)) ?? {};
       // Kinds first seen by trials created since `paramKinds` was read are still checked by the storage.
       const abort = new AbortController();
       const trial = new Trial(this, frozen, { relative, fixedParams, paramKinds, signal: abort.signal, onRelease: () => this.releaseTrial(trialId) });
-      this.activeTrials.set(trialId, { trial, abort, timer: this.startHeartbeat(trialId) });
+      this.activeTrials.set(trialId, { trial, abort });
+      this.startHeartbeat();
       for (const [name, d] of fixedDistributions) trial.suggest(name, d);
       return trial;
     } catch (error) {
@@ -576,7 +582,12 @@ export class Study implements StudyView, TrialHost {
     let applied: boolean;
     let started: StartedTrial;
     try {
-      const r = await this.storage.finishAndStart!(trialId, updates, { state, values }, { studyId: this.studyId, workerId: this.workerId, maxTrials: budget });
+      const r = await this.storage.finishAndStart!(trialId, updates, { state, values }, {
+        studyId: this.studyId,
+        workerId: this.workerId,
+        maxTrials: budget,
+        ...(this.heartbeat ? { systemAttrs: beatsFromStart() } : {}),
+      });
       applied = r.finished;
       started = r.next;
     } catch (error) {
@@ -1087,9 +1098,19 @@ export class Study implements StudyView, TrialHost {
     await this.failStaleTrials();
   }
 
-  private startHeartbeat(trialId: number): NodeJS.Timeout | null {
-    if (!this.heartbeat) return null;
-    const timer = setInterval(() => {
+  private startHeartbeat(): void {
+    if (!this.heartbeat || this.beatTimer) return;
+    this.beatTimer = setInterval(() => this.beatActiveTrials(), this.heartbeat.intervalMs);
+    this.beatTimer.unref();
+  }
+
+  private beatActiveTrials(): void {
+    if (this.activeTrials.size === 0) {
+      if (this.beatTimer) clearInterval(this.beatTimer);
+      this.beatTimer = null;
+      return;
+    }
+    for (const trialId of this.activeTrials.keys()) {
       this.storage.recordHeartbeat(trialId).then(
         (running) => {
           // Finished elsewhere (told through another Study object, swept as stale): stop beating.
@@ -1099,15 +1120,10 @@ export class Study implements StudyView, TrialHost {
           // A missed beat is survivable; the next one retries. A dead storage surfaces at tell.
         },
       );
-    }, this.heartbeat.intervalMs);
-    timer.unref();
-    return timer;
+    }
   }
 
   private releaseTrial(trialId: number): void {
-    const active = this.activeTrials.get(trialId);
-    if (!active) return;
-    if (active.timer) clearInterval(active.timer);
     this.activeTrials.delete(trialId);
   }
 
@@ -1117,6 +1133,9 @@ export class Study implements StudyView, TrialHost {
   }
 
 }
+
+/** Marks a trial created by a Study with heartbeats: its start is its first beat (no write needed). */
+const beatsFromStart = (): Record<string, JsonValue> => ({ [SystemAttr.beatsFromStart]: true });
 
 /** The budget for a new trial: an explicit one, else the one stored with the study, else none. */
 function studyBudget(record: StudyRecord, explicit: number | undefined): number | undefined {

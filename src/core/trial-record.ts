@@ -86,6 +86,11 @@ export const SystemAttr = {
   studySeed: 'tansaku:seed',
   /** Study-wide heartbeat settings ({ intervalMs, graceMs, maxRetry } or false), adopted by joining workers. */
   heartbeat: 'tansaku:heartbeat',
+  /**
+   * On a trial: its worker beats it, and its start counts as its first beat, so a trial shorter than one
+   * heartbeat interval costs no heartbeat write at all (see `Storage.getStaleTrialIds`).
+   */
+  beatsFromStart: 'tansaku:beats_from_start',
   /** Study-wide trial budget shared by all workers. */
   maxTrials: 'tansaku:max_trials',
 } as const;

@@ -7,9 +7,9 @@
  * symbolic link `<file>.lock` is atomic (it fails with EEXIST when another process holds it), also on
  * NFS v2+, so Tansaku and Optuna processes on one machine or on a shared filesystem exclude each
  * other. Under the lock a writer reads every line appended since its last read, decides (trial number,
- * budget, claims, first finish wins) against that up-to-date state, appends, fsyncs, and releases the
- * lock by renaming the link to a unique name and unlinking it. Readers need no lock: they read complete
- * lines past their byte offset.
+ * budget, claims, first finish wins) against that up-to-date state, appends, releases the lock by
+ * unlinking the link, and fsyncs before acknowledging (outside the lock, so concurrent writers' fsyncs
+ * overlap). Readers need no lock: they read complete lines past their byte offset.
  *
  * Crashes. A writer killed mid-append leaves a torn last line: readers ignore an incomplete last line,
  * and the next writer, holding the lock (so no live writer is mid-append), truncates it before
@@ -45,10 +45,36 @@ export interface JournalFileStorageOptions {
   staleLockMs?: number;
   /** Give up acquiring the lock after this long. Default 120000 ms. */
   lockTimeoutMs?: number;
+  /**
+   * fsync each append before releasing the lock (true), or after (false: concurrent writers' fsyncs
+   * overlap). Default: after on local filesystems (ext4, XFS, Btrfs, ZFS, F2FS, tmpfs, overlayfs), before
+   * on any other (NFS, SMB, FUSE, cluster filesystems), whose clients may hold written bytes back until
+   * the fsync: there the next writer must not append before they reach the server.
+   */
+  fsyncUnderLock?: boolean;
+}
+
+/** statfs magic numbers of local filesystems on which an append is visible to every process at once. */
+const LOCAL_FILESYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x2fc12fc1, 0xf2f52010, 0x01021994, 0x794c7630]);
+
+function isLocalFilesystem(path: string): boolean {
+  try {
+    return LOCAL_FILESYSTEMS.has(fs.statfsSync(path).type);
+  } catch {
+    return false;
+  }
 }
 
 const NEWLINE = 0x0a;
 const READ_CHUNK = 1 << 20;
+/** Reads in a row that may reuse a catch-up made earlier in the same event-loop turn (see `catchUp`). */
+const MAX_REUSED_CATCH_UPS = 8;
+
+/**
+ * Appends made through any JournalFileStorage of this process, per file (device:inode): a storage
+ * reuses a catch-up only if no other instance in this process wrote to its file since.
+ */
+const appendsInThisProcess = new Map<string, number>();
 
 /**
  * @example
@@ -63,6 +89,7 @@ export class JournalFileStorage extends OperationLogStorage {
   private readonly heartbeatDir: string;
   private readonly staleLockMs: number;
   private readonly lockTimeoutMs: number;
+  private readonly fsyncUnderLock: boolean;
   private fd: number;
   /** Byte offset of the first byte not yet applied (always at a line start). */
   private offset = 0;
@@ -73,6 +100,12 @@ export class JournalFileStorage extends OperationLogStorage {
   /** Trials this process has a heartbeat file for, and whether the heartbeat directory exists. */
   private readonly beating = new Set<number>();
   private heartbeatDirReady = false;
+  /** device:inode of the file, the key of `appendsInThisProcess`. */
+  private readonly fileKey: string;
+  /** Whether the model was caught up in the current event-loop turn, and this process's append count then. */
+  private caughtUpThisTurn = false;
+  private appendsSeen = 0;
+  private reusedCatchUps = 0;
 
   constructor(path: string, options: JournalFileStorageOptions = {}) {
     super({ workerId: options.workerId });
@@ -93,16 +126,48 @@ export class JournalFileStorage extends OperationLogStorage {
       isOrdinal: (studyId, name) => this.model.studies[studyId]?.systemAttrs[`${ORDINAL_ATTR_PREFIX}${name}`] === true,
       studyOfTrial: (trialId) => this.model.trials[trialId]?.studyId,
     };
+    this.fsyncUnderLock = options.fsyncUnderLock ?? !isLocalFilesystem(path);
+    const stat = fs.fstatSync(this.fd);
+    this.fileKey = `${stat.dev}:${stat.ino}`;
     this.readNewLines();
   }
 
   protected catchUp(): Promise<void> {
     try {
-      this.readNewLines();
+      this.catchUpOncePerTurn();
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Reads see what other processes appended up to the last catch-up, which is made at most once per
+   * event-loop turn (a trial's several reads then cost one fstat, not one each) and after at most
+   * `MAX_REUSED_CATCH_UPS` reads, so even a loop that never yields sees new lines. Writes of other
+   * Storage objects of this process are always seen, and every write decides on the file as read under
+   * the lock.
+   */
+  private catchUpOncePerTurn(): void {
+    if (
+      this.caughtUpThisTurn &&
+      this.reusedCatchUps < MAX_REUSED_CATCH_UPS &&
+      (appendsInThisProcess.get(this.fileKey) ?? 0) === this.appendsSeen
+    ) {
+      this.reusedCatchUps++;
+      return;
+    }
+    this.readNewLines();
+  }
+
+  private markCaughtUp(): void {
+    this.appendsSeen = appendsInThisProcess.get(this.fileKey) ?? 0;
+    this.reusedCatchUps = 0;
+    if (this.caughtUpThisTurn) return;
+    this.caughtUpThisTurn = true;
+    setImmediate(() => {
+      this.caughtUpThisTurn = false;
+    }).unref();
   }
 
   /**
@@ -136,6 +201,7 @@ export class JournalFileStorage extends OperationLogStorage {
       carry = lineStart < buf.length ? Buffer.from(buf.subarray(lineStart)) : null;
     }
     // An incomplete last line is either being written right now or torn by a crash: not applied.
+    this.markCaughtUp();
     return size;
   }
 
@@ -159,8 +225,11 @@ export class JournalFileStorage extends OperationLogStorage {
 
   protected async transact<T>(decide: () => Decision<T>): Promise<T> {
     // Parse what others appended before taking the lock, so the lock is held only for the last lines.
-    this.readNewLines();
+    this.catchUpOncePerTurn();
     await this.acquireLock();
+    let decision: Decision<T>;
+    let toWrite: Operation[];
+    let length: number;
     try {
       const size = this.readNewLines();
       if (size > this.offset) {
@@ -170,25 +239,37 @@ export class JournalFileStorage extends OperationLogStorage {
         });
         fs.ftruncateSync(this.fd, this.offset);
       }
-      const { ops, result } = decide();
-      if (ops.length === 0) return result([]);
-      const toWrite = this.withOrdinalFlags(ops);
+      decision = decide();
+      if (decision.ops.length === 0) return decision.result([]);
+      toWrite = this.withOrdinalFlags(decision.ops);
       const text = toWrite.map((op) => encodeOperation(op)).join('\n') + '\n';
       const bytes = Buffer.from(text, 'utf8');
       let written = 0;
       while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written, bytes.length - written);
-      fs.fsyncSync(this.fd);
-      const applied = toWrite.map((op) => this.model.apply(op));
-      this.offset += bytes.length;
-      this.linesRead += toWrite.length;
-      for (const op of toWrite) {
-        // Only trials this process beats have a file we know of; a FAIL may be a sweep of someone else's.
-        if (op.op === 6 && op.state !== 'RUNNING' && (this.beating.has(op.trialId) || op.state === 'FAIL')) this.removeHeartbeat(op.trialId);
-      }
-      return result(applied.slice(toWrite.length - ops.length));
+      length = bytes.length;
+      if (this.fsyncUnderLock) fs.fsyncSync(this.fd);
     } finally {
       this.releaseLock();
     }
+    // The append is complete in the file, in log order, before the lock is released; it is made durable
+    // outside the lock so that other writers' appends and fsyncs overlap with this one (the filesystem
+    // commits them together) instead of queueing behind it. Nothing is acknowledged — applied to this
+    // process's model, returned — before the fsync returns. An fsync covers every byte of the file
+    // written before it, so a later writer's acknowledged append never survives a crash without this one.
+    // (Not on network filesystems: see `fsyncUnderLock`.) Everything from here to the return is
+    // synchronous: no other call of this process can read the new lines before they are applied here.
+    if (!this.fsyncUnderLock) fs.fsyncSync(this.fd);
+    const applied = toWrite.map((op) => this.model.apply(op));
+    this.offset += length;
+    const appends = (appendsInThisProcess.get(this.fileKey) ?? 0) + 1;
+    appendsInThisProcess.set(this.fileKey, appends);
+    this.appendsSeen = appends;
+    this.linesRead += toWrite.length;
+    for (const op of toWrite) {
+      // Only trials this process beats have a file we know of; a FAIL may be a sweep of someone else's.
+      if (op.op === 6 && op.state !== 'RUNNING' && (this.beating.has(op.trialId) || op.state === 'FAIL')) this.removeHeartbeat(op.trialId);
+    }
+    return decision.result(applied.slice(toWrite.length - decision.ops.length));
   }
 
   /** Prepends the study attribute that marks a parameter ordinal the first time one is written. */
@@ -251,11 +332,11 @@ export class JournalFileStorage extends OperationLogStorage {
   }
 
   private releaseLock(): void {
-    // Optuna's protocol: rename to a unique name, then unlink, so a lock is never removed twice.
-    const aside = `${this.lockPath}.${randomUUID()}.rename`;
+    // Unlinking the link is atomic. (Optuna renames it to a unique name first and unlinks that; the
+    // rename adds a metadata write per append and guards nothing more: a holder whose lock was broken
+    // as stale would rename or unlink the new holder's link alike.)
     try {
-      fs.renameSync(this.lockPath, aside);
-      fs.unlinkSync(aside);
+      fs.unlinkSync(this.lockPath);
     } catch (error) {
       throw new StorageError(`journal lock ${this.lockPath} vanished while held (was it broken as stale?): ${(error as Error).message}`, { cause: error });
     }
@@ -263,7 +344,7 @@ export class JournalFileStorage extends OperationLogStorage {
 
   recordHeartbeat(trialId: number): Promise<boolean> {
     try {
-      this.readNewLines();
+      this.catchUpOncePerTurn();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -292,17 +373,13 @@ export class JournalFileStorage extends OperationLogStorage {
 
   async getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]> {
     await this.catchUp();
-    const now = Date.now();
-    const stale: number[] = [];
-    for (const trialId of this.model.study(studyId).running) {
+    return this.staleRunningTrials(studyId, graceMs, (trialId) => {
       try {
-        const beat = fs.statSync(`${this.heartbeatDir}/${trialId}`).mtimeMs;
-        if (now - beat > graceMs) stale.push(trialId);
+        return fs.statSync(`${this.heartbeatDir}/${trialId}`).mtimeMs;
       } catch {
-        // No heartbeat file: the trial is not run under heartbeats (ask/tell), never stale.
+        return undefined; // not beaten yet (or never: a trial of a worker without heartbeats)
       }
-    }
-    return stale;
+    });
   }
 
   private removeHeartbeat(trialId: number): void {

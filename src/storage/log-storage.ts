@@ -47,6 +47,24 @@ export abstract class OperationLogStorage implements Storage {
 
   abstract recordHeartbeat(trialId: number): Promise<boolean>;
   abstract getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]>;
+
+  /**
+   * RUNNING trials of the study whose last beat (`lastBeat`, epoch ms or undefined for none) — or, for
+   * a trial marked `SystemAttr.beatsFromStart` that has not beaten yet, its start — is older than `graceMs`.
+   */
+  protected staleRunningTrials(studyId: number, graceMs: number, lastBeat: (trialId: number) => number | undefined): number[] {
+    const now = Date.now();
+    const stale: number[] = [];
+    for (const trialId of this.model.study(studyId).running) {
+      let beat = lastBeat(trialId);
+      if (beat === undefined) {
+        const trial = this.model.trials[trialId];
+        if (trial?.systemAttrs[SystemAttr.beatsFromStart] === true && trial.datetimeStart !== null) beat = trial.datetimeStart;
+      }
+      if (beat !== undefined && now - beat > graceMs) stale.push(trialId);
+    }
+    return stale;
+  }
   abstract waitForChange(studyId: number, timeoutMs: number): Promise<void>;
   abstract close(): Promise<void>;
 
@@ -206,7 +224,8 @@ export abstract class OperationLogStorage implements Storage {
         started = 'budget';
       } else {
         started = 'create';
-        ops.push({ op: 4, workerId: next.workerId, studyId: next.studyId, template: { state: 'RUNNING', datetimeStart: Date.now() } });
+        const template = { state: 'RUNNING' as const, datetimeStart: Date.now(), ...(next.systemAttrs ? { systemAttrs: next.systemAttrs } : {}) };
+        ops.push({ op: 4, workerId: next.workerId, studyId: next.studyId, template });
       }
       return {
         ops,

@@ -76,13 +76,7 @@ export class InMemoryStorage extends OperationLogStorage {
   }
 
   getStaleTrialIds(studyId: number, graceMs: number): Promise<number[]> {
-    const now = Date.now();
-    const stale: number[] = [];
-    for (const trialId of this.model.study(studyId).running) {
-      const beat = this.heartbeats.get(trialId);
-      if (beat !== undefined && now - beat > graceMs) stale.push(trialId);
-    }
-    return Promise.resolve(stale);
+    return Promise.resolve(this.staleRunningTrials(studyId, graceMs, (trialId) => this.heartbeats.get(trialId)));
   }
 
   waitForChange(_studyId: number, timeoutMs: number): Promise<void> {

@@ -18,6 +18,7 @@ import {
   logGrid,
   type Storage,
 } from '../../src/index.js';
+import { SystemAttr } from '../../src/core/trial-record.js';
 
 export interface StorageFactory {
   /** A fresh, empty storage. */
@@ -278,6 +279,27 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       assert.deepEqual([...t.intermediateValues], [[1, 0.5], [2, 0.25]]);
       assert.equal(t.datetimeStart, 1000);
       assert.equal(t.datetimeComplete, 2000);
+      await s.close();
+    });
+
+    it('counts the start of a trial marked beats_from_start as its first beat', async () => {
+      const s = await factory.make();
+      const sid = await s.createStudy('hb-start', ['minimize']);
+      const marked = await s.createTrial(sid, { template: { state: 'RUNNING', systemAttrs: { [SystemAttr.beatsFromStart]: true } } });
+      const unmarked = await s.createTrial(sid);
+      const started = await s.finishAndStart!(unmarked.created ? unmarked.trialId : -1, [], { state: 'COMPLETE', values: [1] }, {
+        studyId: sid,
+        workerId: 'w',
+        systemAttrs: { [SystemAttr.beatsFromStart]: true },
+      });
+      assert.ok(marked.created && started.next.kind === 'created');
+      const chained = started.next.kind === 'created' ? started.next.trialId : -1;
+      assert.equal((await s.getTrial(chained)).systemAttrs[SystemAttr.beatsFromStart], true, 'finishAndStart writes the next trial\'s system attributes');
+      assert.deepEqual(await s.getStaleTrialIds(sid, 60), [], 'young trials are not stale');
+      await new Promise((r) => setTimeout(r, 90));
+      assert.deepEqual((await s.getStaleTrialIds(sid, 60)).sort(), [marked.trialId, chained].sort(), 'never beaten, started more than the grace period ago');
+      await s.recordHeartbeat(marked.trialId);
+      assert.deepEqual(await s.getStaleTrialIds(sid, 60), [chained], 'a beat replaces the start');
       await s.close();
     });
 

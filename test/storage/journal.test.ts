@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import fsCommonJs, { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
@@ -125,23 +126,73 @@ describe('JournalFileStorage', () => {
     assert.ok(!fs.existsSync(`${path}.heartbeats/${trial.trialId}`), 'heartbeat file removed when the trial finishes');
   });
 
-  it('numbers trials without gap or duplicate across 4 processes', async () => {
+  for (const mode of ['under-lock', 'after-unlock'] as const) {
+    it(`numbers trials without gap or duplicate across 4 processes (fsync ${mode})`, async () => {
+      const path = freshPath();
+      await createStudy({ studyName: 'mp', storage: new JournalFileStorage(path), pruner: new NopPruner() });
+      const worker = 'test/fixtures/journal-worker.ts';
+      const runs = Array.from({ length: 4 }, () =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', worker, path, mode], { stdio: ['ignore', 'ignore', 'inherit'] });
+          child.on('exit', resolve);
+        }),
+      );
+      assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0]);
+      const storage = new JournalFileStorage(path);
+      const trials = await storage.getAllTrials(await storage.getStudyIdFromName('mp'));
+      assert.deepEqual(trials.map((t) => t.number), Array.from({ length: 100 }, (_, i) => i));
+      assert.ok(trials.every((t) => t.state === 'COMPLETE' && t.values![0] === (t.params.x as number) + (t.params.k as number)));
+      assert.equal(new Set(trials.map((t) => t.workerId)).size, 4);
+      assert.ok(!fs.existsSync(`${path}.lock`));
+    });
+  }
+
+  it('fsyncs every append: under the lock on request, after it by default on a local filesystem', async () => {
+    const counted = async (options: { fsyncUnderLock?: boolean }) => {
+      const events: string[] = [];
+      const original = { fsync: fsCommonJs.fsyncSync, unlink: fsCommonJs.unlinkSync };
+      const patched = fsCommonJs as unknown as { fsyncSync: (fd: number) => void; unlinkSync: (p: fs.PathLike) => void };
+      patched.fsyncSync = (fd) => {
+        events.push('fsync');
+        original.fsync(fd);
+      };
+      patched.unlinkSync = (p) => {
+        if (String(p).endsWith('.lock')) events.push('unlock');
+        original.unlink(p);
+      };
+      syncBuiltinESMExports();
+      try {
+        const s = new JournalFileStorage(freshPath(), options);
+        await s.createStudy('f', ['minimize']);
+        await s.close();
+      } finally {
+        patched.fsyncSync = original.fsync;
+        patched.unlinkSync = original.unlink;
+        syncBuiltinESMExports();
+      }
+      return events;
+    };
+    assert.deepEqual(await counted({ fsyncUnderLock: true }), ['fsync', 'unlock']);
+    assert.deepEqual(await counted({ fsyncUnderLock: false }), ['unlock', 'fsync']);
+    assert.deepEqual(await counted({}), ['unlock', 'fsync'], `the test directory ${dir} is on a local filesystem`);
+  });
+
+  it('sees writes of another Storage object of this process at once, and of other processes even in a loop that never yields', async () => {
     const path = freshPath();
-    await createStudy({ studyName: 'mp', storage: new JournalFileStorage(path), pruner: new NopPruner() });
-    const worker = 'test/fixtures/journal-worker.ts';
-    const runs = Array.from({ length: 4 }, () =>
-      new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', worker, path], { stdio: ['ignore', 'ignore', 'inherit'] });
-        child.on('exit', resolve);
-      }),
-    );
-    assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0]);
-    const storage = new JournalFileStorage(path);
-    const trials = await storage.getAllTrials(await storage.getStudyIdFromName('mp'));
-    assert.deepEqual(trials.map((t) => t.number), Array.from({ length: 100 }, (_, i) => i));
-    assert.ok(trials.every((t) => t.state === 'COMPLETE' && t.values![0] === (t.params.x as number) + (t.params.k as number)));
-    assert.equal(new Set(trials.map((t) => t.workerId)).size, 4);
-    assert.ok(!fs.existsSync(`${path}.lock`));
+    const a = new JournalFileStorage(path);
+    const b = new JournalFileStorage(path);
+    const sid = await a.createStudy('seen', ['minimize']);
+    assert.equal(await b.countTrials(sid), 0);
+    await a.createTrial(sid);
+    assert.equal(await b.countTrials(sid), 1, 'same process, same event-loop turn');
+    // Another process appends (here: bytes written behind the storages' backs, as another process would);
+    // a reader that never yields to the event loop still sees them within a few reads.
+    const line = fs.readFileSync(path, 'utf8').trim().split('\n').at(-1)!;
+    fs.appendFileSync(path, `${line}\n`);
+    let reads = 0;
+    while ((await b.countTrials(sid)) < 2) assert.ok(++reads <= 10, `still 1 trial after ${reads} reads`);
+    await a.close();
+    await b.close();
   });
 
   it('SIGKILL mid-trial: the journal stays readable, the trial is failed by heartbeat and retried, a new process continues', async () => {
