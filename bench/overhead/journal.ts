@@ -73,6 +73,8 @@ interface WorkerResult {
   /** Single: journal lines appended during the timed region. */
   lines?: number;
   heartbeat?: boolean;
+  /** Tansaku: every wrapped fs call (calls, errors, ms), for the JSON. */
+  fsCalls?: FsCounters;
 }
 
 const rename = (c: FsCounters, hold = { count: 0, ms: 0 }): Counters => ({
@@ -120,6 +122,7 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
     const t1 = performance.now();
     const cpu = process.cpuUsage(c0);
     out.counters = rename(snapshotFsCounters(), lockHold);
+    out.fsCalls = snapshotFsCounters();
     out.cpu_seconds = (cpu.user + cpu.system) / 1e6;
     out.cpu_user_seconds = cpu.user / 1e6;
     if (r.complete !== cfg.trials) throw new Error(`optimize finished ${r.complete} trials, expected ${cfg.trials}`);
@@ -148,6 +151,7 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
     const end = performance.timeOrigin + performance.now();
     const cpu = process.cpuUsage(c0);
     out.counters = rename(snapshotFsCounters(), lockHold);
+    out.fsCalls = snapshotFsCounters();
     out.cpu_seconds = (cpu.user + cpu.system) / 1e6;
     out.cpu_user_seconds = cpu.user / 1e6;
     process.stdout.write('DONE\n');

@@ -121,10 +121,41 @@ export function formatDatetime(ms: number): string {
 
 const NAIVE_ISO = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/;
 
+/** Epoch ms of local "YYYY-MM-DDTHH:MM" minutes seen lately (replaying a journal parses one datetime per line). */
+const minuteStarts = new Map<string, number>();
+
+/** The non-negative integer spelled by s[from..to), or -1 unless every character is a digit. */
+function digits(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** Parses what Optuna writes (naive local ISO) and, leniently, ISO strings with a zone. */
 export function parseDatetime(s: unknown): number | null {
   if (s === null || s === undefined) return null;
   if (typeof s !== 'string') throw new StorageError(`journal: expected a datetime string, got ${JSON.stringify(s)}`);
+  // Fast path for Optuna's own "YYYY-MM-DDTHH:MM:SS.ffffff": the local time of the minute (every
+  // time-zone transition falls on a minute boundary) plus seconds and microseconds.
+  if (s.length === 26 && s.charCodeAt(16) === 58 && s.charCodeAt(19) === 46) {
+    const key = s.slice(0, 16);
+    let minute = minuteStarts.get(key);
+    if (minute === undefined) {
+      const m = NAIVE_ISO.exec(`${key}:00`);
+      if (m) {
+        minute = new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]).getTime();
+        if (minuteStarts.size >= 4096) minuteStarts.clear();
+        minuteStarts.set(key, minute);
+      }
+    }
+    const seconds = digits(s, 17, 19);
+    const micros = digits(s, 20, 26);
+    if (minute !== undefined && seconds >= 0 && micros >= 0) return minute + seconds * 1000 + Math.floor(micros / 1000);
+  }
   const m = NAIVE_ISO.exec(s);
   if (m) {
     const micros = (m[7] ?? '0').padEnd(6, '0');
@@ -153,7 +184,23 @@ export function distributionToOptunaJson(d: Distribution): string {
 
 /** Reads Optuna's distribution JSON (current and pre-3.0 class names) into a Tansaku distribution. */
 export function distributionFromOptunaJson(name: string, json: unknown, ordinal: boolean): Distribution {
-  const obj = (typeof json === 'string' ? parsePythonJson(json) : json) as { name?: string; attributes?: Record<string, unknown>; type?: string };
+  // Every parameter line carries its distribution as a JSON string, nearly always one seen before.
+  if (typeof json !== 'string') return decodeDistribution(name, json, ordinal);
+  const key = (ordinal ? 'o' : 'c') + json;
+  let d = decodedDistributions.get(key);
+  if (d === undefined) {
+    d = Object.freeze(decodeDistribution(name, parsePythonJson(json), ordinal));
+    if (decodedDistributions.size >= 4096) decodedDistributions.clear();
+    decodedDistributions.set(key, d);
+  }
+  return d;
+}
+
+/** Distributions decoded from their JSON strings, frozen: trials share them. */
+const decodedDistributions = new Map<string, Distribution>();
+
+function decodeDistribution(name: string, json: unknown, ordinal: boolean): Distribution {
+  const obj = json as { name?: string; attributes?: Record<string, unknown>; type?: string };
   const a = obj.attributes ?? {};
   const num = (k: string) => a[k] as number;
   switch (obj.name) {

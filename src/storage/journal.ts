@@ -86,6 +86,13 @@ const appendsInThisProcess = new Map<string, number>();
 export class JournalFileStorage extends OperationLogStorage {
   readonly path: string;
   private readonly lockPath: string;
+  /**
+   * What the lock link points to: this process's pid. Only the link's existence is the lock (Optuna
+   * points it at the journal), and a target under 60 bytes lives in the inode on ext4: a longer one
+   * (a journal path in a temporary directory, say) costs a disk block to allocate and free on every
+   * append, which measured ~80 µs per unlink here.
+   */
+  private readonly lockTarget = `tansaku-pid-${process.pid}`;
   private readonly heartbeatDir: string;
   private readonly staleLockMs: number;
   private readonly lockTimeoutMs: number;
@@ -176,7 +183,16 @@ export class JournalFileStorage extends OperationLogStorage {
    */
   private readNewLines(): number {
     this.assertOpen();
-    const size = fs.fstatSync(this.fd).size;
+    // stat by path, not fstat: a file replaced under us (a `git checkout` or `cp` over it, a restore from
+    // backup) leaves our descriptor on the old, deleted file, where every later append would be lost.
+    const stat = fs.statSync(this.path, { throwIfNoEntry: false });
+    if (stat === undefined || `${stat.dev}:${stat.ino}` !== this.fileKey) {
+      throw new StorageError(
+        `journal file ${this.path} was ${stat === undefined ? 'deleted' : 'replaced by another file'} while open (by something other than Tansaku); ` +
+          `nothing more is written through this storage: open the journal again`,
+      );
+    }
+    const size = stat.size;
     if (size < this.offset) {
       throw new StorageError(`journal file ${this.path} shrank from ${this.offset} to ${size} bytes while open; it was replaced or truncated by something other than Tansaku`);
     }
@@ -296,7 +312,7 @@ export class JournalFileStorage extends OperationLogStorage {
     let wait = 1;
     for (;;) {
       try {
-        fs.symlinkSync(this.path, this.lockPath);
+        fs.symlinkSync(this.lockTarget, this.lockPath);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {

@@ -177,6 +177,26 @@ describe('JournalFileStorage', () => {
     assert.deepEqual(await counted({}), ['unlock', 'fsync'], `the test directory ${dir} is on a local filesystem`);
   });
 
+  it('refuses to go on when its file is replaced or deleted under it (writes would go to the deleted file)', async () => {
+    const path = freshPath();
+    const s = new JournalFileStorage(path);
+    const sid = await s.createStudy('r', ['minimize']);
+    // What `git checkout` or `cp` + rename does: a new file under the same name.
+    const copy = `${path}.copy`;
+    fs.copyFileSync(path, copy);
+    fs.renameSync(copy, path);
+    const before = fs.readFileSync(path, 'utf8');
+    await assert.rejects(s.createTrial(sid), /was replaced by another file while open.*open the journal again/);
+    assert.equal(fs.readFileSync(path, 'utf8'), before, 'the new file is untouched');
+    assert.ok(!fs.existsSync(`${path}.lock`), 'the lock is released');
+    const reopened = new JournalFileStorage(path);
+    assert.ok((await reopened.createTrial(sid)).created, 'a storage opened again continues');
+    fs.unlinkSync(path);
+    await assert.rejects(reopened.getStudy(sid).then(() => reopened.createTrial(sid)), /was deleted while open/);
+    await s.close();
+    await reopened.close();
+  });
+
   it('sees writes of another Storage object of this process at once, and of other processes even in a loop that never yields', async () => {
     const path = freshPath();
     const a = new JournalFileStorage(path);
