@@ -312,23 +312,6 @@ function encodeCreateTrial(workerId: string, studyId: number, t: TrialTemplate):
   // Optuna's rule: one objective in `value`, several in `values`, never both.
   const value = values && values.length === 1 ? values[0] : null;
   const multi = values && values.length > 1 ? values : null;
-  if (t.datetimeComplete != null) {
-    return {
-      op_code: 4,
-      worker_id: workerId,
-      study_id: studyId,
-      datetime_start: datetimeStart,
-      state,
-      value,
-      values: multi,
-      datetime_complete: formatDatetime(t.datetimeComplete),
-      distributions,
-      params,
-      user_attrs: t.userAttrs ?? {},
-      system_attrs: t.systemAttrs ?? {},
-      intermediate_values: intermediate,
-    };
-  }
   return {
     op_code: 4,
     worker_id: workerId,
@@ -337,6 +320,8 @@ function encodeCreateTrial(workerId: string, studyId: number, t: TrialTemplate):
     state,
     value,
     values: multi,
+    // undefined: JSON.stringify leaves the key out, as Optuna does for an unfinished trial.
+    datetime_complete: t.datetimeComplete == null ? undefined : formatDatetime(t.datetimeComplete),
     distributions,
     params,
     user_attrs: t.userAttrs ?? {},
