@@ -108,7 +108,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   const t0 = performance.now();
   const log = opts.log ?? ((s: string) => console.log(s));
   const { jobs, problems } = buildJobs(opts);
-  const references = ensureReferences(opts.referencePath, problems, log);
+  const references = await ensureReferences(opts.referencePath, problems, log);
   const cache = readCache(opts.cachePath);
   if (cache.skipped) log(`cache: ${cache.skipped} unreadable line(s) skipped (a torn line after an interrupted run, or an old format)`);
   const pending = jobs.filter((j) => !cache.records.has(runKey(j)));

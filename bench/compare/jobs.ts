@@ -26,7 +26,7 @@ export class JobRunner {
     if (entry.framework === 'tansaku') return { record: await runTansaku(problem, entry, job) };
     try {
       this.bridge ??= OptunaBridge.open();
-      return { record: runOptuna(this.bridge, problem, entry, job) };
+      return { record: await runOptuna(this.bridge, problem, entry, job) };
     } catch (e) {
       this.bridge?.close();
       this.bridge = null;

@@ -69,7 +69,7 @@ export function loadReferences(path: string): ReferenceCache {
  * f_ref of every problem in `problems`, from the cache at `path` or estimated now (and then saved).
  * Returns problem id -> f_ref (null for multi-objective problems).
  */
-export function ensureReferences(path: string, problems: readonly BenchmarkProblem[], log: (s: string) => void = () => {}): Record<string, number | null> {
+export async function ensureReferences(path: string, problems: readonly BenchmarkProblem[], log: (s: string) => void = () => {}): Promise<Record<string, number | null>> {
   const cache = loadReferences(path);
   let changed = false;
   const out: Record<string, number | null> = {};
@@ -80,7 +80,7 @@ export function ensureReferences(path: string, problems: readonly BenchmarkProbl
       continue;
     }
     const t0 = performance.now();
-    const fRef = estimateReference(p);
+    const fRef = await estimateReference(p);
     cache[p.id] = { fRef, samples: REFERENCE_SAMPLES, seed: REFERENCE_SEED, date: new Date().toISOString() };
     out[p.id] = fRef;
     changed = true;

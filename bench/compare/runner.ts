@@ -273,7 +273,8 @@ export async function runTansaku(problem: BenchmarkProblem, entry: SamplerEntry,
       }
       const params = new TimedParams(trial);
       // A suggest that threw means the sampler failed, not the problem.
-      const { values, score, ms: evaluation } = evaluateOnce(problem, params, spec, n, () => params.error);
+      const outcome = evaluateOnce(problem, params, spec, n, () => params.error);
+      const { values, score, ms: evaluation } = outcome instanceof Promise ? await outcome : outcome;
       if (values) await study.tell(trial, values.length === 1 ? values[0] : values);
       else {
         failed++;
@@ -300,9 +301,23 @@ export async function runTansaku(problem: BenchmarkProblem, entry: SamplerEntry,
   };
 }
 
+/** What one evaluation gave: its values (null when the problem failed), their score, the problem's own ms. */
+interface EvalOutcome {
+  values: number[] | null;
+  score: number | null;
+  ms: number;
+}
+
+/** Is `x` a promise (or another thenable)? */
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return typeof (x as { then?: unknown } | null)?.then === 'function';
+}
+
 /**
  * Evaluates `problem` once for run `spec`, evaluation number `n`: its values (null when the problem itself
- * failed), their score (single objective) and the problem's own time in ms (suggest time excluded).
+ * failed), their score (single objective) and the problem's own time in ms (suggest time excluded; for a
+ * problem whose `evaluate` returns a promise, until it settles). The result is synchronous for a synchronous
+ * problem, so those pay no extra await; a promise for an asynchronous one.
  * `samplerError` returns the error to rethrow when the failure was the sampler's or the bridge's, not the problem's.
  */
 function evaluateOnce(
@@ -311,20 +326,26 @@ function evaluateOnce(
   spec: RunSpec,
   n: number,
   samplerError: (e: unknown) => unknown,
-): { values: number[] | null; score: number | null; ms: number } {
+): EvalOutcome | Promise<EvalOutcome> {
   const rng = problemRng(spec.seed, problem.id, n);
   const e0 = performance.now();
-  let values: number[] | null = null;
-  let score: number | null = null;
-  try {
-    values = asValues(problem, problem.evaluate(params, rng));
-    if (values && problem.directions.length === 1) score = scoreOf(problem, values[0]);
-  } catch (e) {
+  const done = (result: unknown): EvalOutcome => {
+    const values = asValues(problem, result);
+    const score = values && problem.directions.length === 1 ? scoreOf(problem, values[0]) : null;
+    return { values, score, ms: performance.now() - e0 - params.ms };
+  };
+  const failed = (e: unknown): EvalOutcome => {
     const own = samplerError(e);
     if (own !== undefined) throw own;
-    values = null;
+    return { values: null, score: null, ms: performance.now() - e0 - params.ms };
+  };
+  try {
+    const result = problem.evaluate(params, rng);
+    if (isThenable(result)) return Promise.resolve(result).then(done).catch(failed);
+    return done(result);
+  } catch (e) {
+    return failed(e);
   }
-  return { values, score, ms: performance.now() - e0 - params.ms };
 }
 
 /**
@@ -332,7 +353,7 @@ function evaluateOnce(
  * unavailable here (CMA-ES without `cmaes`) or that Optuna refuses gives an error record; a bridge that
  * died throws (the caller reopens it).
  */
-export function runOptuna(bridge: OptunaBridge, problem: BenchmarkProblem, entry: SamplerEntry, spec: RunSpec): RunRecord {
+export async function runOptuna(bridge: OptunaBridge, problem: BenchmarkProblem, entry: SamplerEntry, spec: RunSpec): Promise<RunRecord> {
   if (!entry.optuna) throw new Error(`${entry.name} is not an Optuna sampler`);
   const env = { optuna: bridge.info.optuna, python: bridge.info.python };
   const wall0 = performance.now();
@@ -346,7 +367,8 @@ export function runOptuna(bridge: OptunaBridge, problem: BenchmarkProblem, entry
     for (; n < spec.budget; n++) {
       bridge.ask();
       const params = new TimedParams(bridge.params);
-      const { values, score, ms } = evaluateOnce(problem, params, spec, n, (e) => params.error ?? (e instanceof OptunaBridgeError ? e : undefined));
+      const outcome = evaluateOnce(problem, params, spec, n, (e) => params.error ?? (e instanceof OptunaBridgeError ? e : undefined));
+      const { values, score, ms } = outcome instanceof Promise ? await outcome : outcome;
       evalMs += ms;
       if (!values) failed++;
       samplerSeconds += bridge.tell(values === null ? null : values);
@@ -403,9 +425,10 @@ export const REFERENCE_SEED = 20240601;
 
 /**
  * f_ref of a single-objective problem: the median score of {@link REFERENCE_SAMPLES} uniformly random
- * configurations (seed {@link REFERENCE_SEED}). Multi-objective problems have none (null).
+ * configurations (seed {@link REFERENCE_SEED}). Multi-objective problems have none (null). Awaits problems
+ * whose `evaluate` returns a promise.
  */
-export function estimateReference(problem: BenchmarkProblem, samples = REFERENCE_SAMPLES): number | null {
+export async function estimateReference(problem: BenchmarkProblem, samples = REFERENCE_SAMPLES): Promise<number | null> {
   if (problem.directions.length > 1) return null;
   const scores: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -413,7 +436,8 @@ export function estimateReference(problem: BenchmarkProblem, samples = REFERENCE
     const params = new UniformParams(rng);
     let values: number[] | null = null;
     try {
-      values = asValues(problem, problem.evaluate(params, Rng.forKey(REFERENCE_SEED, 'noise', problem.id, i)));
+      const result = problem.evaluate(params, Rng.forKey(REFERENCE_SEED, 'noise', problem.id, i));
+      values = asValues(problem, isThenable(result) ? await result : result);
     } catch {
       values = null;
     }

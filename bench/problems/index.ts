@@ -7,6 +7,7 @@
  * for (const g of problemGroups()) console.log(g.name, g.description);
  * const problems = problemsInGroup('bbob-d5', { functions: [1, 15], instances: [1, 2] });
  * const tables = problemsInGroup('hpobench', { tasks: ['kc1'] }); // data read lazily on first use
+ * const surrogate = problemsInGroup('lcbench', { tasks: ['3945'] }); // onnxruntime-node loaded on first evaluate
  * ```
  */
 import { InvalidArgumentError } from '../../src/core/errors.js';
@@ -18,6 +19,7 @@ import { mixedProblems } from './mixed.js';
 import { dtlzProblems, zdtProblems } from './multiobjective.js';
 import type { BenchmarkProblem } from './problem.js';
 import { hpobenchProblems, nasbench201Problems } from './tabular.js';
+import { lcbenchProblems } from './lcbench.js';
 
 export type { BenchmarkProblem, ParameterSource } from './problem.js';
 export * from './bbob.js';
@@ -26,6 +28,7 @@ export * from './classic.js';
 export * from './mixed.js';
 export * from './conditional.js';
 export * from './tabular.js';
+export * from './lcbench.js';
 export * from './multiobjective.js';
 
 /** One group of problems the harness aggregates over. */
@@ -48,10 +51,12 @@ export interface ProblemGroupOptions {
   readonly instances?: readonly number[];
   /** `classic`: dimensions of the scalable functions (default `[5, 10]`). */
   readonly dimensions?: readonly number[];
-  /** `hpobench`, `nasbench201`: task names (default all). */
+  /** `hpobench`, `nasbench201`: task names (default all); `lcbench`: OpenML task ids (default 8 of the 34). */
   readonly tasks?: readonly string[];
-  /** `hpobench`, `nasbench201`: data folder (default `$TANSAKU_BENCH_DATA`, else `../shared/bench`). */
+  /** `hpobench`, `nasbench201`, `lcbench`: data folder (default `$TANSAKU_BENCH_DATA`, else `../shared/bench`). */
   readonly dataDir?: string;
+  /** `lcbench`: sd of the Gaussian noise on val_accuracy, percentage points (default 0.5). */
+  readonly lcbenchNoiseSd?: number;
   /** `zdt`: number of variables (default 30). */
   readonly zdtVariables?: number;
   /** `dtlz`: numbers of objectives (default `[2, 3]`). */
@@ -97,6 +102,12 @@ const GROUPS: readonly ProblemGroupInfo[] = Object.freeze([
   Object.freeze({
     name: 'nasbench201',
     description: 'NAS-Bench-201 tabular benchmark, CIFAR-10/100 and ImageNet16-120, 6 categorical ops (maximise)',
+    objectives: 'single' as const,
+    needsData: true,
+  }),
+  Object.freeze({
+    name: 'lcbench',
+    description: 'LCBench (YAHPO Gym v1.0 ONNX surrogate), 8 OpenML tasks, 7 MLP hyperparameters, val. accuracy at epoch 51 + N(0, 0.5²) noise (maximise)',
     objectives: 'single' as const,
     needsData: true,
   }),
@@ -149,6 +160,8 @@ export function problemsInGroup(name: string, options: ProblemGroupOptions = {})
       return hpobenchProblems({ tasks: options.tasks, dataDir: options.dataDir });
     case 'nasbench201':
       return nasbench201Problems({ tasks: options.tasks, dataDir: options.dataDir });
+    case 'lcbench':
+      return lcbenchProblems({ tasks: options.tasks, dataDir: options.dataDir, noiseSd: options.lcbenchNoiseSd });
     case 'zdt':
       return zdtProblems({ variables: options.zdtVariables });
     case 'dtlz':

@@ -46,12 +46,15 @@ export interface BenchmarkProblem {
   /**
    * Evaluates one configuration, suggesting its parameters from `params`. `rng` is for problems with noise
    * (a tabular benchmark picks one seed's value at random); deterministic problems ignore it.
-   * Returns the value, or one value per objective.
+   * Returns the value, or one value per objective, or a promise of them (a surrogate model that runs
+   * asynchronously, e.g. `lcbench`): the harness awaits it before telling the trial, and never evaluates one
+   * problem object twice at once. Synchronous problems return the value itself and pay no await.
    */
-  evaluate(params: ParameterSource, rng: Rng): number | readonly number[];
+  evaluate(params: ParameterSource, rng: Rng): number | readonly number[] | Promise<number | readonly number[]>;
   /**
-   * Cost of the evaluation just made, in the problem's units (1 for synthetic functions; recorded training
-   * seconds for tables), so parallel wall-clock can be simulated. Called right after `evaluate`.
+   * Cost of the evaluation just made, in the problem's units (1 for synthetic functions and the shared
+   * tables; the surrogate's predicted training seconds for `lcbench`), so parallel wall-clock can be
+   * simulated. Called right after `evaluate` (after its promise settled).
    */
   lastCost(): number;
   /**

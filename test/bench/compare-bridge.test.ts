@@ -62,7 +62,7 @@ describe('Optuna bridge end to end', { skip }, () => {
     assert.equal(typeof bridge.info.samplers.cmaes, 'boolean');
   });
 
-  it('forwards every parameter kind and maps categorical and ordinal indices back to the values', () => {
+  it('forwards every parameter kind and maps categorical and ordinal indices back to the values', async () => {
     const seen: Array<Record<string, unknown>> = [];
     const inner = toyMixed();
     const recording: BenchmarkProblem = {
@@ -81,7 +81,7 @@ describe('Optuna bridge end to end', { skip }, () => {
       },
     };
     const entry = samplerByName('optuna-random')!;
-    const r = runOptuna(bridge, recording, entry, spec(recording, entry.name, 5, 60));
+    const r = await runOptuna(bridge, recording, entry, spec(recording, entry.name, 5, 60));
     assert.equal(r.error, undefined, r.error);
     assert.equal(r.evaluations, 60);
     assert.equal(r.framework, 'optuna');
@@ -104,39 +104,50 @@ describe('Optuna bridge end to end', { skip }, () => {
     for (let i = 1; i < r.samplerSeconds.length; i++) assert.ok(r.samplerSeconds[i] >= r.samplerSeconds[i - 1]);
   });
 
-  it('a seed reproduces the run; another seed does not', () => {
+  it('a seed reproduces the run; another seed does not', async () => {
     const entry = samplerByName('optuna-tpe')!;
     const p = toySphere(2);
-    const a = runOptuna(bridge, p, entry, spec(p, entry.name, 11, 25));
-    const b = runOptuna(bridge, p, entry, spec(p, entry.name, 11, 25));
-    const c = runOptuna(bridge, p, entry, spec(p, entry.name, 12, 25));
+    const a = await runOptuna(bridge, p, entry, spec(p, entry.name, 11, 25));
+    const b = await runOptuna(bridge, p, entry, spec(p, entry.name, 11, 25));
+    const c = await runOptuna(bridge, p, entry, spec(p, entry.name, 12, 25));
     assert.deepEqual(a.best, b.best);
     assert.notDeepEqual(a.best, c.best);
   });
 
-  it('runs QMC, TPE multivariate, CMA-ES and NSGA-II; refuses CMA-ES on two objectives with an error record', () => {
+  it('awaits a problem whose evaluate returns a promise: the same run as the synchronous problem', async () => {
+    const entry = samplerByName('optuna-tpe')!;
+    const p = toyMixed();
+    const later: BenchmarkProblem = { ...p, evaluate: async (params, rng) => { const y = p.evaluate(params, rng); await new Promise((r) => setTimeout(r, 1)); return y; } };
+    const a = await runOptuna(bridge, p, entry, spec(p, entry.name, 3, 20));
+    const b = await runOptuna(bridge, later, entry, spec(p, entry.name, 3, 20));
+    assert.equal(b.error, undefined, b.error);
+    assert.deepEqual(b.best, a.best);
+    assert.ok(b.evalSeconds >= 0.02 * 0.9, 'the awaited time is the problem\'s, not the sampler\'s');
+  });
+
+  it('runs QMC, TPE multivariate, CMA-ES and NSGA-II; refuses CMA-ES on two objectives with an error record', async () => {
     const p = toySphere(3);
     for (const name of ['optuna-qmc', 'optuna-tpe-mv', ...(bridge.info.samplers.cmaes ? ['optuna-cmaes'] : [])]) {
-      const r = runOptuna(bridge, p, samplerByName(name)!, spec(p, name, 2, 30));
+      const r = await runOptuna(bridge, p, samplerByName(name)!, spec(p, name, 2, 30));
       assert.equal(r.error, undefined, `${name}: ${r.error}`);
       assert.ok(r.best.at(-1)! < r.best[0]!, `${name} improves on its first trial`);
     }
     const bi = toyBiobjective();
-    const n = runOptuna(bridge, bi, samplerByName('optuna-nsga2')!, spec(bi, 'optuna-nsga2', 1, 60));
+    const n = await runOptuna(bridge, bi, samplerByName('optuna-nsga2')!, spec(bi, 'optuna-nsga2', 1, 60));
     assert.equal(n.error, undefined, n.error);
     assert.ok(n.best.at(-1)! > 0 && n.best.at(-1)! <= bi.optimalHypervolume!);
-    const refused = runOptuna(bridge, bi, samplerByName('optuna-cmaes')!, spec(bi, 'optuna-cmaes', 1, 5));
+    const refused = await runOptuna(bridge, bi, samplerByName('optuna-cmaes')!, spec(bi, 'optuna-cmaes', 1, 5));
     assert.match(refused.error!, /single-objective|cmaes/);
     // The bridge is still usable afterwards.
-    assert.equal(runOptuna(bridge, p, samplerByName('optuna-random')!, spec(p, 'optuna-random', 1, 3)).evaluations, 3);
+    assert.equal((await runOptuna(bridge, p, samplerByName('optuna-random')!, spec(p, 'optuna-random', 1, 3))).evaluations, 3);
   });
 
-  it('an Optuna error inside a suggest gives an error record and leaves the bridge usable', () => {
+  it('an Optuna error inside a suggest gives an error record and leaves the bridge usable', async () => {
     const bad: BenchmarkProblem = { ...toySphere(1), id: 'bad', evaluate: (params) => params.suggestFloat('x', 1, -1) };
-    const r = runOptuna(bridge, bad, samplerByName('optuna-random')!, spec(bad, 'optuna-random', 1, 3));
+    const r = await runOptuna(bridge, bad, samplerByName('optuna-random')!, spec(bad, 'optuna-random', 1, 3));
     assert.match(r.error!, /OPTUNA_ERROR|Optuna|ValueError/);
     const p = toySphere(1);
-    assert.equal(runOptuna(bridge, p, samplerByName('optuna-random')!, spec(p, 'optuna-random', 1, 3)).evaluations, 3);
+    assert.equal((await runOptuna(bridge, p, samplerByName('optuna-random')!, spec(p, 'optuna-random', 1, 3))).evaluations, 3);
   });
 });
 

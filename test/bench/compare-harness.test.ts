@@ -9,14 +9,15 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { BenchmarkProblem } from '../../bench/problems/problem.js';
+import type { BenchmarkProblem, ParameterSource } from '../../bench/problems/problem.js';
+import type { OptunaBridge } from '../../bench/compare/optuna-bridge.js';
 import { CacheWriter, readCache } from '../../bench/compare/cache.js';
 import { buildJobs, runHarness, type HarnessOptions } from '../../bench/compare/harness.js';
 import { renderGroupSvg } from '../../bench/compare/plot.js';
 import { parseBudgetRule } from '../../bench/compare/problems.js';
 import { REGRET_CAP, REGRET_FLOOR, logRegret, normalisedRegret } from '../../bench/compare/regret.js';
 import { buildGroupReport, panelOf, renderCsv, renderMarkdown, timePerTrialMs, type ReportMeta } from '../../bench/compare/report.js';
-import { RECORD_VERSION, UniformParams, checkpointsFor, estimateReference, runKey, runTansaku, type RunRecord, type RunSpec } from '../../bench/compare/runner.js';
+import { RECORD_VERSION, UniformParams, checkpointsFor, estimateReference, runKey, runOptuna, runTansaku, type RunRecord, type RunSpec } from '../../bench/compare/runner.js';
 import { TANSAKU_SAMPLERS, resolveSamplers, samplerByName, samplerFits } from '../../bench/compare/samplers.js';
 import { toyBiobjective, toyMixed, toyProblems, toySphere } from '../../bench/compare/toy-problems.js';
 import { Rng } from '../../src/index.js';
@@ -96,7 +97,67 @@ describe('runner (Tansaku side)', () => {
     assert.deepEqual(e.best, []);
   });
 
-  it('UniformParams draws like a random sampler; f_ref is the median of random configurations', () => {
+  it('awaits a problem whose evaluate returns a promise: same runs as synchronous, rejections fail the trial', async () => {
+    // An asynchronous twin of toyMixed whose noiseless score (lastMean) is only known after the await.
+    const asyncTwin = (inner: BenchmarkProblem): BenchmarkProblem & { lastMean(): number } => {
+      let mean = NaN;
+      return {
+        ...inner,
+        async evaluate(params, rng) {
+          const y = inner.evaluate(params, rng) as number;
+          await new Promise((r) => setImmediate(r));
+          mean = y;
+          return y;
+        },
+        lastMean: () => mean,
+      };
+    };
+    for (const name of ['tansaku-random', 'tansaku-nelder-mead']) {
+      const entry = samplerByName(name)!;
+      const a = await runTansaku(toyMixed(), entry, spec(toyMixed(), name, 2, 30));
+      const b = await runTansaku(asyncTwin(toyMixed()), entry, spec(toyMixed(), name, 2, 30));
+      assert.equal(b.error, undefined, b.error);
+      assert.deepEqual(b.best, a.best, name);
+      assert.equal(b.evaluations, 30);
+    }
+    // The Optuna runner, through a fake bridge that draws uniformly (hermetic: no python).
+    const fakeBridge = (): OptunaBridge => {
+      let seed = 0;
+      let trial = 0;
+      const bridge = {
+        info: { optuna: 'fake', python: 'none' },
+        params: null as unknown as ParameterSource,
+        create: (_sampler: string, s: number) => { seed = s; trial = 0; },
+        ask: () => { bridge.params = new UniformParams(new Rng(seed * 1000 + trial)); return trial++; },
+        tell: () => 0.001,
+      };
+      return bridge as unknown as OptunaBridge;
+    };
+    const optunaRandom = samplerByName('optuna-random')!;
+    const o1 = await runOptuna(fakeBridge(), toyMixed(), optunaRandom, spec(toyMixed(), optunaRandom.name, 4, 25));
+    const o2 = await runOptuna(fakeBridge(), asyncTwin(toyMixed()), optunaRandom, spec(toyMixed(), optunaRandom.name, 4, 25));
+    assert.equal(o2.error, undefined, o2.error);
+    assert.deepEqual(o2.best, o1.best);
+    assert.ok(Math.abs(o2.samplerSeconds.at(-1)! - 0.025) < 1e-9, 'the sampler time is the bridge\'s');
+    // A rejected promise fails that trial only; f_ref awaits too.
+    let calls = 0;
+    const flaky: BenchmarkProblem = {
+      ...toySphere(1),
+      id: 'flaky_async',
+      async evaluate(params) {
+        const x = params.suggestFloat('x', -1, 1);
+        await Promise.resolve();
+        if (++calls % 2 === 0) throw new Error('boom');
+        return x * x;
+      },
+    };
+    const f = await runTansaku(flaky, samplerByName('tansaku-random')!, spec(flaky, 'tansaku-random', 1, 10));
+    assert.equal(f.error, undefined);
+    assert.equal(f.failed, 5);
+    assert.equal(await estimateReference(asyncTwin(toySphere(2)), 50), await estimateReference(toySphere(2), 50));
+  });
+
+  it('UniformParams draws like a random sampler; f_ref is the median of random configurations', async () => {
     const u = new UniformParams(new Rng(1));
     const lr = u.suggestFloat('lr', 1e-4, 1, { log: true });
     assert.ok(lr >= 1e-4 && lr <= 1);
@@ -105,10 +166,10 @@ describe('runner (Tansaku side)', () => {
     assert.ok([0, 0.25, 0.5, 0.75, 1].includes(step));
     assert.ok(['a', true, null].includes(u.suggestCategorical('c', ['a', true, null])));
     assert.ok([8, 16].includes(u.suggestOrdinal('o', [8, 16])));
-    const f = estimateReference(toySphere(2), 400)!;
+    const f = (await estimateReference(toySphere(2), 400))!;
     // E|x|^2 for x uniform on [-5,5]^2 is 2·25/3 ≈ 16.7; the median is a bit lower.
     assert.ok(f > 10 && f < 17, String(f));
-    assert.equal(estimateReference(toyBiobjective(), 10), null);
+    assert.equal(await estimateReference(toyBiobjective(), 10), null);
   });
 });
 

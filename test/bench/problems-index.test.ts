@@ -44,11 +44,11 @@ describe('problem registry', () => {
   it('lists the groups of issue 4 in a stable order', () => {
     assert.deepEqual(problemGroups().map((g) => g.name), [
       'bbob-d2', 'bbob-d5', 'bbob-d10', 'bbob-d20', 'bbob-d40',
-      'classic', 'mixed', 'conditional', 'hpobench', 'nasbench201', 'zdt', 'dtlz',
+      'classic', 'mixed', 'conditional', 'hpobench', 'nasbench201', 'lcbench', 'zdt', 'dtlz',
     ]);
     for (const g of problemGroups()) {
       assert.equal(g.objectives, g.name === 'zdt' || g.name === 'dtlz' ? 'multi' : 'single');
-      assert.equal(g.needsData, g.name === 'hpobench' || g.name === 'nasbench201');
+      assert.equal(g.needsData, g.name === 'hpobench' || g.name === 'nasbench201' || g.name === 'lcbench');
       assert.ok(g.description.length > 10);
     }
   });
@@ -74,7 +74,7 @@ describe('problem registry', () => {
     }
   });
 
-  it('default sizes: BBOB 24 functions × 5 instances, classic 11, mixed 3, conditional 2, zdt 3, dtlz 4, 8 + 3 tables', () => {
+  it('default sizes: BBOB 24 functions × 5 instances, classic 11, mixed 3, conditional 2, zdt 3, dtlz 4, 8 + 3 tables, 8 lcbench tasks', () => {
     assert.equal(problemsInGroup('bbob-d2').length, 120);
     assert.equal(problemsInGroup('classic').length, 11);
     assert.equal(problemsInGroup('mixed').length, 3);
@@ -83,6 +83,7 @@ describe('problem registry', () => {
     assert.equal(problemsInGroup('dtlz').length, 4);
     assert.equal(problemsInGroup('hpobench', { dataDir }).length, 8);
     assert.equal(problemsInGroup('nasbench201', { dataDir }).length, 3);
+    assert.equal(problemsInGroup('lcbench', { dataDir }).length, 8);
   });
 
   it('passes options through: BBOB selection and other dimensions, classic dimensions, zdt size, dtlz objectives', () => {
@@ -91,6 +92,8 @@ describe('problem registry', () => {
     assert.equal(problemsInGroup('zdt', { zdtVariables: 8 })[0].dimension, 8);
     assert.deepEqual(problemsInGroup('dtlz', { dtlzObjectives: [4] }).map((p) => p.directions.length), [4, 4]);
     assert.deepEqual(problemsInGroup('hpobench', { dataDir, tasks: ['kc1'] }).map((p) => p.id), ['hpobench_mlp_kc1']);
+    const [lc] = problemsInGroup('lcbench', { dataDir, tasks: ['167149'], lcbenchNoiseSd: 0 }) as unknown as Array<{ id: string; noiseSd: number }>;
+    assert.deepEqual([lc.id, lc.noiseSd], ['lcbench_167149', 0]);
   });
 
   it('an unknown group is an InvalidArgumentError listing the known groups', () => {
