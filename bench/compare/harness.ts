@@ -44,6 +44,8 @@ export interface HarnessOptions {
   /** Where compare-<group>.md|csv|json go, and the plots. */
   reportDir: string;
   plotDir: string;
+  /** Reports named `compare-<group>-<reportName>` instead of `compare-<group>` (runs of another configuration). */
+  reportName?: string;
   /** Print the full markdown of groups with at most this many problems (default 12), else a summary. */
   printFullUpTo?: number;
   meta: Omit<ReportMeta, 'generated' | 'optuna'>;
@@ -216,6 +218,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
       description = g;
     }
     const report = buildGroupReport({ group: g, description, records, references, samplerOrder, seeds: opts.seeds, meta: { ...opts.meta, generated, optuna: optunaVersion } });
+    if (opts.reportName) report.fileBase = `compare-${g}-${opts.reportName}`;
     reports.push(report);
     files.push(...writeGroupReport(opts.reportDir, report));
     const svg = writeGroupSvg(opts.plotDir, report);

@@ -106,12 +106,12 @@ export function renderGroupSvg(report: Pick<GroupReport, 'group' | 'samplers' | 
   return `${out.join('\n')}\n`;
 }
 
-/** Writes `compare-<group>.svg` into `dir`; returns its path, or null when there is nothing to draw. */
+/** Writes `compare-<group>.svg` (or `<fileBase>.svg`) into `dir`; returns its path, or null when there is nothing to draw. */
 export function writeGroupSvg(dir: string, report: GroupReport): string | null {
   const svg = renderGroupSvg(report);
   if (svg === null) return null;
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `compare-${report.group}.svg`);
+  const path = join(dir, `${report.fileBase ?? `compare-${report.group}`}.svg`);
   writeFileSync(path, svg);
   return path;
 }

@@ -92,6 +92,8 @@ export interface SelfCheck extends TostResult {
 
 export interface GroupReport {
   group: string;
+  /** Base name of its files (`compare-<group>` unless the run gave `--report-name`). */
+  fileBase?: string;
   description: string;
   meta: ReportMeta;
   samplers: string[];
@@ -410,7 +412,8 @@ export function renderMarkdown(r: GroupReport): string {
     ),
     '',
   );
-  out.push(`Plot: [plots/compare-${r.group}.svg](plots/compare-${r.group}.svg).`, '');
+  const base = r.fileBase ?? `compare-${r.group}`;
+  out.push(`Plot: [plots/${base}.svg](plots/${base}.svg).`, '');
   return out.join('\n');
 }
 
@@ -428,10 +431,10 @@ export function renderCsv(r: GroupReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes `compare-<group>.md|csv|json` into `dir`; returns the paths. */
+/** Writes `compare-<group>.md|csv|json` (or `<fileBase>.…`) into `dir`; returns the paths. */
 export function writeGroupReport(dir: string, r: GroupReport): string[] {
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `compare-${r.group}`);
+  const base = join(dir, r.fileBase ?? `compare-${r.group}`);
   writeFileSync(`${base}.md`, renderMarkdown(r));
   writeFileSync(`${base}.csv`, renderCsv(r));
   writeFileSync(`${base}.json`, `${JSON.stringify(r, null, 1)}\n`);

@@ -35,8 +35,17 @@ const HELP = `Usage: tsx bench/compare/run.ts [options]
   --chunk-minutes M     start no run that would end after M minutes (default 20); run again to continue
   --workers N           child processes (default 2; 0 runs in this process)
   --report-only         run nothing, regenerate the reports from the cache
+  --report-name NAME    write compare-<group>-NAME.md|csv|json (and the plot) instead of compare-<group>.*,
+                        for runs of another configuration (other samplers or budgets) of the same group
   --list                list groups and their problem counts
   -h, --help`;
+
+/** `--report-name`: a file-name-safe word, e.g. `selfcheck` or `nm`. */
+function reportNameOf(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(raw)) throw new Error(`--report-name must be letters, digits, '-' or '_' (a file name part), got ${JSON.stringify(raw)}`);
+  return raw;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -52,6 +61,7 @@ async function main(): Promise<void> {
       'self-check-pairs': { type: 'string' },
       workers: { type: 'string', default: '2' },
       'report-only': { type: 'boolean', default: false },
+      'report-name': { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -105,6 +115,7 @@ async function main(): Promise<void> {
     workers,
     reportOnly: values['report-only'],
     ...defaultPaths(ROOT, quick),
+    reportName: reportNameOf(values['report-name']),
     meta: {
       machine: `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load average ${machine.loadavgStart.join(' ')} at start`,
       code: shortCode(describeCode(machine)),

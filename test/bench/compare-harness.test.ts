@@ -268,6 +268,15 @@ describe('run cache and resumable chunks', () => {
     assert.ok(r3.files.some((f) => f.endsWith('compare-toy.md')) && r3.files.some((f) => f.endsWith('compare-toy.svg')));
   });
 
+  it('--report-name writes the reports and the plot under compare-<group>-<name>', async () => {
+    await runHarness({ ...base('named') });
+    const r = await runHarness({ ...base('named'), reportName: 'selfcheck', onJob: () => assert.fail('everything is cached') });
+    assert.ok(['compare-toy-selfcheck.md', 'compare-toy-selfcheck.csv', 'compare-toy-selfcheck.json', 'compare-toy-selfcheck.svg'].every((f) => r.files.some((p) => p.endsWith(f))));
+    assert.ok(!r.files.some((p) => /compare-toy\.(md|svg)$/.test(p)));
+    const md = readFileSync(join(dir, 'named', 'reports', 'compare-toy-selfcheck.md'), 'utf8');
+    assert.match(md, /\(plots\/compare-toy-selfcheck\.svg\)/);
+  });
+
   it('the chunk limit stops starting jobs; the next chunk continues', async () => {
     const r1 = await runHarness({ ...base('b'), chunkMinutes: 1e-9 });
     assert.equal(r1.executed, 0);
