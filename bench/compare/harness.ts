@@ -236,7 +236,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
 
 /** A short text of a big group's report: self-check, mean ranks, times. */
 export function summaryText(r: GroupReport): string {
-  const lines = [`## ${r.group}: ${r.problems.length} problems, ${r.runs} runs (full tables in compare-${r.group}.md)`];
+  const lines = [`## ${r.group}: ${r.problems.length} problems, ${r.runs} runs (full tables in ${r.fileBase ?? `compare-${r.group}`}.md)`];
   lines.push(`self-check (tansaku-random vs optuna-random): ${r.selfCheckNote}`);
   lines.push(`mean rank over ${r.meanRank.blocks} (problem, seed) blocks: ${r.samplers.map((s) => `${s} ${r.meanRank.ranks[s]?.toFixed(2) ?? '—'}`).join(', ')}`);
   lines.push(`own time per trial (ms) at 100 / 1000 trials: ${r.time.map((t) => `${t.sampler} ${t.at100ms?.toFixed(2) ?? '—'} / ${t.at1000ms?.toFixed(2) ?? '—'}`).join(', ')}`);
