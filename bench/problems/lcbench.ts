@@ -49,7 +49,7 @@ import { floatDistribution, fromUnit, intDistribution, toExternal, type Distribu
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
-import { BenchmarkDataError, benchDataDir } from './tabular.js';
+import { BenchmarkDataError, benchDataDir, benchDataMissing, readBenchJson } from './tabular.js';
 
 /** The 34 LCBench tasks of YAHPO Gym v1.0 (OpenML task ids, in `config_space.json`'s order). */
 export const LCBENCH_TASKS: readonly string[] = Object.freeze([
@@ -111,22 +111,9 @@ export function lcbenchPaths(dataDir?: string): { folder: string; model: string;
   return { folder, model: join(folder, 'model.onnx'), configSpace: join(folder, 'config_space.json'), encoding: join(folder, 'encoding.json') };
 }
 
-function missing(what: string, path: string): BenchmarkDataError {
-  return new BenchmarkDataError(
-    `${what} not found at ${path}. Set TANSAKU_BENCH_DATA to the benchmark data folder (the one holding ` +
-      `yahpo/lcbench/ with model.onnx, config_space.json and encoding.json; default ../shared/bench next to the ` +
-      `repository), or pass dataDir.`,
-  );
-}
-
-function readJson(path: string, what: string): unknown {
-  if (!existsSync(path)) throw missing(what, path);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch (e) {
-    throw new BenchmarkDataError(`${what} at ${path} could not be read as JSON: ${(e as Error).message}`, { cause: e });
-  }
-}
+const LCBENCH_HOLDING = 'yahpo/lcbench/ with model.onnx, config_space.json and encoding.json';
+const missing = (what: string, path: string): BenchmarkDataError => benchDataMissing(what, path, LCBENCH_HOLDING);
+const readJson = (path: string, what: string): unknown => readBenchJson(path, what, LCBENCH_HOLDING);
 
 /**
  * Parses YAHPO's `config_space.json` (ConfigSpace's JSON format) and `encoding.json` objects. Throws

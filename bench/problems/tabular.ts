@@ -79,14 +79,20 @@ export interface TabularSpace {
   readonly space: Readonly<Record<string, readonly OrdinalValue[]>>;
 }
 
-function readJson(path: string, what: string): unknown {
-  if (!existsSync(path)) {
-    throw new BenchmarkDataError(
-      `${what} not found at ${path}. Set TANSAKU_BENCH_DATA to the benchmark data folder (the one holding ` +
-        `tabular/hpobench/ and tabular/nasbench201/; default ../shared/bench next to the repository), or pass ` +
-        `dataDir.`,
-    );
-  }
+/** What the benchmark data folder holds for the tables here (for "not found" messages). */
+const TABULAR_HOLDING = 'tabular/hpobench/ and tabular/nasbench201/';
+
+/** The error for a missing benchmark data file; `holding` says what the data folder should contain. */
+export function benchDataMissing(what: string, path: string, holding: string): BenchmarkDataError {
+  return new BenchmarkDataError(
+    `${what} not found at ${path}. Set TANSAKU_BENCH_DATA to the benchmark data folder (the one holding ` +
+      `${holding}; default ../shared/bench next to the repository), or pass dataDir.`,
+  );
+}
+
+/** Reads a JSON file of the benchmark data, with `BenchmarkDataError`s naming `what` and the path. */
+export function readBenchJson(path: string, what: string, holding = TABULAR_HOLDING): unknown {
+  if (!existsSync(path)) throw benchDataMissing(what, path, holding);
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (e) {
@@ -101,7 +107,7 @@ export function loadTabularSpace(folder: string): TabularSpace {
   const path = join(folder, 'space.json');
   const cached = spaceCache.get(path);
   if (cached) return cached;
-  const raw = readJson(path, 'tabular benchmark space file') as Partial<TabularSpace> | null;
+  const raw = readBenchJson(path, 'tabular benchmark space file') as Partial<TabularSpace> | null;
   const bad = (why: string): never => {
     throw new BenchmarkDataError(`tabular benchmark space file ${path}: ${why}`);
   };
@@ -142,7 +148,7 @@ function loadTaskTable(path: string, space: TabularSpace): TaskTable {
   const sizes = space.order.map((n) => space.space[n].length);
   const cached = tableCache.get(path);
   if (cached) return cached;
-  const raw = readJson(path, 'tabular benchmark task file');
+  const raw = readBenchJson(path, 'tabular benchmark task file');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new BenchmarkDataError(`tabular benchmark task file ${path}: expected a JSON object mapping keys to value lists`);
   }
