@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeCode, machineInfo } from '../lib/machine.js';
+import { reportNameOf } from '../lib/results.js';
 import { defaultPaths, runHarness } from './harness.js';
 import { QUICK_BUDGET, QUICK_GROUPS, QUICK_SEEDS, allGroups, defaultGroups, loadGroup, parseBudgetRule, quickProblems } from './problems.js';
 import { ALL_SAMPLERS, resolveSamplers } from './samplers.js';
@@ -39,13 +40,6 @@ const HELP = `Usage: tsx bench/compare/run.ts [options]
                         for runs of another configuration (other samplers or budgets) of the same group
   --list                list groups and their problem counts
   -h, --help`;
-
-/** `--report-name`: a file-name-safe word, e.g. `selfcheck` or `nm`. */
-function reportNameOf(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(raw)) throw new Error(`--report-name must be letters, digits, '-' or '_' (a file name part), got ${JSON.stringify(raw)}`);
-  return raw;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

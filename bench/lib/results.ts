@@ -17,6 +17,18 @@ export interface BenchResults {
   json: unknown;
 }
 
+/**
+ * Checks a `--report-name` option: a file-name-safe word (e.g. `selfcheck`, `tmpfs`) that a benchmark
+ * appends to its report's file name, so another configuration writes beside the committed report
+ * rather than over it.
+ * @example reportNameOf('tmpfs') // 'tmpfs'; reportNameOf('../x') throws
+ */
+export function reportNameOf(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(raw)) throw new Error(`--report-name must be letters, digits, '-' or '_' (a file name part), got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
 export function writeResults(root: string, r: BenchResults): void {
   const dir = join(root, 'bench/results');
   const md = [`# ${r.title}`, '', `Written by ${r.writtenBy}; what is measured: ${r.readme}.`, '', r.machineLine, '', r.table, '', ...r.notes.map((l) => `- ${l}`), ''].join('\n');

@@ -3,7 +3,7 @@
  * beside Optuna 3.1's `JournalStorage(JournalFileStorage(path))`, measured in the same run.
  * `npm run bench:overhead -- --journal` (or `npx tsx bench/overhead/journal.ts`); options:
  * `--reps 5 --trials 2000 --procs 8 --warmup 200 --proc-warmup 100 --seed 1 --dir <tmp> --parts single,parallel
- * --cpu-prof <dir> --no-read-fix` (--cpu-prof writes V8 CPU profiles of Tansaku's worker processes there;
+ * --cpu-prof <dir> --no-read-fix --report-name NAME` (--cpu-prof writes V8 CPU profiles of Tansaku's worker processes there;
  * --no-read-fix skips the multi-process runs of Optuna 3.1 with its later read fix, optuna/optuna#5195).
  *
  * (a) One process: warm-up on a throw-away journal, then `study.optimize` of N trials on a fresh journal,
@@ -15,7 +15,8 @@
  *     by the other). fsyncs and lock attempts are counted in every process (bench/lib/fs-counters.ts;
  *     `os.fsync`/`os.symlink` wrappers on the Python side).
  *
- * Writes bench/results/overhead-journal.md and .json. See bench/overhead/README.md.
+ * Writes bench/results/overhead-journal.md and .json (overhead-journal-NAME.* with --report-name NAME,
+ * e.g. `--dir /dev/shm --report-name tmpfs`). See bench/overhead/README.md.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -27,7 +28,7 @@ import { installFsCounters, lockHold, resetFsCounters, snapshotFsCounters, type 
 import { describeCode, filesystemOf, loadavg, machineInfo, sh, sourceDigest, noteCodeChange } from '../lib/machine.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { markdownTable } from '../lib/table.js';
-import { writeResults } from '../lib/results.js';
+import { reportNameOf, writeResults } from '../lib/results.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -431,8 +432,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       parts: { type: 'string', default: 'single,parallel' },
       'cpu-prof': { type: 'string' },
       'no-read-fix': { type: 'boolean', default: false },
+      'report-name': { type: 'string' },
     },
   });
+  const reportName = reportNameOf(opts['report-name']);
   const reps = Number(opts.reps);
   const trials = Number(opts.trials);
   const procs = Number(opts.procs);
@@ -610,13 +613,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const fsyncPerCall = [...T, ...O].filter((r) => r.counters.fsync.calls > 0).map((r) => (r.counters.fsync.ms * 1000) / r.counters.fsync.calls);
   const rawUs = fsyncProbe.length ? summarize(fsyncProbe.map((p) => p.us)).median : null;
   const floorNote = (): string[] => {
+    const onTmpfs = String(machine.filesystem).startsWith('tmpfs');
     const fT = per(T, (r) => r.counters.fsync.calls);
     const fO = per(O, (r) => r.counters.fsync.calls);
     if (fT === null || fsyncPerCall.length === 0) return [];
     const f = summarize(fsyncPerCall);
     const floorT = fT * f.median;
     const lines = [
-      `The disk's floor. An fsync took ${fmt(f.median, 0)} µs (median over the 1-process runs of both frameworks; per-run averages ${fmt(f.min, 0)}–${fmt(f.max, 0)} µs: this virtual disk's latency drifts from minute to minute); a standalone probe (write of a 200-byte line + fsync, in the journal directory, at the start and end of the run) took ${fsyncProbe.map((p) => fmt(p.us, 0)).join(' and ')} µs. At ${fmt(fT, 2)} fsyncs per trial, Tansaku cannot go below ${fmt(floorT, 0)} µs/trial (${fmtInt(1e6 / floorT)} trials/s) in one process even if everything else were free${fO !== null && s1.optuna ? `; Optuna's ${fmt(fO, 2)} fsyncs take ${fmt(fO * f.median, 0)} µs of its ${fmt(s1.optuna.median, 0)} µs/trial` : ''}.`,
+      `The ${onTmpfs ? 'floor (tmpfs: memory, where an fsync has nothing to write, so this run measures CPU overhead, not durability)' : "disk's floor"}. An fsync took ${fmt(f.median, 0)} µs (median over the 1-process runs of both frameworks; per-run averages ${fmt(f.min, 0)}–${fmt(f.max, 0)} µs${onTmpfs ? '' : ": this virtual disk's latency drifts from minute to minute"}); a standalone probe (write of a 200-byte line + fsync, in the journal directory, at the start and end of the run) took ${fsyncProbe.map((p) => fmt(p.us, 0)).join(' and ')} µs. At ${fmt(fT, 2)} fsyncs per trial, Tansaku cannot go below ${fmt(floorT, 0)} µs/trial (${fmtInt(1e6 / floorT)} trials/s) in one process even if everything else were free${fO !== null && s1.optuna ? `; Optuna's ${fmt(fO, 2)} fsyncs take ${fmt(fO * f.median, 0)} µs of its ${fmt(s1.optuna.median, 0)} µs/trial` : ''}.`,
     ];
     if (s1.optuna && s1.tansaku) {
       const need = s1.optuna.median / 5;
@@ -693,7 +697,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const machineLine = `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; filesystem of the journals: ${String(machine.filesystem)}; Node ${machine.node}; Python ${String(machine.python ?? 'n/a')}; Optuna ${optunaVersion ?? 'not installed'}; load average ${machine.loadavgStart.join(' ')} at start, ${machine.loadavgEnd.join(' ')} at end. Date: ${machine.date}. Code: ${describeCode(machine)}${codeChanged ? ' (CHANGED DURING THE RUN)' : ''}. Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`;
   const table = markdownTable(['measurement', 'Tansaku', optunaLabel, 'ratio (Tansaku / Optuna throughput)'], rows);
   writeResults(ROOT, {
-    name: 'overhead-journal',
+    name: reportName === undefined ? 'overhead-journal' : `overhead-journal-${reportName}`,
     title: `bench/overhead --journal: per-trial overhead on a journal file, Tansaku beside ${optunaLabel}`,
     writtenBy: '`npm run bench:overhead -- --journal` (bench/overhead/journal.ts)',
     readme: 'bench/overhead/README.md',
