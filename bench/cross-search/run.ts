@@ -273,7 +273,7 @@ async function main(): Promise<void> {
       'Hill climbing evaluates the 4 neighbours (±1 level per axis) and moves to the best better one; it stops at the first local peak. Random search runs as many (independent, repeatable) draws as full cross-search (L1) took from the same start, seed = start index.',
       'Nelder-Mead (NelderMeadSampler, serial, regular initial simplex with the start cell as a vertex, points snapped to grid levels, seed = start index) gets the same budget as random search; it stops sooner when its path keeps landing on evaluated cells.',
       'Loss: the grid optimum minus the best value found, in the table\'s units (percentage points of accuracy).',
-      'The synthetic tables stand in for a real MNIST table until one exists; `--table file.json` adds any table in the same format (README.md).',
+      'The synthetic tables are model surfaces with known structure; the real MNIST table, built with Tansaku by `npm run bench:layer-size`, is bench/results/layer-size-mnist.table.json (compared in layer-size-mnist-comparison.md). `--table file.json` adds any table in the same format (README.md).',
     ],
     json: { machine, config: { limits, noise: Number(args.noise), targetCost: TARGET_COST }, tables: json },
   });
