@@ -250,6 +250,16 @@ async function main(): Promise<void> {
   const target = mlpAfter && mlpTorch ? mlpAfter.wall.median / mlpTorch.wall.median : null;
   const targetCpu = mlpAfter && mlpTorch ? mlpAfter.cpu.median / mlpTorch.cpu.median : null;
   const leaks = runs.filter((r) => r.tensorsBefore !== undefined && r.tensorsAfter !== r.tensorsBefore);
+  // Every row is meant to run on one thread; CPU time well above wall time means a library ran threads of
+  // its own (as OpenBLAS's pool did under PyTorch before torch_train.py pinned it).
+  const multiCore = models.flatMap((model) =>
+    active.flatMap((variant) => {
+      const reps = runs.filter((r) => r.model === model && r.variant === variant).flatMap((r) => r.reps);
+      const cpu = reps.reduce((sum, rep) => sum + rep.cpu, 0);
+      const wall = reps.reduce((sum, rep) => sum + rep.wall, 0);
+      return wall > 0 && cpu / wall > 1.15 ? [`${MODELS[model].label}/${variant} (CPU ${(cpu / wall).toFixed(2)}x wall)`] : [];
+    }),
+  );
   const notes = [
     `Each row: ${rounds} round(s) × ${t.reps} repetition(s) of at least ${t.minSeconds} s each, in a fresh process per round, after ${t.warmupSeconds} s of warm-up (the tfjs cpu backend: one repetition after one warm-up step, first round only: its CNN step takes about a minute); samples/s = steps × batch / seconds. "CPU-second": the process's user + system CPU time (steadier than wall time when other work shares the cores; every variant here runs on one thread).`,
     'Step: a bare `optimizer.minimize` of the mean softmax cross-entropy of `model.apply(x)` with plain SGD (lr 0.01) in TensorFlow.js (no `model.fit`); `zero_grad`, forward, `backward`, `step` with SGD in PyTorch. Same layer sizes, random inputs, four batches used in turn.',
@@ -263,6 +273,9 @@ async function main(): Promise<void> {
       : `Target (MLP on wasm ≥ 0.5x PyTorch's samples/s): ${target.toFixed(2)}x by wall time${targetCpu === null ? '' : `, ${targetCpu.toFixed(2)}x by CPU time`} — ${Math.max(target, targetCpu ?? 0) >= 0.5 ? 'met' : 'NOT met'}.`,
     'A repetition whose wall time far exceeds its CPU time waited for a core (other work on the machine): the min–max range shows such outliers; the medians and the CPU-time columns are the figures to read.',
     'The wasm backend multiplies matrices with XNNPACK compiled to 128-bit WebAssembly SIMD (single-threaded in Node: tfjs 4.22 disables its threaded build there); PyTorch uses native AVX2/FMA kernels. Run bench/training/profile.ts for a per-kernel breakdown.',
+    multiCore.length
+      ? `WARNING: more than one core busy in ${multiCore.join(', ')}: those rows are not one-thread figures.`
+      : 'One thread: in every row the CPU time was at most 1.15x the wall time.',
     leaks.length ? `WARNING: tensor count changed during ${leaks.length} run(s): ${leaks.map((r) => `${r.model}/${r.variant} ${r.tensorsBefore}→${r.tensorsAfter}`).join(', ')}` : 'No tensor leak: tf.memory().numTensors was the same before and after the timed repetitions in every TensorFlow.js run.',
   ];
   const machineLine = `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; Node ${machine.node}; @tensorflow/tfjs ${tfjsVersion()}; PyTorch ${torchVersion ?? 'not installed'} (${PYTHON}); load average ${machine.loadavgStart.join(' ')} at start, ${(machine.loadavgEnd as number[]).join(' ')} at end. Date: ${machine.date}. Code: ${describeCode(machine)}. Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`;

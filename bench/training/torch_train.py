@@ -11,11 +11,18 @@ softmax cross-entropy, plain SGD (lr 0.01), random inputs (samples/s does not de
 four batches used in turn.
 """
 import json
+import os
 import sys
 import time
 
-import torch
-import torch.nn as nn
+# One thread means one thread for every library PyTorch calls, set before they load: Debian's PyTorch
+# (BLAS_INFO=generic) multiplies matrices with the system BLAS, OpenBLAS's pthread build here, whose own
+# thread pool ignores torch.set_num_threads and used every core (CPU time twice the wall time on 2 cores).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import torch  # noqa: E402  (after the thread variables)
+import torch.nn as nn  # noqa: E402
 
 
 def build(model: str) -> nn.Module:
