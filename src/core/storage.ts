@@ -77,7 +77,10 @@ export interface NextTrialRequest {
   workerId: string;
   /** The study budget, as in {@link CreateTrialOptions.maxTrials}. */
   maxTrials?: number;
-  /** System attributes of a newly created trial (not of a claimed WAITING one). */
+  /**
+   * System attributes of the started trial: written with a newly created trial, or set on a claimed
+   * WAITING trial in the same write, just before the claim (so a crash never leaves it claimed without them).
+   */
   systemAttrs?: Record<string, JsonValue>;
 }
 
@@ -129,8 +132,11 @@ export interface Storage {
   setStudySystemAttr(studyId: number, key: string, value: JsonValue): Promise<void>;
 
   createTrial(studyId: number, options?: CreateTrialOptions): Promise<CreateTrialResult>;
-  /** Atomically moves the oldest WAITING trial of the study to RUNNING; null when none is waiting. */
-  claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null>;
+  /**
+   * Atomically moves the oldest WAITING trial of the study to RUNNING; null when none is waiting.
+   * `systemAttrs` are set on it in the same atomic write, before the claim.
+   */
+  claimWaitingTrial(studyId: number, workerId: string, systemAttrs?: Record<string, JsonValue>): Promise<FrozenTrial | null>;
   setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): Promise<void>;
   /**
    * Moves a trial to `state`. Returns false, changing nothing, when the trial was already finished by
@@ -159,6 +165,16 @@ export interface Storage {
     finish: TrialFinish,
     next: NextTrialRequest,
   ): Promise<{ finished: boolean; next: StartedTrial }>;
+  /**
+   * Finishes a trial as {@link updateTrial} does and creates a trial in `studyId` (e.g. the WAITING retry
+   * of a trial failed as stale) in the same atomic and durable write, so a crash can never leave one
+   * without the other. Returns false and writes nothing when another participant finished the trial first.
+   * @example
+   * ```ts
+   * await storage.finishAndCreate(trialId, [], { state: 'FAIL', values: null }, studyId, { template: { state: 'WAITING' } });
+   * ```
+   */
+  finishAndCreate(trialId: number, updates: readonly TrialUpdate[], finish: TrialFinish, studyId: number, create: CreateTrialOptions): Promise<boolean>;
   setTrialUserAttr(trialId: number, key: string, value: JsonValue): Promise<void>;
   setTrialSystemAttr(trialId: number, key: string, value: JsonValue): Promise<void>;
   getTrial(trialId: number): Promise<FrozenTrial>;

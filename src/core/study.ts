@@ -25,7 +25,7 @@ import {
 import type { Pruner } from './pruner.js';
 import { Rng, hashString } from './rng.js';
 import type { RelativeSample, Sampler, StudyView, TrialPlan } from './sampler.js';
-import type { GetTrialsOptions, StartedTrial, Storage, TrialTemplate, TrialUpdate } from './storage.js';
+import type { GetTrialsOptions, StartedTrial, Storage, TrialFinish, TrialTemplate, TrialUpdate } from './storage.js';
 import { Trial, checkJson, type TrialHost } from './trial.js';
 import {
   SystemAttr,
@@ -450,7 +450,9 @@ export class Study implements StudyView, TrialHost {
     let claimConflicts = 0;
     let idleDefers = 0;
     for (;;) {
-      frozen = await this.storage.claimWaitingTrial(this.studyId, this.workerId);
+      // Marked like a created trial, in the claim's own write: a worker that dies before its first beat
+      // leaves a trial the sweep fails once its start is older than the grace period.
+      frozen = await this.storage.claimWaitingTrial(this.studyId, this.workerId, this.heartbeat ? beatsFromStart() : undefined);
       if (frozen) {
         fixedParams = fixedParamsOf(frozen);
         break;
@@ -513,8 +515,8 @@ export class Study implements StudyView, TrialHost {
   ): Promise<Trial> {
     const trialId = frozen.trialId;
     try {
-      // A trial created with `beatsFromStart` counts its start as its first beat; others (claimed
-      // WAITING trials) beat now.
+      // A trial created or claimed with `beatsFromStart` counts its start as its first beat; others (claimed
+      // through a storage that did not mark it) beat now.
       if (this.heartbeat && frozen.systemAttrs[SystemAttr.beatsFromStart] !== true) await this.storage.recordHeartbeat(trialId);
       const relative: RelativeSample = (await this.sampler.sampleRelative?.(this, frozen)) ?? {};
       // Kinds first seen by trials created since `paramKinds` was read are still checked by the storage.
@@ -1064,13 +1066,15 @@ export class Study implements StudyView, TrialHost {
       if (this.activeTrials.has(trialId)) continue; // ours and alive: its timer was merely late
       const trial = await this.storage.getTrial(trialId);
       const reason = `stale: no heartbeat for more than ${this.heartbeat.graceMs} ms`;
-      const applied = await this.storage.updateTrial(trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }], { state: 'FAIL', values: null });
-      if (!applied) continue; // finished meanwhile, or failed by another participant first
-      failed.push(trial.number);
+      const updates: TrialUpdate[] = [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }];
+      const fail: TrialFinish = { state: 'FAIL', values: null };
       const history = Array.isArray(trial.systemAttrs[SystemAttr.retryHistory]) ? (trial.systemAttrs[SystemAttr.retryHistory] as number[]) : [];
+      let applied: boolean;
       if (history.length < this.heartbeat.maxRetry) {
         const original = typeof trial.systemAttrs[SystemAttr.failedTrial] === 'number' ? trial.systemAttrs[SystemAttr.failedTrial] : trial.number;
-        await this.storage.createTrial(this.studyId, {
+        // The failure and its retry in one write: a sweeper that dies between two writes would leave
+        // the trial failed with no retry, and nobody would ever create it.
+        applied = await this.storage.finishAndCreate(trialId, updates, fail, this.studyId, {
           template: {
             state: 'WAITING',
             userAttrs: { ...trial.userAttrs },
@@ -1081,7 +1085,10 @@ export class Study implements StudyView, TrialHost {
             },
           },
         });
+      } else {
+        applied = await this.storage.updateTrial(trialId, updates, fail);
       }
+      if (applied) failed.push(trial.number); // else finished meanwhile, or failed by another participant first
     }
     return failed;
   }

@@ -137,7 +137,7 @@ export abstract class OperationLogStorage implements Storage {
     });
   }
 
-  async claimWaitingTrial(studyId: number, workerId: string): Promise<FrozenTrial | null> {
+  async claimWaitingTrial(studyId: number, workerId: string, systemAttrs?: Record<string, JsonValue>): Promise<FrozenTrial | null> {
     // Nearly every ask finds nothing waiting: decide that from the caught-up model, without the lock.
     // A trial enqueued just after this read is claimed by the next ask.
     await this.catchUp();
@@ -146,9 +146,17 @@ export abstract class OperationLogStorage implements Storage {
       const s = this.model.study(studyId);
       const id = s.oldestWaiting(this.model.trials);
       if (id === undefined) return { ops: [], result: () => null };
-      const op: Operation = { op: 6, workerId, trialId: id, state: 'RUNNING', values: null, datetime: Date.now() };
-      return { ops: [op], result: () => this.model.trials[id] };
+      return { ops: this.claimOps(id, workerId, systemAttrs), result: () => this.model.trials[id] };
     });
+  }
+
+  /**
+   * Claiming a WAITING trial: its system attributes first (harmless on a WAITING trial, should a crash
+   * cut the append between the two lines), then the move to RUNNING.
+   */
+  private claimOps(trialId: number, workerId: string, systemAttrs: Record<string, JsonValue> | undefined): Operation[] {
+    const claim: Operation = { op: 6, workerId, trialId, state: 'RUNNING', values: null, datetime: Date.now() };
+    return systemAttrs && Object.keys(systemAttrs).length > 0 ? [{ op: 9, workerId, trialId, attrs: { ...systemAttrs } }, claim] : [claim];
   }
 
   async setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): Promise<void> {
@@ -204,6 +212,19 @@ export abstract class OperationLogStorage implements Storage {
     });
   }
 
+  finishAndCreate(trialId: number, updates: readonly TrialUpdate[], finish: TrialFinish, studyId: number, create: CreateTrialOptions): Promise<boolean> {
+    const finishOps = this.trialUpdateOps(trialId, updates, finish);
+    const workerId = create.workerId ?? this.workerId;
+    return this.transact<boolean>(() => {
+      if (!this.checkUpdateOps(trialId, finishOps, finish)) return { ops: [], result: () => false };
+      let template = create.template ?? {};
+      if ((template.state ?? 'RUNNING') === 'RUNNING' && template.datetimeStart == null) template = { ...template, datetimeStart: Date.now() };
+      const ops: Operation[] = [...finishOps, { op: 4, workerId, studyId, template }];
+      this.model.check(ops.at(-1)!);
+      return { ops, result: (applied) => (applied[finishOps.length - 1] as { applied?: boolean }).applied === true };
+    });
+  }
+
   finishAndStart(
     trialId: number,
     updates: readonly TrialUpdate[],
@@ -219,7 +240,7 @@ export abstract class OperationLogStorage implements Storage {
       let started: 'claim' | 'create' | 'budget';
       if (waiting !== undefined) {
         started = 'claim';
-        ops.push({ op: 6, workerId: next.workerId, trialId: waiting, state: 'RUNNING', values: null, datetime: Date.now() });
+        ops.push(...this.claimOps(waiting, next.workerId, next.systemAttrs));
       } else if (next.maxTrials !== undefined && s.trials.length >= next.maxTrials) {
         started = 'budget';
       } else {

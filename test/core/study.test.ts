@@ -27,6 +27,8 @@ import {
   type TrialPlan,
 } from '../../src/index.js';
 
+import { SystemAttr } from '../../src/core/trial-record.js';
+
 const quiet = { pruner: new NopPruner() };
 
 describe('study lifecycle', () => {
@@ -426,6 +428,42 @@ describe('heartbeats and stale trials', () => {
     }
     await run;
     assert.equal((await worker.trials)[0].state, 'COMPLETE');
+  });
+
+  it('a WAITING trial claimed by a worker that dies before its first beat is still failed as stale', async () => {
+    const storage = new InMemoryStorage();
+    const heartbeat = { intervalMs: 30, graceMs: 60, maxRetry: 0 };
+    const a = await createStudy({ studyName: 'claim-die', storage, heartbeat, ...quiet });
+    await a.enqueueTrial({ x: 0.5 });
+    const beats: number[] = [];
+    const record = storage.recordHeartbeat.bind(storage);
+    storage.recordHeartbeat = (id: number) => (beats.push(id), record(id));
+    const claimed = await a.ask();
+    assert.deepEqual(beats, [], 'the claim writes no heartbeat: its start counts as the first beat');
+    assert.equal((await storage.getTrial(claimed.trialId)).systemAttrs[SystemAttr.beatsFromStart], true);
+    // The worker dies right after the claim.
+    (a as unknown as { releaseTrial(id: number): void }).releaseTrial(claimed.trialId);
+    await new Promise((r) => setTimeout(r, 100));
+    const b = await loadStudy({ studyName: 'claim-die', storage, heartbeat, ...quiet });
+    assert.deepEqual(await b.failStaleTrials(), [claimed.number]);
+  });
+
+  it('writes a stale trial\'s failure and its retry in one write', async () => {
+    const storage = new InMemoryStorage();
+    const heartbeat = { intervalMs: 20, graceMs: 40, maxRetry: 1 };
+    const a = await createStudy({ studyName: 'one-write', storage, heartbeat, ...quiet });
+    const t = await a.ask();
+    (a as unknown as { releaseTrial(id: number): void }).releaseTrial(t.trialId);
+    await new Promise((r) => setTimeout(r, 80));
+    const b = await loadStudy({ studyName: 'one-write', storage, heartbeat, ...quiet });
+    // A sweeper that crashes after its first write must not leave the trial failed without its retry.
+    const writes: string[] = [];
+    const guard = storage as unknown as { transact(decide: () => unknown): Promise<unknown> };
+    const transact = guard.transact.bind(storage);
+    guard.transact = (decide) => (writes.push('write'), writes.length > 1 ? Promise.reject(new Error('crashed')) : transact(decide));
+    assert.deepEqual(await b.failStaleTrials(), [t.number]);
+    assert.equal(writes.length, 1);
+    assert.deepEqual((await storage.getAllTrials(b.studyId)).map((x) => x.state), ['FAIL', 'WAITING']);
   });
 
   it('does not retry beyond maxRetry', async () => {

@@ -303,6 +303,44 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       await s.close();
     });
 
+    it('marks a claimed WAITING trial with the claimant\'s system attributes, so a claimant that dies before beating is found stale', async () => {
+      const s = await factory.make();
+      const sid = await s.createStudy('hb-claim', ['minimize']);
+      const marks = { [SystemAttr.beatsFromStart]: true };
+      for (let i = 0; i < 3; i++) await s.createTrial(sid, { template: { state: 'WAITING', systemAttrs: { fixed_params: { x: i } } } });
+      const byClaim = await s.claimWaitingTrial(sid, 'w1', marks);
+      const plain = await s.claimWaitingTrial(sid, 'w2');
+      const first = await s.createTrial(sid);
+      assert.ok(byClaim && plain && first.created);
+      const chained = await s.finishAndStart!(first.trialId, [], { state: 'COMPLETE', values: [0] }, { studyId: sid, workerId: 'w3', systemAttrs: marks });
+      assert.equal(chained.next.kind, 'claimed');
+      const viaChain = chained.next.kind === 'claimed' ? chained.next.trial : null;
+      assert.deepEqual([byClaim.state, byClaim.systemAttrs[SystemAttr.beatsFromStart]], ['RUNNING', true]);
+      assert.equal(plain.systemAttrs[SystemAttr.beatsFromStart], undefined, 'no attributes asked, none written');
+      assert.deepEqual([viaChain?.state, viaChain?.systemAttrs[SystemAttr.beatsFromStart]], ['RUNNING', true], 'finishAndStart marks a trial it claims too');
+      assert.deepEqual((byClaim.systemAttrs.fixed_params as { x: number }).x, 0, 'the attributes are added, not replaced');
+      await new Promise((r) => setTimeout(r, 90));
+      assert.deepEqual((await s.getStaleTrialIds(sid, 60)).sort(), [byClaim.trialId, viaChain!.trialId].sort(), 'the marked claims count their start as a beat; the unmarked one is never stale');
+      await s.close();
+    });
+
+    it('finishes a trial and creates another in one write (finishAndCreate); nothing when the finish loses', async () => {
+      const s = await factory.make();
+      const sid = await s.createStudy('retry', ['minimize']);
+      const a = await s.createTrial(sid);
+      assert.ok(a.created);
+      const retry = { template: { state: 'WAITING' as const, systemAttrs: { [SystemAttr.failedTrial]: 0 } } };
+      const done = await s.finishAndCreate(a.trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: 'stale' }], { state: 'FAIL', values: null }, sid, retry);
+      assert.equal(done, true);
+      const trials = await s.getAllTrials(sid);
+      assert.deepEqual(trials.map((t) => t.state), ['FAIL', 'WAITING']);
+      assert.equal(trials[0].systemAttrs[SystemAttr.failReason], 'stale');
+      assert.equal(trials[1].systemAttrs[SystemAttr.failedTrial], 0);
+      assert.equal(await s.finishAndCreate(a.trialId, [], { state: 'FAIL', values: null }, sid, retry), false, 'already finished: the first finish wins');
+      assert.equal(await s.countTrials(sid), 2, 'and no second trial is created');
+      await s.close();
+    });
+
     it('reports RUNNING trials whose heartbeat is older than the grace period', async () => {
       const s = await factory.make();
       const sid = await s.createStudy('hb', ['minimize']);
