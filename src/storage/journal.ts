@@ -66,6 +66,8 @@ function isLocalFilesystem(path: string): boolean {
 }
 
 const NEWLINE = 0x0a;
+/** How long a writer waits for the lock before it says so (at most half the stale-lock age; appends hold it for milliseconds). */
+const LOCK_WAIT_NOTICE_MS = 5_000;
 const READ_CHUNK = 1 << 20;
 /** Reads in a row that may reuse a catch-up made earlier in the same event-loop turn (see `catchUp`). */
 const MAX_REUSED_CATCH_UPS = 8;
@@ -248,13 +250,7 @@ export class JournalFileStorage extends OperationLogStorage {
     let length: number;
     try {
       const size = this.readNewLines();
-      if (size > this.offset) {
-        // We hold the lock, so nobody is mid-append: the partial last line is torn by a crashed writer.
-        process.emitWarning(`journal file ${this.path}: removing a torn last line of ${size - this.offset} bytes left by a crashed writer`, {
-          code: 'TANSAKU_JOURNAL_TORN_LINE',
-        });
-        fs.ftruncateSync(this.fd, this.offset);
-      }
+      if (size > this.offset) this.repairLastLine(size);
       decision = decide();
       if (decision.ops.length === 0) return decision.result([]);
       toWrite = this.withOrdinalFlags(decision.ops);
@@ -288,6 +284,36 @@ export class JournalFileStorage extends OperationLogStorage {
     return decision.result(applied.slice(toWrite.length - decision.ops.length));
   }
 
+  /**
+   * Under the lock (nobody is mid-append), the bytes after the last newline were left by a crashed
+   * writer. A torn line is removed. A line that is complete but for its newline (the crash fell between
+   * the two) is a whole operation that Optuna's reader has already applied, so it is kept and its
+   * newline written: removing it would undo a result other readers have seen.
+   */
+  private repairLastLine(size: number): void {
+    const tail = Buffer.alloc(size - this.offset);
+    fs.readSync(this.fd, tail, 0, tail.length, this.offset);
+    let complete = false;
+    try {
+      decodeOperation(parsePythonJson(tail.toString('utf8').trim()), this.decodeContext);
+      complete = true;
+    } catch {
+      complete = false;
+    }
+    if (complete) {
+      process.emitWarning(`journal file ${this.path}: completing a last line of ${tail.length} bytes that a crashed writer left without its newline`, {
+        code: 'TANSAKU_JOURNAL_TORN_LINE',
+      });
+      fs.writeSync(this.fd, '\n');
+      this.readNewLines();
+      return;
+    }
+    process.emitWarning(`journal file ${this.path}: removing a torn last line of ${tail.length} bytes left by a crashed writer`, {
+      code: 'TANSAKU_JOURNAL_TORN_LINE',
+    });
+    fs.ftruncateSync(this.fd, this.offset);
+  }
+
   /** Prepends the study attribute that marks a parameter ordinal the first time one is written. */
   private withOrdinalFlags(ops: Operation[]): Operation[] {
     const flags: Operation[] = [];
@@ -308,8 +334,10 @@ export class JournalFileStorage extends OperationLogStorage {
 
   private async acquireLock(): Promise<void> {
     this.assertOpen();
-    const deadline = Date.now() + this.lockTimeoutMs;
+    const started = Date.now();
+    const deadline = started + this.lockTimeoutMs;
     let wait = 1;
+    let told = false;
     for (;;) {
       try {
         fs.symlinkSync(this.lockTarget, this.lockPath);
@@ -320,6 +348,22 @@ export class JournalFileStorage extends OperationLogStorage {
         }
       }
       this.breakStaleLock();
+      if (!told && Date.now() - started > Math.min(LOCK_WAIT_NOTICE_MS, this.staleLockMs / 2)) {
+        // An append holds the lock for milliseconds: seconds mean a stuck or crashed holder. Say so
+        // rather than look hung until the lock is old enough to break.
+        told = true;
+        let holder = 'unknown';
+        try {
+          holder = fs.readlinkSync(this.lockPath);
+        } catch {
+          // released meanwhile, or not a link
+        }
+        process.emitWarning(
+          `waiting ${Math.round((Date.now() - started) / 1000)} s for the journal lock ${this.lockPath} (held by ${holder}); ` +
+            `a lock older than ${Math.round(this.staleLockMs / 1000)} s is broken as abandoned by a crashed writer`,
+          { code: 'TANSAKU_JOURNAL_LOCK_WAIT' },
+        );
+      }
       if (Date.now() > deadline) {
         throw new StorageError(
           `timed out after ${this.lockTimeoutMs} ms waiting for the journal lock ${this.lockPath}; ` +
@@ -332,18 +376,54 @@ export class JournalFileStorage extends OperationLogStorage {
   }
 
   private breakStaleLock(): void {
+    let stale: fs.Stats;
     try {
-      const age = Date.now() - fs.lstatSync(this.lockPath).mtimeMs;
-      if (age <= this.staleLockMs) return;
-      // Renaming is atomic: of several processes breaking the same lock, one succeeds.
-      const aside = `${this.lockPath}.${randomUUID()}.stale`;
+      stale = fs.lstatSync(this.lockPath);
+    } catch {
+      return; // released meanwhile
+    }
+    if (stale.isDirectory()) {
+      throw new StorageError(`cannot lock journal file ${this.path}: ${this.lockPath} is a directory, not a lock; remove or rename it`);
+    }
+    const age = Date.now() - stale.mtimeMs;
+    if (age <= this.staleLockMs) return;
+    // Renaming is atomic, so of several processes breaking the same lock one moves it. But between our
+    // lstat and our rename another waiter may have broken it and a live writer taken a fresh lock: then
+    // the link we move is that writer's. So the link is deleted only if it is the stale one we examined;
+    // a live lock is linked back at once (link() fails, rather than replacing, if yet another process
+    // took the lock in that instant — then two writers hold it, which we can only report).
+    const aside = `${this.lockPath}.${randomUUID()}.stale`;
+    try {
       fs.renameSync(this.lockPath, aside);
+    } catch {
+      return; // released or broken by someone else meanwhile
+    }
+    let moved: fs.Stats | undefined;
+    try {
+      moved = fs.lstatSync(aside);
+    } catch {
+      moved = undefined;
+    }
+    const same = moved !== undefined && moved.ino === stale.ino && moved.dev === stale.dev && Date.now() - moved.mtimeMs > this.staleLockMs;
+    if (!same && moved !== undefined) {
+      try {
+        fs.linkSync(aside, this.lockPath);
+      } catch (error) {
+        process.emitWarning(
+          `journal lock ${this.lockPath}: while breaking a stale lock another writer's live lock was moved and could not be put back (${(error as Error).message}); two writers may append at once`,
+          { code: 'TANSAKU_JOURNAL_LOCK_RACE' },
+        );
+      }
+    }
+    try {
       fs.unlinkSync(aside);
+    } catch {
+      // Left behind: a name no one uses.
+    }
+    if (same) {
       process.emitWarning(`journal lock ${this.lockPath} was ${Math.round(age / 1000)} s old; broke it as abandoned by a crashed writer`, {
         code: 'TANSAKU_JOURNAL_STALE_LOCK',
       });
-    } catch {
-      // Released or broken by someone else meanwhile.
     }
   }
 

@@ -92,6 +92,31 @@ describe('JournalFileStorage', () => {
     assert.equal((await new JournalFileStorage(path).getAllTrials(sid)).length, 2);
   });
 
+  it('keeps a last line that lacks only its newline (Optuna has applied it) and completes it', async () => {
+    const path = freshPath();
+    const s = new JournalFileStorage(path);
+    const sid = await s.createStudy('nl', ['minimize']);
+    const r0 = await s.createTrial(sid);
+    assert.ok(r0.created);
+    await s.setTrialStateValues(r0.trialId, 'COMPLETE', [1.5]);
+    // A crash between a line and its newline: the result is complete JSON without '\n'.
+    fs.truncateSync(path, fs.statSync(path).size - 1);
+    const reader = new JournalFileStorage(path);
+    assert.equal((await reader.getTrial(r0.trialId)).state, 'RUNNING', 'readers wait for the newline');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    const r1 = await reader.createTrial(sid);
+    await new Promise((res) => setImmediate(res));
+    process.off('warning', onWarning);
+    assert.ok(r1.created && r1.number === 1);
+    assert.ok(warnings.some((w) => /completing a last line/.test(w)), warnings.join('; '));
+    const again = new JournalFileStorage(path);
+    const t0 = await again.getTrial(r0.trialId);
+    assert.deepEqual([t0.state, t0.values], ['COMPLETE', [1.5]], 'the result survives');
+    assert.equal((await again.getAllTrials(sid)).length, 2);
+  });
+
   it('refuses a garbled line with an error naming the file and line, and leaves the file intact', async () => {
     const path = freshPath();
     const s = new JournalFileStorage(path);
@@ -111,6 +136,83 @@ describe('JournalFileStorage', () => {
     fs.lutimesSync(`${path}.lock`, old, old);
     assert.equal(typeof (await s.createStudy('l', ['minimize'])), 'number');
     assert.ok(!fs.existsSync(`${path}.lock`));
+  });
+
+  it('breaking a stale lock never deletes a live writer\'s fresh lock (another waiter broke it first)', async () => {
+    const path = freshPath();
+    const lock = `${path}.lock`;
+    const s = new JournalFileStorage(path, { staleLockMs: 1000 });
+    const sid = await s.createStudy('race', ['minimize']);
+    fs.symlinkSync('tansaku-pid-999999', lock);
+    const old = new Date(Date.now() - 3_600_000);
+    fs.lutimesSync(lock, old, old);
+    // Between this writer's lstat of the stale lock and its rename, another waiter breaks that lock and
+    // writer C takes a fresh one (simulated inside the lstat, which is what the other processes do meanwhile).
+    const original = fsCommonJs.lstatSync;
+    const patched = fsCommonJs as unknown as { lstatSync: typeof fsCommonJs.lstatSync };
+    let simulated = false;
+    patched.lstatSync = ((p: fs.PathLike, ...rest: unknown[]) => {
+      const st = (original as (...a: unknown[]) => fs.Stats)(p, ...rest);
+      if (!simulated && String(p) === lock) {
+        simulated = true;
+        fsCommonJs.unlinkSync(lock);
+        fsCommonJs.symlinkSync('tansaku-pid-C', lock);
+      }
+      return st;
+    }) as typeof fsCommonJs.lstatSync;
+    syncBuiltinESMExports();
+    const sizeWhileCHolds = fs.statSync(path).size;
+    let cHeldItThroughout = true;
+    const cReleases = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        cHeldItThroughout = fs.readlinkSync(lock) === 'tansaku-pid-C' && fs.statSync(path).size === sizeWhileCHolds;
+        fs.unlinkSync(lock);
+        resolve();
+      }, 150),
+    );
+    try {
+      await s.setStudyUserAttr(sid, 'after', 'C');
+    } finally {
+      patched.lstatSync = original;
+      syncBuiltinESMExports();
+    }
+    await cReleases;
+    assert.ok(simulated);
+    assert.ok(cHeldItThroughout, "C's lock was put back and nobody appended while C held it");
+    assert.equal((await s.getStudy(sid)).userAttrs.after, 'C');
+    assert.ok(!fs.existsSync(lock));
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(`${path.split('/').pop()}.lock.`)), [], 'no moved link left behind');
+  });
+
+  it('says it is waiting for a lock held for long, naming the holder, then breaks it when stale', async () => {
+    const path = freshPath();
+    const s = new JournalFileStorage(path, { staleLockMs: 400 });
+    fs.symlinkSync('tansaku-pid-4242', `${path}.lock`);
+    const warnings: { code?: string; message: string; at: number }[] = [];
+    const t0 = Date.now();
+    const onWarning = (w: Error & { code?: string }) => warnings.push({ code: w.code, message: w.message, at: Date.now() - t0 });
+    process.on('warning', onWarning);
+    try {
+      await s.createStudy('w', ['minimize']);
+      await new Promise((res) => setImmediate(res));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    const wait = warnings.find((w) => w.code === 'TANSAKU_JOURNAL_LOCK_WAIT');
+    assert.ok(wait, JSON.stringify(warnings));
+    assert.match(wait.message, /held by tansaku-pid-4242/);
+    assert.ok(wait.at >= 150 && wait.at < 400, `notice after ${wait.at} ms (half the 400 ms stale age)`);
+    assert.ok(warnings.some((w) => w.code === 'TANSAKU_JOURNAL_STALE_LOCK'));
+  });
+
+  it('refuses a directory in the lock\'s place with an error saying what to remove', async () => {
+    const path = freshPath();
+    const s = new JournalFileStorage(path, { staleLockMs: 10 });
+    fs.mkdirSync(`${path}.lock`);
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(`${path}.lock`, old, old);
+    await assert.rejects(s.createStudy('d', ['minimize']), (e: unknown) => e instanceof StorageError && /is a directory, not a lock; remove or rename it/.test(e.message));
+    assert.ok(fs.statSync(`${path}.lock`).isDirectory(), 'the directory is left alone');
   });
 
   it('keeps heartbeats out of the log: the journal does not grow while a trial beats', async () => {
