@@ -138,7 +138,26 @@ export class JournalFileStorage extends OperationLogStorage {
     this.fsyncUnderLock = options.fsyncUnderLock ?? !isLocalFilesystem(path);
     const stat = fs.fstatSync(this.fd);
     this.fileKey = `${stat.dev}:${stat.ino}`;
-    this.readNewLines();
+    const size = this.readNewLines();
+    if (this.offset === 0 && size > 0) this.refuseIfNotJournal(size);
+  }
+
+  /**
+   * A non-empty file without one complete line is a journal only if it starts like an operation (a crash
+   * tore its first append); anything else — notes, a space file given as `--storage` by mistake — is
+   * refused before a writer could take its content for a torn line.
+   */
+  private refuseIfNotJournal(size: number): void {
+    const head = Buffer.alloc(Math.min(size, 64));
+    fs.readSync(this.fd, head, 0, head.length, 0);
+    const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    if (text.length === 0 || /^\{\s*"op_code"/.test(text)) return;
+    fs.closeSync(this.fd);
+    this.closed = true;
+    throw new StorageError(
+      `${this.path} is not a journal file: it starts with ${JSON.stringify(text.slice(0, 40))}, not a journal operation ({"op_code": ...}); ` +
+        `give the path of a journal, or of a file that does not exist yet`,
+    );
   }
 
   protected catchUp(): Promise<void> {
@@ -299,6 +318,15 @@ export class JournalFileStorage extends OperationLogStorage {
       complete = true;
     } catch {
       complete = false;
+    }
+    // Only a journal line can be torn: refuse to cut anything else (a text file given as the journal by
+    // mistake is one "line" without a newline, and truncating it would destroy the file).
+    const head = tail.subarray(0, Math.min(tail.length, 64)).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    if (!complete && !/^\{\s*"op_code"/.test(head)) {
+      throw new StorageError(
+        `journal file ${this.path} ends with ${tail.length} bytes after its last complete line that are not a journal operation ` +
+          `(${JSON.stringify(head.slice(0, 40))}...); is this file a journal? Nothing was written.`,
+      );
     }
     if (complete) {
       process.emitWarning(`journal file ${this.path}: completing a last line of ${tail.length} bytes that a crashed writer left without its newline`, {

@@ -92,6 +92,28 @@ describe('JournalFileStorage', () => {
     assert.equal((await new JournalFileStorage(path).getAllTrials(sid)).length, 2);
   });
 
+  it('never cuts a file that is not a journal: text without a newline is refused, not taken for a torn line', async () => {
+    const notes = freshPath();
+    fs.writeFileSync(notes, 'important notes, not json');
+    assert.throws(() => new JournalFileStorage(notes), (e: unknown) => e instanceof StorageError && /is not a journal file/.test(e.message) && e.message.includes(notes));
+    assert.equal(fs.readFileSync(notes, 'utf8'), 'important notes, not json');
+    // A journal whose tail is not an operation: the writer refuses instead of truncating.
+    const path = freshPath();
+    const s = new JournalFileStorage(path);
+    const sid = await s.createStudy('tail', ['minimize']);
+    fs.appendFileSync(path, 'appended by hand, no newline');
+    const before = fs.readFileSync(path, 'utf8');
+    await assert.rejects(s.createTrial(sid), (e: unknown) => e instanceof StorageError && /not a journal operation/.test(e.message));
+    assert.equal(fs.readFileSync(path, 'utf8'), before);
+    assert.ok(!fs.existsSync(`${path}.lock`), 'the lock is released');
+    // A torn first append (a crash while creating the first study) is still repaired.
+    const torn = freshPath();
+    fs.writeFileSync(torn, '{"op_code": 0, "worker_id": "dead", "study_na');
+    const t = new JournalFileStorage(torn);
+    await t.createStudy('fresh', ['minimize']);
+    assert.deepEqual((await new JournalFileStorage(torn).getAllStudies()).map((x) => x.studyName), ['fresh']);
+  });
+
   it('keeps a last line that lacks only its newline (Optuna has applied it) and completes it', async () => {
     const path = freshPath();
     const s = new JournalFileStorage(path);
