@@ -20,7 +20,8 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, InvalidDistributionError, StudyNotFoundError, TansakuError, describeValue } from '../core/errors.js';
 import type { Storage } from '../core/storage.js';
-import type { FrozenTrial, StudyDirection } from '../core/trial-record.js';
+import { SystemAttr, type FrozenTrial, type StudyDirection } from '../core/trial-record.js';
+import { describeKindClash } from '../core/distributions.js';
 import { createStudy, deleteStudy, paretoFront, trialToJSON, trialsToCSV, trialsToJSON } from '../index.js';
 import { killAllChildren } from '../runner/processes.js';
 import { PRUNERS, SAMPLERS, checkPrunerName, checkSamplerName, makePruner, makeSampler, parseComponentOptions } from './components.js';
@@ -30,7 +31,7 @@ const NAME_WIDTH = Math.max(...[...Object.keys(SAMPLERS), ...Object.keys(PRUNERS
 import { renderTable, trialsTable } from './format.js';
 import { formatNumber, formatParams } from './progress.js';
 import { UsageError, preflight, readSettings, runStudy, type CliIo } from './run.js';
-import { CLI_SETTINGS_ATTR, settingsToJson, type CliSettings } from './settings.js';
+import { CLI_SETTINGS_ATTR, settingsFromJson, settingsToJson, type CliSettings } from './settings.js';
 import { SpaceFileError, readSpaceFile } from './space.js';
 import { openStorage, parseStorageSpec } from './storage.js';
 
@@ -380,10 +381,51 @@ async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number
   const command = preflight(settings, opts.study, opts.nJobs, isMemory);
   const storage = openStorage(opts.storage);
   return withStorage(storage, async () => {
+    await checkRejoin(storage, opts, settings, io);
     const study = await createStudy({ studyName: opts.study, storage, directions, seed: opts.seed, maxTrials: opts.nTrials, loadIfExists: true });
     await study.setSystemAttr(CLI_SETTINGS_ATTR, settingsToJson(settings));
     return run(io, { storage, storageSpec: opts.storage, studyName: opts.study, settings, nJobs: opts.nJobs, timeout: opts.timeout ?? null, command });
   });
+}
+
+/**
+ * Joining an existing study: refuses what would spoil it for every process on it — a lower shared
+ * budget (a typo in --n-trials would stop the others early) or a space whose parameters clash with its
+ * trials (every new trial would fail) — before anything is written, and says which stored settings
+ * this run replaces.
+ */
+async function checkRejoin(storage: Storage, opts: OptimizeOptions, settings: CliSettings, io: CliIo): Promise<void> {
+  let studyId: number;
+  try {
+    studyId = await storage.getStudyIdFromName(opts.study);
+  } catch (error) {
+    if (error instanceof StudyNotFoundError) return;
+    throw error;
+  }
+  const record = await storage.getStudy(studyId);
+  const budget = record.systemAttrs[SystemAttr.maxTrials];
+  if (typeof budget === 'number' && opts.nTrials !== undefined && opts.nTrials < budget) {
+    throw new UsageError(
+      `study ${JSON.stringify(opts.study)} has a budget of ${budget} trials, shared by every process on it; --n-trials ${opts.nTrials} would lower it and stop the others early. ` +
+        `Join with --n-trials ${budget} (or leave it out), raise it to run more, or stop the study's processes to end it sooner`,
+    );
+  }
+  for (const [name, d] of Object.entries(settings.space ?? {})) {
+    const first = record.paramDistributions[name];
+    const clash = first ? describeKindClash(name, first, d) : null;
+    if (clash) throw new UsageError(`${opts.space}: ${clash}. Use another --study for a different space`);
+  }
+  const raw = record.systemAttrs[CLI_SETTINGS_ATTR];
+  if (raw === undefined) return;
+  const before = settingsFromJson(raw, opts.study);
+  const changed: string[] = [];
+  if (JSON.stringify(before.objective) !== JSON.stringify(settings.objective)) changed.push('objective');
+  if (JSON.stringify(before.space) !== JSON.stringify(settings.space)) changed.push('space');
+  if (JSON.stringify(before.sampler) !== JSON.stringify(settings.sampler)) changed.push(`sampler (${before.sampler.name} -> ${settings.sampler.name})`);
+  if (JSON.stringify(before.pruner) !== JSON.stringify(settings.pruner)) changed.push(`pruner (${before.pruner.name} -> ${settings.pruner.name})`);
+  if (changed.length > 0) {
+    io.stderr.write(`note: study ${JSON.stringify(opts.study)} was started with other settings; this run replaces its stored ${changed.join(', ')} (what \`tansaku worker\` runs)\n`);
+  }
 }
 
 async function workerCommand(opts: { storage: string; study: string; nJobs?: number; timeout?: number; cwd?: string }, io: CliIo): Promise<number> {

@@ -147,6 +147,27 @@ describe('tansaku optimize --command', () => {
     assert.match(again.stderr, /budget of 8 is used; raise --n-trials/);
   });
 
+  it('joining a study refuses a lower budget and a clashing space before writing anything, and says which settings it replaces', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, 'a.json'), JSON.stringify({ act: { type: 'categorical', choices: ['relu', 'tanh'] } }));
+    writeFileSync(join(cwd, 'b.json'), JSON.stringify({ act: { type: 'categorical', choices: ['gelu', 'relu'] } }));
+    const cmd = (v: string) => `${NODE} ${JSON.stringify(join(FIX, 'echo.mjs'))} {act} ${v}`;
+    const base = ['--storage', 'j.journal', '--study', 'c'];
+    const first = await cli(['optimize', '--command', cmd('1'), '--space', 'a.json', ...base, '--n-trials', '3', '--sampler', 'random'], { cwd, env: { ECHO_OUT: cwd } });
+    assert.equal(first.code, 0, first.stderr);
+    const size = (await cli(['trials', ...base, '--format', 'json'], { cwd })).stdout;
+    const lower = await cli(['optimize', '--command', cmd('1'), '--space', 'a.json', ...base, '--n-trials', '2'], { cwd });
+    assert.equal(lower.code, 2);
+    assert.match(lower.stderr, /has a budget of 3 trials, shared by every process on it; --n-trials 2 would lower it/);
+    const clash = await cli(['optimize', '--command', cmd('1'), '--space', 'b.json', ...base, '--n-trials', '30'], { cwd });
+    assert.equal(clash.code, 2);
+    assert.match(clash.stderr, /b\.json: parameter "act" is categorical.*in earlier trials of the study.*Use another --study/);
+    assert.equal((await cli(['trials', ...base, '--format', 'json'], { cwd })).stdout, size, 'nothing was written');
+    const changed = await cli(['optimize', '--command', cmd('2'), '--space', 'a.json', ...base, '--n-trials', '4', '--sampler', 'qmc'], { cwd, env: { ECHO_OUT: cwd } });
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.match(changed.stderr, /this run replaces its stored objective, sampler \(random -> qmc\)/);
+  });
+
   it('a parameter value containing "; rm -rf" reaches the program as one literal argument', async () => {
     const cwd = workdir();
     const out = join(cwd, 'out');
