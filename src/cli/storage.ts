@@ -21,6 +21,9 @@ export function parseStorageSpec(spec: string): StorageSpec {
   if (scheme) {
     const name = scheme[1].toLowerCase();
     if (name === 'file') {
+      // `file:x.journal` and `file:./x.journal` mean a path relative to here (a URL parser would put them
+      // at the filesystem root); `file:///abs/x.journal` is a file URL.
+      if (!s.slice(scheme[0].length).startsWith('//')) return { kind: 'journal', path: resolve(s.slice(scheme[0].length)) };
       try {
         return { kind: 'journal', path: fileURLToPath(s) };
       } catch (error) {
