@@ -179,6 +179,8 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
             killGrace: settings.killGrace,
           });
         objective = runner.objective;
+        // A malformed `tansaku:report` line would otherwise be dropped in silence, and pruning with it.
+        runner.onWarning = (message) => progress.note(`warning: ${message}`);
         o.command = runner;
       } else {
         objective = withSpace(await loadObjectiveModule(settings.objective.module), settings.space);

@@ -93,7 +93,8 @@ export class CommandObjective {
   readonly trialTimeoutMs: number | null;
   readonly killGraceMs: number;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly onWarning: (message: string) => void;
+  /** Where protocol warnings go; replaceable (the CLI routes them through its progress display). */
+  onWarning: (message: string) => void;
   private readonly running = new Set<Running>();
 
   /** The function to pass to `study.optimize`. */

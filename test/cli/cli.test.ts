@@ -168,6 +168,15 @@ describe('tansaku optimize --command', () => {
     assert.match(changed.stderr, /this run replaces its stored objective, sampler \(random -> qmc\)/);
   });
 
+  it('warns about a malformed tansaku:report line instead of dropping it in silence', async () => {
+    const cwd = workdir();
+    const cmd = `${NODE} ${JSON.stringify(join(FIX, 'print.mjs'))} "tansaku:report one 0.3" "tansaku: report 1 0.3" 0.5`;
+    const r = await cli(['optimize', '--command', cmd, '--space', SPACE, '--storage', 'memory:', '--study', 'w', '--n-trials', '1'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: trial 0: ignored malformed report line "tansaku:report one 0.3": the step must be an integer >= 0/);
+    assert.match(r.stderr, /warning: trial 0: ignored unknown protocol line "tansaku: report 1 0.3"/);
+  });
+
   it('a parameter value containing "; rm -rf" reaches the program as one literal argument', async () => {
     const cwd = workdir();
     const out = join(cwd, 'out');
