@@ -384,7 +384,7 @@ async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number
     await checkRejoin(storage, opts, settings, io);
     const study = await createStudy({ studyName: opts.study, storage, directions, seed: opts.seed, maxTrials: opts.nTrials, loadIfExists: true });
     await study.setSystemAttr(CLI_SETTINGS_ATTR, settingsToJson(settings));
-    return run(io, { storage, storageSpec: opts.storage, studyName: opts.study, settings, nJobs: opts.nJobs, timeout: opts.timeout ?? null, command });
+    return run(io, { storage, storageSpec: opts.storage, storageIsMemory: isMemory, studyName: opts.study, settings, nJobs: opts.nJobs, timeout: opts.timeout ?? null, command });
   });
 }
 
@@ -438,7 +438,7 @@ async function workerCommand(opts: { storage: string; study: string; nJobs?: num
     }
     const nJobs = opts.nJobs ?? settings.nJobs;
     const command = preflight(settings, opts.study, nJobs, false);
-    return run(io, { storage, storageSpec: opts.storage, studyName: opts.study, settings, nJobs, timeout: opts.timeout ?? null, command });
+    return run(io, { storage, storageSpec: opts.storage, storageIsMemory: false, studyName: opts.study, settings, nJobs, timeout: opts.timeout ?? null, command });
   });
 }
 

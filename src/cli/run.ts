@@ -3,8 +3,8 @@
  *
  * - `--command`: this process runs up to J programs at once (`study.optimize` with `concurrency: J`),
  *   each trial its own child process; any storage works, `memory:` included.
- * - `--objective` with J = 1: the module runs in this process.
- * - `--objective` with J > 1: J worker processes (`worker-entry.ts`) join the study through the shared
+ * - `--objective` on `memory:`: the module runs in this process (J = 1 only).
+ * - `--objective` otherwise: J worker processes (`worker-entry.ts`, J = 1 included) join the study through the shared
  *   storage and run trials until the budget is used; this process shows progress and cleans up after a
  *   worker that dies.
  */
@@ -105,6 +105,8 @@ export interface RunOptions {
   storage: Storage;
   /** The `--storage` argument as given, for worker processes. */
   storageSpec: string;
+  /** Whether the storage is `memory:` (this process only). */
+  storageIsMemory: boolean;
   studyName: string;
   settings: CliSettings;
   nJobs: number;
@@ -154,7 +156,10 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
     io.stderr.write(`study ${JSON.stringify(o.studyName)} already has ${nBefore} trials, its budget of ${budget} is used; raise --n-trials to run more\n`);
     return { complete: 0, pruned: 0, failed: 0, interrupted: false, elapsedMs: Date.now() - t0 };
   }
-  const mode = settings.objective.kind === 'module' && o.nJobs > 1 ? 'processes' : 'in-process';
+  // A module objective runs in worker processes even with one job: its crashes, process.exit calls,
+  // unhandled rejections and busy loops then cost a worker (whose trials are failed), not this process,
+  // and Ctrl-C stays responsive. Only `memory:` keeps it here: worker processes cannot share a memory storage.
+  const mode = settings.objective.kind === 'module' && !o.storageIsMemory ? 'processes' : 'in-process';
   progress.note(
     `study ${JSON.stringify(o.studyName)}: ${settings.objective.kind === 'command' ? `command ${JSON.stringify(settings.objective.command)}` : `module ${settings.objective.module}`}, ` +
       `${o.nJobs} job(s)${mode === 'processes' ? ' in worker processes' : ''}, sampler ${settings.sampler.name}, pruner ${settings.pruner.name}` +

@@ -30,6 +30,12 @@ async function main(): Promise<number> {
     process.channel.unref();
     process.on('disconnect', stop);
   }
+  // A promise the objective forgot to await rejected after its trial moved on: Node's default would
+  // kill the worker (and any trial it is running) for an error that belongs to no trial. Say so, go on.
+  process.on('unhandledRejection', (reason) => {
+    const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
+    process.stderr.write(`tansaku worker ${process.pid}: warning: an unhandled promise rejection in the objective (a promise not awaited?), ignored:\n${text}\n`);
+  });
   const storage = openStorage(spec, { mustExist: true });
   try {
     const { settings } = await readSettings(storage, studyName);

@@ -316,7 +316,34 @@ describe('tansaku optimize --objective', () => {
     assert.equal(trials.filter((t) => t.state === 'COMPLETE').length, 7);
   });
 
-  it('--n-jobs 1 runs a .mjs module (default export) in the CLI process; memory: works; --space parameters are suggested first', async () => {
+  it('--n-jobs 1 on a journal runs the module in a worker process: a module that calls process.exit costs its trial, with a message', async () => {
+    const cwd = workdir();
+    const r = await cli(['optimize', '--objective', join(FIX, 'unruly-objective.mjs'), '--storage', 'j.journal', '--study', 'u', '--n-trials', '3', '--pruner', 'none'], {
+      cwd,
+      env: { UNRULY: 'exit' },
+      timeoutMs: 50_000,
+    });
+    assert.match(r.stderr, /1 job\(s\) in worker processes/);
+    assert.match(r.stderr, /worker process \d+ exited \(code 3\); failed its running trial\(s\) 1/);
+    assert.equal(r.code, 1);
+    const trials = parseTrials((await cli(['trials', '--storage', 'j.journal', '--study', 'u', '--format', 'json'], { cwd })).stdout);
+    assert.deepEqual(trials.map((t) => t.state), ['COMPLETE', 'FAIL'], 'no trial left RUNNING');
+  });
+
+  it('a forgotten promise rejection in a module objective is reported and the worker goes on', async () => {
+    const cwd = workdir();
+    const r = await cli(['optimize', '--objective', join(FIX, 'unruly-objective.mjs'), '--storage', 'j.journal', '--study', 'u', '--n-trials', '3', '--pruner', 'none'], {
+      cwd,
+      env: { UNRULY: 'reject' },
+      timeoutMs: 50_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: an unhandled promise rejection in the objective \(a promise not awaited\?\), ignored:\nError: forgotten rejection/);
+    const trials = parseTrials((await cli(['trials', '--storage', 'j.journal', '--study', 'u', '--format', 'json'], { cwd })).stdout);
+    assert.deepEqual(trials.map((t) => t.state), ['COMPLETE', 'COMPLETE', 'COMPLETE']);
+  });
+
+  it('--n-jobs 1 runs a .mjs module (default export) in the CLI process on memory:; --space parameters are suggested first', async () => {
     const cwd = workdir();
     writeFileSync(join(cwd, 'space.json'), JSON.stringify({ x: { type: 'float', low: -3, high: 3, step: 1 }, n: { type: 'int', low: 1, high: 3 } }));
     const r = await cli(['optimize', '--objective', join(FIX, 'space-objective.mjs'), '--space', 'space.json', '--storage', 'memory:', '--study', 'g', '--sampler', 'grid'], { cwd });
