@@ -134,8 +134,35 @@ function spaceOption(space: SearchSpace | null): { searchSpace?: SearchSpace } {
 }
 
 /** Builds a sampler from its name and options; `space` is needed by grid (and used by qmc). */
+/**
+ * The options each sampler takes from the command line (its constructor's options, less those that are
+ * objects the command line cannot build): a misspelt key is an error, not a silently different run.
+ */
+const SAMPLER_OPTION_KEYS: Record<SamplerName, readonly string[]> = {
+  random: ['seed'],
+  qmc: ['seed', 'scramble'],
+  grid: ['seed', 'shuffle'],
+  'nelder-mead': ['seed', 'coefficients', 'initialSimplex', 'regularSimplex', 'start', 'boundary', 'parallel', 'restart', 'categorical', 'staleRetries'],
+  'coordinate-search': ['seed', 'initialPoint', 'initialStep', 'minStep', 'onConverge'],
+  'hill-climbing': ['seed', 'start', 'onPeak', 'floatLevels'],
+  'cross-search': ['seed', 'start', 'firstAxis', 'limit', 'onConverge', 'floatLevels'],
+};
+
+function checkSamplerOptionKeys(name: SamplerName, options: ComponentOptions): void {
+  const allowed = SAMPLER_OPTION_KEYS[name];
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key)) continue;
+    const hint = closest(key, allowed);
+    throw new InvalidArgumentError(
+      `the ${name} sampler has no option ${JSON.stringify(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; its options: ${allowed.join(', ')}`,
+    );
+  }
+}
+
 export function makeSampler(name: string, options: ComponentOptions, space: SearchSpace | null): Sampler {
-  switch (checkSamplerName(name)) {
+  const canonical = checkSamplerName(name);
+  checkSamplerOptionKeys(canonical, options);
+  switch (canonical) {
     case 'random':
       return new RandomSampler(options as { seed?: number });
     case 'qmc':

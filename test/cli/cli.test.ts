@@ -27,6 +27,8 @@ describe('tansaku: usage errors are clear, exit 2, and create nothing', () => {
     const cases: Array<[string[], RegExp]> = [
       [['optimize', '--command', quadratic, ...base, '--sampler', 'tpe'], /unknown sampler "tpe"; valid samplers: random, grid, qmc/],
       [['optimize', '--command', quadratic, ...base, '--sampler', 'rnadom'], /unknown sampler "rnadom" \(did you mean "random"\?\)/],
+      [['optimize', '--command', quadratic, ...base, '--sampler-options', 'sed=3'], /the random sampler has no option "sed" \(did you mean "seed"\?\); its options: seed/],
+      [['optimize', '--command', quadratic, ...base, '--sampler', 'qmc', '--sampler-options', 'scrambel=false'], /the qmc sampler has no option "scrambel" \(did you mean "scramble"\?\)/],
       [['optimize', '--command', quadratic, ...base, '--pruner', 'hyperband'], /unknown pruner "hyperband"; valid pruners: median, percentile, threshold, none, nop/],
       [['optimize', '--command', quadratic, ...base, '--pruner', 'percentile'], /the percentile pruner needs a percentile/],
       [['optimize', '--command', quadratic, ...base, '--pruner', 'median', '--pruner-options', 'n_startup=3'], /MedianPruner.*nStartup/],
