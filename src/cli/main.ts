@@ -87,12 +87,15 @@ function directionsOf(opts: { direction?: StudyDirection; directions?: StudyDire
   return opts.directions ?? [opts.direction ?? 'minimize'];
 }
 
-/** Opens a storage for a command that reads an existing study (memory: holds nothing between commands). */
-function openExisting(spec: string): Storage {
+/**
+ * Opens a storage for a command that reads or changes an existing study (memory: holds nothing between
+ * commands). `readOnly` for commands that only read: they then work on a file the user may not write.
+ */
+function openExisting(spec: string, options: { readOnly?: boolean } = {}): Storage {
   if (parseStorageSpec(spec).kind === 'memory') {
     throw new UsageError('memory: holds nothing between commands: give the journal file the study was run on (--storage ./tansaku.journal)');
   }
-  return openStorage(spec, { mustExist: true });
+  return openStorage(spec, { mustExist: true, readOnly: options.readOnly });
 }
 
 async function withStorage<T>(storage: Storage, fn: (s: Storage) => Promise<T>): Promise<T> {
@@ -229,7 +232,7 @@ Example:
     .addOption(storageOption())
     .addOption(formatOption(['table', 'json']))
     .action(async (opts: { storage: string; format: string }) => {
-      await withStorage(openExisting(opts.storage), async (storage) => {
+      await withStorage(openExisting(opts.storage, { readOnly: true }), async (storage) => {
         const studies = await storage.getAllStudies();
         const rows = [];
         for (const s of studies) {
@@ -272,7 +275,7 @@ Example:
     .addOption(studyOption())
     .addOption(formatOption(['table', 'csv', 'json']))
     .action(async (opts: { storage: string; study: string; format: string }) => {
-      await withStorage(openExisting(opts.storage), async (storage) => {
+      await withStorage(openExisting(opts.storage, { readOnly: true }), async (storage) => {
         const studyId = await storage.getStudyIdFromName(opts.study);
         const study = await storage.getStudy(studyId);
         const trials = await storage.getAllTrials(studyId);
@@ -290,7 +293,7 @@ Example:
     .addOption(studyOption())
     .addOption(formatOption(['table', 'json']))
     .action(async (opts: { storage: string; study: string; format: string }) => {
-      await withStorage(openExisting(opts.storage), async (storage) => {
+      await withStorage(openExisting(opts.storage, { readOnly: true }), async (storage) => {
         const studyId = await storage.getStudyIdFromName(opts.study);
         const study = await storage.getStudy(studyId);
         const complete = await storage.getAllTrials(studyId, { states: ['COMPLETE'] });

@@ -41,7 +41,7 @@ export function parseStorageSpec(spec: string): StorageSpec {
  * Opens a storage. With `mustExist`, a journal path that does not exist is an error (commands that
  * only read or join a study should not create an empty journal by a typo).
  */
-export function openStorage(spec: string, options: { mustExist?: boolean } = {}): Storage {
+export function openStorage(spec: string, options: { mustExist?: boolean; readOnly?: boolean } = {}): Storage {
   const parsed = parseStorageSpec(spec);
   if (parsed.kind === 'memory') return new InMemoryStorage();
   if (existsSync(parsed.path) && statSync(parsed.path).isDirectory()) {
@@ -53,5 +53,5 @@ export function openStorage(spec: string, options: { mustExist?: boolean } = {})
   if (!existsSync(dirname(parsed.path))) {
     throw new InvalidArgumentError(`--storage ${spec}: the directory ${dirname(parsed.path)} does not exist`);
   }
-  return new JournalFileStorage(parsed.path);
+  return new JournalFileStorage(parsed.path, { readOnly: options.readOnly });
 }

@@ -52,6 +52,11 @@ export interface JournalFileStorageOptions {
    * the fsync: there the next writer must not append before they reach the server.
    */
   fsyncUnderLock?: boolean;
+  /**
+   * Open the file for reading only (it must exist): every write, heartbeat included, is refused with an
+   * error. For tools that only look at a study, and for users who may read but not write the file.
+   */
+  readOnly?: boolean;
 }
 
 /** statfs magic numbers of local filesystems on which an append is visible to every process at once. */
@@ -99,6 +104,7 @@ export class JournalFileStorage extends OperationLogStorage {
   private readonly staleLockMs: number;
   private readonly lockTimeoutMs: number;
   private readonly fsyncUnderLock: boolean;
+  private readonly readOnly: boolean;
   private fd: number;
   /** Byte offset of the first byte not yet applied (always at a line start). */
   private offset = 0;
@@ -126,8 +132,11 @@ export class JournalFileStorage extends OperationLogStorage {
     this.heartbeatDir = `${path}.heartbeats`;
     this.staleLockMs = options.staleLockMs ?? 30_000;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 120_000;
+    this.readOnly = options.readOnly === true;
     try {
-      this.fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o644);
+      this.fd = this.readOnly
+        ? fs.openSync(path, fs.constants.O_RDONLY)
+        : fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o644);
     } catch (error) {
       throw new StorageError(`cannot open journal file ${path}: ${(error as Error).message}`, { cause: error });
     }
@@ -261,6 +270,7 @@ export class JournalFileStorage extends OperationLogStorage {
   }
 
   protected async transact<T>(decide: () => Decision<T>): Promise<T> {
+    this.assertWritable();
     // Parse what others appended before taking the lock, so the lock is held only for the last lines.
     this.catchUpOncePerTurn();
     await this.acquireLock();
@@ -468,6 +478,7 @@ export class JournalFileStorage extends OperationLogStorage {
 
   recordHeartbeat(trialId: number): Promise<boolean> {
     try {
+      this.assertWritable();
       this.catchUpOncePerTurn();
     } catch (error) {
       return Promise.reject(error);
@@ -530,6 +541,10 @@ export class JournalFileStorage extends OperationLogStorage {
       fs.closeSync(this.fd);
     }
     return Promise.resolve();
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new StorageError(`journal file ${this.path} was opened read-only; nothing is written through this storage`);
   }
 
   private assertOpen(): void {

@@ -92,6 +92,37 @@ describe('JournalFileStorage', () => {
     assert.equal((await new JournalFileStorage(path).getAllTrials(sid)).length, 2);
   });
 
+  it('readOnly: reads a study without opening the file for writing, and refuses every write', async () => {
+    const path = freshPath();
+    const w = new JournalFileStorage(path);
+    const sid = await w.createStudy('ro', ['minimize']);
+    const t = await w.createTrial(sid);
+    assert.ok(t.created);
+    await w.close();
+    fs.chmodSync(path, 0o444);
+    const opened: number[] = [];
+    const original = fsCommonJs.openSync;
+    const patched = fsCommonJs as unknown as { openSync: (...a: unknown[]) => number };
+    patched.openSync = (...a: unknown[]) => {
+      opened.push(Number(a[1]));
+      return (original as (...b: unknown[]) => number)(...a);
+    };
+    syncBuiltinESMExports();
+    let r: JournalFileStorage;
+    try {
+      r = new JournalFileStorage(path, { readOnly: true });
+    } finally {
+      patched.openSync = original as unknown as (...a: unknown[]) => number;
+      syncBuiltinESMExports();
+    }
+    assert.deepEqual(opened, [fs.constants.O_RDONLY]);
+    assert.equal((await r.getAllTrials(sid)).length, 1);
+    await assert.rejects(r.createTrial(sid), (e: unknown) => e instanceof StorageError && /opened read-only/.test(e.message));
+    await assert.rejects(r.recordHeartbeat(t.trialId), /opened read-only/);
+    assert.ok(!fs.existsSync(`${path}.lock`));
+    assert.throws(() => new JournalFileStorage(freshPath(), { readOnly: true }), StorageError, 'a missing file is not created');
+  });
+
   it('never cuts a file that is not a journal: text without a newline is refused, not taken for a torn line', async () => {
     const notes = freshPath();
     fs.writeFileSync(notes, 'important notes, not json');
