@@ -15,14 +15,14 @@
  * (every trial failed, a storage error), 130 after an interruption.
  */
 import { Command, CommanderError, Option, InvalidArgumentError as CommanderArgumentError } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { InvalidArgumentError, InvalidDistributionError, StudyNotFoundError, TansakuError, describeValue } from '../core/errors.js';
 import type { Storage } from '../core/storage.js';
 import { SystemAttr, type FrozenTrial, type StudyDirection } from '../core/trial-record.js';
 import { describeKindClash } from '../core/distributions.js';
-import { createStudy, deleteStudy, paretoFront, trialToJSON, trialsToCSV, trialsToJSON } from '../index.js';
+import { JournalFileStorage, createStudy, deleteStudy, paretoFront, trialToJSON, trialsToCSV, trialsToJSON } from '../index.js';
 import { killAllChildren } from '../runner/processes.js';
 import { PRUNERS, SAMPLERS, checkPrunerName, checkSamplerName, makePruner, makeSampler, parseComponentOptions } from './components.js';
 
@@ -345,9 +345,37 @@ Example:
   return program;
 }
 
+/**
+ * The directions of an existing study in a journal that exists, read without writing anything; null for
+ * a new study or `memory:`. Joining a study without --direction then means its own directions.
+ */
+async function storedDirections(spec: string, studyName: string): Promise<StudyDirection[] | null> {
+  const parsed = parseStorageSpec(spec);
+  if (parsed.kind !== 'journal' || !existsSync(parsed.path) || statSync(parsed.path).isDirectory()) return null;
+  const storage = new JournalFileStorage(parsed.path, { readOnly: true });
+  try {
+    return [...(await storage.getStudy(await storage.getStudyIdFromName(studyName))).directions];
+  } catch (error) {
+    if (error instanceof StudyNotFoundError) return null;
+    throw error;
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Module extensions `--objective` loads; anything else is a program for `--command`. */
+const MODULE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+
 async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number> {
   if (!opts.command && !opts.objective) throw new UsageError('give the objective: --command "<program and args with {param} placeholders>" or --objective <module.ts|js>');
-  const directions = directionsOf(opts);
+  if (opts.objective !== undefined && !MODULE_EXTENSIONS.includes(extname(opts.objective).toLowerCase())) {
+    throw new UsageError(
+      `--objective takes a JavaScript or TypeScript module (${MODULE_EXTENSIONS.join(', ')}), got ${opts.objective}; ` +
+        `to run a program (Python, a binary, a script), use --command '<program> --lr={lr} ...'`,
+    );
+  }
+  const explicit = opts.directions !== undefined || opts.direction !== undefined;
+  const directions = explicit ? directionsOf(opts) : ((await storedDirections(opts.storage, opts.study)) ?? directionsOf(opts));
   const space = opts.space !== undefined ? readSpaceFile(opts.space) : null;
   if (opts.command && !space) throw new UsageError('--command needs --space <file>: the parameters to substitute');
   const samplerName = checkSamplerName(opts.sampler);

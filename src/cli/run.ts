@@ -163,7 +163,7 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
   progress.note(
     `study ${JSON.stringify(o.studyName)}: ${settings.objective.kind === 'command' ? `command ${JSON.stringify(settings.objective.command)}` : `module ${settings.objective.module}`}, ` +
       `${o.nJobs} job(s)${mode === 'processes' ? ' in worker processes' : ''}, sampler ${settings.sampler.name}, pruner ${settings.pruner.name}` +
-      `${budget !== null ? `, budget ${budget} trials (${nBefore} exist)` : ''}`,
+      `${budget !== null ? `, budget ${budget} trials (${nBefore} exist)` : `, no budget: runs until ${o.timeout !== null ? `--timeout ${o.timeout} s, ` : ''}the sampler runs out or Ctrl-C (give --n-trials N to stop after N trials)`}`,
   );
 
   let interrupted = false;

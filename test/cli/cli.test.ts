@@ -29,6 +29,7 @@ describe('tansaku: usage errors are clear, exit 2, and create nothing', () => {
       [['optimize', '--command', quadratic, ...base, '--sampler', 'rnadom'], /unknown sampler "rnadom" \(did you mean "random"\?\)/],
       [['optimize', '--command', quadratic, ...base, '--sampler-options', 'sed=3'], /the random sampler has no option "sed" \(did you mean "seed"\?\); its options: seed/],
       [['optimize', '--command', quadratic, ...base, '--sampler', 'qmc', '--sampler-options', 'scrambel=false'], /the qmc sampler has no option "scrambel" \(did you mean "scramble"\?\)/],
+      [['optimize', '--objective', 'train.py', '--storage', 'j.journal', '--study', 's'], /--objective takes a JavaScript or TypeScript module.*got train\.py; to run a program \(Python, a binary, a script\), use --command/],
       [['optimize', '--command', quadratic, ...base, '--pruner', 'hyperband'], /unknown pruner "hyperband"; valid pruners: median, percentile, threshold, none, nop/],
       [['optimize', '--command', quadratic, ...base, '--pruner', 'percentile'], /the percentile pruner needs a percentile/],
       [['optimize', '--command', quadratic, ...base, '--pruner', 'median', '--pruner-options', 'n_startup=3'], /MedianPruner.*nStartup/],
@@ -168,6 +169,18 @@ describe('tansaku optimize --command', () => {
     const changed = await cli(['optimize', '--command', cmd('2'), '--space', 'a.json', ...base, '--n-trials', '4', '--sampler', 'qmc'], { cwd, env: { ECHO_OUT: cwd } });
     assert.equal(changed.code, 0, changed.stderr);
     assert.match(changed.stderr, /this run replaces its stored objective, sampler \(random -> qmc\)/);
+  });
+
+  it('joining a study without --direction uses its directions; a run without --n-trials says it has no budget', async () => {
+    const cwd = workdir();
+    const made = await cli(['create-study', '--storage', 'j.journal', '--study', 'up', '--direction', 'maximize'], { cwd });
+    assert.equal(made.code, 0, made.stderr);
+    const r = await cli(['optimize', '--command', quadratic, '--space', SPACE, '--storage', 'j.journal', '--study', 'up', '--n-trials', '2'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\(maximize\)/);
+    const t = await cli(['optimize', '--command', quadratic, '--space', SPACE, '--storage', 'memory:', '--study', 'nb', '--timeout', '1'], { cwd });
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /no budget: runs until --timeout 1 s, the sampler runs out or Ctrl-C \(give --n-trials N to stop after N trials\)/);
   });
 
   it('warns about a malformed tansaku:report line instead of dropping it in silence', async () => {
