@@ -11,6 +11,13 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Tansaku's own warnings (a torn journal line repaired, a stale lock broken, a bad objective value) in
+// the command's voice, not as Node's "(node:PID) Warning: ... (Use `node --trace-warnings ...`)".
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  process.stderr.write(`tansaku: warning: ${warning.message}\n`);
+});
+
 const source = new URL('../src/cli/main.ts', import.meta.url);
 let cli;
 if (existsSync(source)) {

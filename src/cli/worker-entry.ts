@@ -30,6 +30,10 @@ async function main(): Promise<number> {
     process.channel.unref();
     process.on('disconnect', stop);
   }
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    process.stderr.write(`tansaku worker ${process.pid}: warning: ${warning.message}\n`);
+  });
   // A promise the objective forgot to await rejected after its trial moved on: Node's default would
   // kill the worker (and any trial it is running) for an error that belongs to no trial. Say so, go on.
   process.on('unhandledRejection', (reason) => {

@@ -886,7 +886,7 @@ export class Study implements StudyView, TrialHost {
             } catch (error) {
               // Like Optuna, a result that is not a number fails the trial but not the run.
               if (!(error instanceof InvalidArgumentError)) throw error;
-              process.emitWarning(`trial ${trial.number} failed: ${error.message}`, { code: 'TANSAKU_BAD_OBJECTIVE_VALUE' });
+              process.emitWarning(`${error.message}; the trial failed`, { code: 'TANSAKU_BAD_OBJECTIVE_VALUE' });
               finished = await finish('FAIL', error.message);
             }
             if (values) finished = await finish(values);
