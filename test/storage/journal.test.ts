@@ -25,6 +25,21 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 const freshPath = () => join(dir, `j${++counter}.log`);
 
+/** Runs `fn` and returns it with the process warnings emitted meanwhile (code, message, ms since the start). */
+async function withWarnings<T>(fn: () => Promise<T>): Promise<{ value: T; warnings: { code?: string; message: string; at: number }[] }> {
+  const warnings: { code?: string; message: string; at: number }[] = [];
+  const t0 = Date.now();
+  const onWarning = (w: Error & { code?: string }) => warnings.push({ code: w.code, message: w.message, at: Date.now() - t0 });
+  process.on('warning', onWarning);
+  try {
+    const value = await fn();
+    await new Promise((res) => setImmediate(res)); // warnings are emitted on the next tick
+    return { value, warnings };
+  } finally {
+    process.off('warning', onWarning);
+  }
+}
+
 runStorageContract('JournalFileStorage', {
   make: () => new JournalFileStorage(freshPath()),
   reopen: (s) => new JournalFileStorage((s as JournalFileStorage).path),
@@ -78,14 +93,9 @@ describe('JournalFileStorage', () => {
     fs.appendFileSync(path, '{"op_code": 4, "worker_id": "dead", "stud');
     const reader = new JournalFileStorage(path);
     assert.equal((await reader.getAllTrials(sid)).length, 1);
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
-    process.on('warning', onWarning);
-    const r = await reader.createTrial(sid);
-    await new Promise((res) => setImmediate(res));
-    process.off('warning', onWarning);
+    const { value: r, warnings } = await withWarnings(() => reader.createTrial(sid));
     assert.ok(r.created && r.number === 1);
-    assert.ok(warnings.some((w) => /torn last line/.test(w)));
+    assert.ok(warnings.some((w) => /torn last line/.test(w.message)));
     const text = fs.readFileSync(path, 'utf8');
     assert.ok(text.startsWith(good.toString('utf8')));
     assert.equal(text.trim().split('\n').length, 3);
@@ -156,14 +166,9 @@ describe('JournalFileStorage', () => {
     fs.truncateSync(path, fs.statSync(path).size - 1);
     const reader = new JournalFileStorage(path);
     assert.equal((await reader.getTrial(r0.trialId)).state, 'RUNNING', 'readers wait for the newline');
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.message);
-    process.on('warning', onWarning);
-    const r1 = await reader.createTrial(sid);
-    await new Promise((res) => setImmediate(res));
-    process.off('warning', onWarning);
+    const { value: r1, warnings } = await withWarnings(() => reader.createTrial(sid));
     assert.ok(r1.created && r1.number === 1);
-    assert.ok(warnings.some((w) => /completing a last line/.test(w)), warnings.join('; '));
+    assert.ok(warnings.some((w) => /completing a last line/.test(w.message)), JSON.stringify(warnings));
     const again = new JournalFileStorage(path);
     const t0 = await again.getTrial(r0.trialId);
     assert.deepEqual([t0.state, t0.values], ['COMPLETE', [1.5]], 'the result survives');
@@ -241,16 +246,7 @@ describe('JournalFileStorage', () => {
     const path = freshPath();
     const s = new JournalFileStorage(path, { staleLockMs: 400 });
     fs.symlinkSync('tansaku-pid-4242', `${path}.lock`);
-    const warnings: { code?: string; message: string; at: number }[] = [];
-    const t0 = Date.now();
-    const onWarning = (w: Error & { code?: string }) => warnings.push({ code: w.code, message: w.message, at: Date.now() - t0 });
-    process.on('warning', onWarning);
-    try {
-      await s.createStudy('w', ['minimize']);
-      await new Promise((res) => setImmediate(res));
-    } finally {
-      process.off('warning', onWarning);
-    }
+    const { warnings } = await withWarnings(() => s.createStudy('w', ['minimize']));
     const wait = warnings.find((w) => w.code === 'TANSAKU_JOURNAL_LOCK_WAIT');
     assert.ok(wait, JSON.stringify(warnings));
     assert.match(wait.message, /held by tansaku-pid-4242/);
