@@ -30,7 +30,7 @@ import { PRUNERS, SAMPLERS, checkPrunerName, checkSamplerName, makePruner, makeS
 const NAME_WIDTH = Math.max(...[...Object.keys(SAMPLERS), ...Object.keys(PRUNERS)].map((k) => k.length));
 import { renderTable, trialsTable } from './format.js';
 import { formatNumber, formatParams } from './progress.js';
-import { UsageError, preflight, readSettings, runStudy, type CliIo } from './run.js';
+import { UsageError, afterKill, preflight, readSettings, runStudy, type CliIo } from './run.js';
 import { CLI_SETTINGS_ATTR, settingsFromJson, settingsToJson, type CliSettings } from './settings.js';
 import { SpaceFileError, readSpaceFile } from './space.js';
 import { openStorage, parseStorageSpec } from './storage.js';
@@ -119,7 +119,9 @@ function installInterrupts(io: CliIo): { signal: AbortSignal; dispose: () => voi
     }
     killAllChildren();
     io.stderr.write(`tansaku: ${sig} again: killed running programs\n`);
-    process.exit(EXIT_INTERRUPTED);
+    const cleanup = afterKill.cleanup;
+    const waitAtMost = new Promise((resolve) => setTimeout(resolve, 1000).unref());
+    void Promise.race([cleanup ? cleanup().catch(() => {}) : Promise.resolve(), waitAtMost]).finally(() => process.exit(EXIT_INTERRUPTED));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { SearchSpace } from '../core/distributions.js';
 import { InvalidArgumentError, StorageError, TansakuError } from '../core/errors.js';
 import type { Storage } from '../core/storage.js';
-import type { FrozenTrial } from '../core/trial-record.js';
+import { SystemAttr, type FrozenTrial } from '../core/trial-record.js';
 import { OptimizationInterruptedError, type Objective, type Study } from '../core/study.js';
 import { loadStudy } from '../index.js';
 import { CommandObjective } from '../runner/command.js';
@@ -29,6 +29,13 @@ export class UsageError extends TansakuError {
     super('TANSAKU_USAGE', message);
   }
 }
+
+/**
+ * What the CLI runs after a second Ctrl-C has killed every program and worker, before it exits: the
+ * current run's RUNNING trials are failed (best effort: the CLI waits at most a second), so they do not
+ * wait for the heartbeat grace period to be reaped. Set by `runStudy` while it runs.
+ */
+export const afterKill: { cleanup: (() => Promise<void>) | null } = { cleanup: null };
 
 /** Streams the CLI writes to. */
 export interface CliIo {
@@ -148,6 +155,14 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
     const [h, pid] = (t.workerId ?? '').split(':');
     return h === host && workerPids.has(pid);
   };
+  afterKill.cleanup = async () => {
+    for (const t of await storage.getAllTrials(study.studyId, { states: ['RUNNING'] })) {
+      if (!mine(t)) continue;
+      await storage
+        .updateTrial(t.trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: 'killed (interrupted twice)' }], { state: 'FAIL', values: null })
+        .catch(() => {});
+    }
+  };
   const progress = new Progress({ storage, studyId: study.studyId, directions: study.directions, budget, stream: io.stderr, mine });
   await progress.start();
   const nBefore = await storage.countTrials(study.studyId);
@@ -248,6 +263,7 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
       }
     }
   } finally {
+    afterKill.cleanup = null;
     counts = await progress.stop();
   }
   const outcome: RunOutcome = { ...counts.finishedThisRun, interrupted, elapsedMs: Date.now() - t0 };

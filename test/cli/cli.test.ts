@@ -345,6 +345,27 @@ describe('tansaku optimize --objective', () => {
     assert.deepEqual(trials.map((t) => t.state), ['COMPLETE', 'FAIL'], 'no trial left RUNNING');
   });
 
+  it('a second Ctrl-C kills a busy module objective at once and fails its trial (not left RUNNING)', async () => {
+    const cwd = workdir();
+    const { child, result } = startCli(['optimize', '--objective', join(FIX, 'busy-objective.mjs'), '--storage', 'j.journal', '--study', 'b', '--n-trials', '3', '--pruner', 'none'], { cwd });
+    const running = async (): Promise<boolean> => {
+      const r = await cli(['trials', '--storage', 'j.journal', '--study', 'b', '--format', 'json'], { cwd });
+      return r.code === 0 && parseTrials(r.stdout).some((t) => t.state === 'RUNNING');
+    };
+    for (let i = 0; i < 100 && !(await running()); i++) await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    const r = await result;
+    assert.equal(r.code, 130, r.stderr);
+    assert.ok(Date.now() - t0 < 5000, `exited ${Date.now() - t0} ms after the first Ctrl-C`);
+    assert.match(r.stderr, /SIGINT again: killed running programs/);
+    const trials = parseTrials((await cli(['trials', '--storage', 'j.journal', '--study', 'b', '--format', 'json'], { cwd })).stdout);
+    assert.deepEqual(trials.map((t) => t.state), ['FAIL']);
+    assert.match(String(trials[0].systemAttrs.fail_reason), /killed \(interrupted twice\)/);
+  });
+
   it('a forgotten promise rejection in a module objective is reported and the worker goes on', async () => {
     const cwd = workdir();
     const r = await cli(['optimize', '--objective', join(FIX, 'unruly-objective.mjs'), '--storage', 'j.journal', '--study', 'u', '--n-trials', '3', '--pruner', 'none'], {
