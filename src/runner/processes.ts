@@ -90,6 +90,12 @@ function executableFile(path: string): 'ok' | 'missing' | 'directory' | 'not exe
  */
 export function findProgram(program: string, cwd: string, env: NodeJS.ProcessEnv = process.env): ProgramLookup {
   if (program.length === 0) return { ok: false, problem: 'command not found: the program name is empty' };
+  if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) {
+    return {
+      ok: false,
+      problem: `command not found: ${program} looks like a shell variable assignment, but the command is not run through a shell; set ${program.split('=')[0]} in the environment of tansaku instead (it reaches the program)`,
+    };
+  }
   if (program.includes('/') || (process.platform === 'win32' && program.includes('\\'))) {
     const path = isAbsolute(program) ? program : resolve(cwd, program);
     const kind = executableFile(path);

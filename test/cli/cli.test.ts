@@ -38,6 +38,7 @@ describe('tansaku: usage errors are clear, exit 2, and create nothing', () => {
       [['optimize', '--command', quadratic, '--space', 'bad-space.json', '--storage', 'j.journal', '--study', 's'], /space file bad-space.json: parameter "lr": unknown key "hihg" \(did you mean "high"\?\)/],
       [['optimize', '--command', quadratic, '--space', 'missing.yaml', '--storage', 'j.journal', '--study', 's'], /space file missing.yaml does not exist/],
       [['optimize', '--command', 'no-such-program-tansaku --x={x}', ...base], /command not found: no-such-program-tansaku/],
+      [['optimize', '--command', `FOO=1 ${quadratic}`, ...base], /FOO=1 looks like a shell variable assignment, but the command is not run through a shell; set FOO in the environment of tansaku/],
       [['optimize', '--command', `${quadratic} --z={z}`, ...base], /placeholder \{z\} names no parameter/],
       [['optimize', '--command', `${quadratic} > out.txt`, ...base], /unquoted ">": the command is not run through a shell/],
       [['optimize', '--objective', join(FIX, 'objective.ts'), '--storage', 'memory:', '--study', 's', '--n-jobs', '2'], /cannot share a memory: storage/],
