@@ -125,7 +125,7 @@ export function parseSpaceText(text: string, source: string): SearchSpace {
     try {
       raw = parseYaml(text);
     } catch (error) {
-      throw new SpaceFileError(`space file ${source} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+      throw new SpaceFileError(`space file ${source} is not valid YAML: ${(error as Error).message.split('\n')[0].replace(/:\s*$/, '')}`);
     }
   }
   return parseSpace(raw, source);

@@ -69,5 +69,6 @@ describe('space files', () => {
     assert.throws(() => parseSpaceText('{"lr": {', 'bad.json'), /space file bad.json is not valid JSON/);
     assert.throws(() => parseSpaceText('lr: {type: float\n  low: [', 'bad.yaml'), /space file bad.yaml is not valid YAML/);
     assert.throws(() => parseSpaceText('lr: 1\nlr: 2\n', 'dup.yaml'), /not valid YAML: Map keys must be unique at line 2/);
+    assert.throws(() => parseSpaceText('x:\n\ttype: float\n', 'tab.yaml'), /not valid YAML: Tabs are not allowed as indentation at line 2, column 1$/, 'no dangling colon');
   });
 });
