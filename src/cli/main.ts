@@ -39,6 +39,8 @@ const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
+/** The shell's convention, 128 + the signal's number: 130 for SIGINT (Ctrl-C), 143 for SIGTERM. */
+const exitCodeOf = (sig: NodeJS.Signals | null): number => (sig === 'SIGTERM' ? 143 : EXIT_INTERRUPTED);
 
 function version(): string {
   try {
@@ -107,11 +109,13 @@ async function withStorage<T>(storage: Storage, fn: (s: Storage) => Promise<T>):
 }
 
 /** SIGINT/SIGTERM: the first stops cleanly (running trials end as failed "interrupted"), the second kills at once. */
-function installInterrupts(io: CliIo): { signal: AbortSignal; dispose: () => void } {
+function installInterrupts(io: CliIo): { signal: AbortSignal; exitCode: () => number; dispose: () => void } {
   const controller = new AbortController();
   let count = 0;
+  let first: NodeJS.Signals | null = null;
   const handler = (sig: NodeJS.Signals): void => {
     count++;
+    first ??= sig;
     if (count === 1) {
       io.stderr.write(`\ntansaku: ${sig}: stopping; running trials are stopped and recorded as FAIL (interrupted); press Ctrl-C again to kill at once\n`);
       controller.abort();
@@ -121,12 +125,13 @@ function installInterrupts(io: CliIo): { signal: AbortSignal; dispose: () => voi
     io.stderr.write(`tansaku: ${sig} again: killed running programs\n`);
     const cleanup = afterKill.cleanup;
     const waitAtMost = new Promise((resolve) => setTimeout(resolve, 1000).unref());
-    void Promise.race([cleanup ? cleanup().catch(() => {}) : Promise.resolve(), waitAtMost]).finally(() => process.exit(EXIT_INTERRUPTED));
+    void Promise.race([cleanup ? cleanup().catch(() => {}) : Promise.resolve(), waitAtMost]).finally(() => process.exit(exitCodeOf(sig)));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return {
     signal: controller.signal,
+    exitCode: () => exitCodeOf(first),
     dispose: () => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
@@ -479,7 +484,7 @@ async function run(io: CliIo, o: Omit<Parameters<typeof runStudy>[0], 'io' | 'si
   const interrupts = installInterrupts(io);
   try {
     const outcome = await runStudy({ ...o, io, signal: interrupts.signal });
-    return outcome.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+    return outcome.interrupted ? interrupts.exitCode() : EXIT_OK;
   } finally {
     interrupts.dispose();
   }

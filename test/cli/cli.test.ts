@@ -296,6 +296,25 @@ describe('tansaku optimize --command', () => {
   });
 });
 
+describe('tansaku optimize: SIGTERM', () => {
+  it('stops like Ctrl-C and exits 143 (128 + SIGTERM), the shell convention', async () => {
+    const cwd = workdir();
+    const cmd = `${NODE} ${JSON.stringify(join(FIX, 'sleep.mjs'))} --x={x}`;
+    const { child, result } = startCli(['optimize', '--command', cmd, '--space', SPACE, '--storage', 'j.journal', '--study', 't', '--n-trials', '2', '--pruner', 'none', '--kill-grace', '1'], { cwd });
+    const running = async (): Promise<boolean> => {
+      const r = await cli(['trials', '--storage', 'j.journal', '--study', 't', '--format', 'json'], { cwd });
+      return r.code === 0 && parseTrials(r.stdout).some((t) => t.state === 'RUNNING');
+    };
+    for (let i = 0; i < 100 && !(await running()); i++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    const r = await result;
+    assert.equal(r.code, 143, r.stderr);
+    assert.match(r.stderr, /SIGTERM: stopping/);
+    const trials = parseTrials((await cli(['trials', '--storage', 'j.journal', '--study', 't', '--format', 'json'], { cwd })).stdout);
+    assert.ok(trials.length > 0 && trials.every((t) => t.state === 'FAIL'));
+  });
+});
+
 describe('tansaku optimize --objective', () => {
   it('--n-jobs 2 on a journal runs two worker processes sharing the budget exactly', async () => {
     const cwd = workdir();
