@@ -4,6 +4,7 @@
  * time, appends each finished run to the cache at once, and regenerates the reports from everything the
  * cache holds for this configuration. `run.ts` is its command line.
  */
+import { costModel, estimate, formatEstimate } from './estimate.js';
 import { join, relative } from 'node:path';
 import type { BenchmarkProblem } from '../problems/problem.js';
 import { CacheWriter, readCache } from './cache.js';
@@ -39,6 +40,8 @@ export interface HarnessOptions {
   maxJobs?: number;
   /** Run nothing; only regenerate the reports. */
   reportOnly?: boolean;
+  /** Run nothing and write nothing: print how long the runs still to make would take (see estimate.ts). */
+  estimateOnly?: boolean;
   cachePath: string;
   referencePath: string;
   /** Where compare-<group>.md|csv|json go, and the plots. */
@@ -110,12 +113,16 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   const t0 = performance.now();
   const log = opts.log ?? ((s: string) => console.log(s));
   const { jobs, problems } = buildJobs(opts);
-  const references = await ensureReferences(opts.referencePath, problems, log);
   const cache = readCache(opts.cachePath);
   if (cache.skipped) log(`cache: ${cache.skipped} unreadable line(s) skipped (a torn line after an interrupted run, or an old format)`);
   const pending = jobs.filter((j) => !cache.records.has(runKey(j)));
   const cached = jobs.length - pending.length;
   log(`${jobs.length} runs in this configuration: ${cached} already in ${relative(process.cwd(), opts.cachePath)}, ${pending.length} to run`);
+  if (opts.estimateOnly) {
+    for (const line of formatEstimate(estimate(pending, costModel(cache.records.values())), opts.workers)) log(line);
+    return { jobs: jobs.length, cached, executed: 0, pending: pending.length, fatal: [], reports: [], files: [], seconds: (performance.now() - t0) / 1000 };
+  }
+  const references = await ensureReferences(opts.referencePath, problems, log);
 
   let executed = 0;
   const fatal: string[] = [];

@@ -36,6 +36,8 @@ const HELP = `Usage: tsx bench/compare/run.ts [options]
   --chunk-minutes M     start no run that would end after M minutes (default 20); run again to continue
   --workers N           child processes (default 2; 0 runs in this process)
   --report-only         run nothing, regenerate the reports from the cache
+  --estimate            run and write nothing: print the CPU hours the runs still to make would take, from the
+                        wall times of comparable cached runs (bench/compare/estimate.ts)
   --report-name NAME    write compare-<group>-NAME.md|csv|json (and the plot) instead of compare-<group>.*,
                         for runs of another configuration (other samplers or budgets) of the same group
   --list                list groups and their problem counts
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       'self-check-pairs': { type: 'string' },
       workers: { type: 'string', default: '2' },
       'report-only': { type: 'boolean', default: false },
+      estimate: { type: 'boolean', default: false },
       'report-name': { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
     chunkMinutes,
     workers,
     reportOnly: values['report-only'],
+    estimateOnly: values.estimate,
     ...defaultPaths(ROOT, quick),
     reportName: reportNameOf(values['report-name']),
     meta: {
