@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SearchSpace } from '../core/distributions.js';
-import { InvalidArgumentError, StorageError, TansakuError } from '../core/errors.js';
+import { InvalidArgumentError, StorageError, StudyNotFoundError, TansakuError } from '../core/errors.js';
 import type { Storage } from '../core/storage.js';
 import { SystemAttr, type FrozenTrial } from '../core/trial-record.js';
 import { OptimizationInterruptedError, type Objective, type Study } from '../core/study.js';
@@ -262,6 +262,8 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
         throw new TansakuError('TANSAKU_WORKERS_FAILED', `all ${exits.length} worker processes failed (exit codes ${exits.map((e) => e.signal ?? e.code).join(', ')}); see their messages above`);
       }
     }
+  } catch (error) {
+    throw await explainVanishedStudy(error, storage, o.studyName);
   } finally {
     afterKill.cleanup = null;
     counts = await progress.stop();
@@ -278,6 +280,21 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
     );
   }
   return outcome;
+}
+
+/** An error of a run whose study was deleted under it (`tansaku delete-study` elsewhere) says so. */
+async function explainVanishedStudy(error: unknown, storage: Storage, studyName: string): Promise<unknown> {
+  try {
+    await storage.getStudyIdFromName(studyName);
+    return error;
+  } catch (lookup) {
+    if (!(lookup instanceof StudyNotFoundError)) return error;
+    return new TansakuError(
+      'TANSAKU_STUDY_DELETED',
+      `study ${JSON.stringify(studyName)} was deleted while this run was using it (tansaku delete-study, or another process); its trials are gone from the storage`,
+      { cause: error },
+    );
+  }
 }
 
 async function printSummary(o: RunOptions, study: Study, r: RunOutcome): Promise<void> {

@@ -296,6 +296,23 @@ describe('tansaku optimize --command', () => {
   });
 });
 
+describe('tansaku optimize: the study deleted under a run', () => {
+  it('ends the run with a message saying so', async () => {
+    const cwd = workdir();
+    const cmd = `${NODE} ${JSON.stringify(join(FIX, 'sleep.mjs'))} --ms=100 --x={x}`;
+    const { result } = startCli(['optimize', '--command', cmd, '--space', SPACE, '--storage', 'j.journal', '--study', 'gone', '--n-trials', '200', '--pruner', 'none'], { cwd });
+    for (let i = 0; i < 100; i++) {
+      const r = await cli(['trials', '--storage', 'j.journal', '--study', 'gone', '--format', 'json'], { cwd });
+      if (r.code === 0 && parseTrials(r.stdout).length >= 2) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal((await cli(['delete-study', '--storage', 'j.journal', '--study', 'gone'], { cwd })).code, 0);
+    const r = await result;
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /study "gone" was deleted while this run was using it/);
+  });
+});
+
 describe('tansaku optimize: SIGTERM', () => {
   it('stops like Ctrl-C and exits 143 (128 + SIGTERM), the shell convention', async () => {
     const cwd = workdir();
