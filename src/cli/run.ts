@@ -167,6 +167,7 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
   await progress.start();
   const nBefore = await storage.countTrials(study.studyId);
   if (budget !== null && nBefore >= budget) {
+    afterKill.cleanup = null;
     await progress.stop();
     io.stderr.write(`study ${JSON.stringify(o.studyName)} already has ${nBefore} trials, its budget of ${budget} is used; raise --n-trials to run more\n`);
     return { complete: 0, pruned: 0, failed: 0, interrupted: false, elapsedMs: Date.now() - t0 };
