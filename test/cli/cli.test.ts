@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FIX, NODE, alive, cli, parseTrials, pidOf, readJson, startCli } from './helpers.js';
+import { FIX, NODE, alive, cli, parseTrials, pidOf, readJson, startCli, waitForTrials } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tansaku-cli-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -301,11 +301,7 @@ describe('tansaku optimize: the study deleted under a run', () => {
     const cwd = workdir();
     const cmd = `${NODE} ${JSON.stringify(join(FIX, 'sleep.mjs'))} --ms=100 --x={x}`;
     const { result } = startCli(['optimize', '--command', cmd, '--space', SPACE, '--storage', 'j.journal', '--study', 'gone', '--n-trials', '200', '--pruner', 'none'], { cwd });
-    for (let i = 0; i < 100; i++) {
-      const r = await cli(['trials', '--storage', 'j.journal', '--study', 'gone', '--format', 'json'], { cwd });
-      if (r.code === 0 && parseTrials(r.stdout).length >= 2) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    assert.ok(await waitForTrials(cwd, 'gone', (trials) => trials.length >= 2), 'trials started');
     assert.equal((await cli(['delete-study', '--storage', 'j.journal', '--study', 'gone'], { cwd })).code, 0);
     const r = await result;
     assert.equal(r.code, 1);
@@ -318,11 +314,7 @@ describe('tansaku optimize: SIGTERM', () => {
     const cwd = workdir();
     const cmd = `${NODE} ${JSON.stringify(join(FIX, 'sleep.mjs'))} --x={x}`;
     const { child, result } = startCli(['optimize', '--command', cmd, '--space', SPACE, '--storage', 'j.journal', '--study', 't', '--n-trials', '2', '--pruner', 'none', '--kill-grace', '1'], { cwd });
-    const running = async (): Promise<boolean> => {
-      const r = await cli(['trials', '--storage', 'j.journal', '--study', 't', '--format', 'json'], { cwd });
-      return r.code === 0 && parseTrials(r.stdout).some((t) => t.state === 'RUNNING');
-    };
-    for (let i = 0; i < 100 && !(await running()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await waitForTrials(cwd, 't', (trials) => trials.some((t) => t.state === 'RUNNING')), 'a trial started');
     child.kill('SIGTERM');
     const r = await result;
     assert.equal(r.code, 143, r.stderr);
@@ -385,11 +377,7 @@ describe('tansaku optimize --objective', () => {
   it('a second Ctrl-C kills a busy module objective at once and fails its trial (not left RUNNING)', async () => {
     const cwd = workdir();
     const { child, result } = startCli(['optimize', '--objective', join(FIX, 'busy-objective.mjs'), '--storage', 'j.journal', '--study', 'b', '--n-trials', '3', '--pruner', 'none'], { cwd });
-    const running = async (): Promise<boolean> => {
-      const r = await cli(['trials', '--storage', 'j.journal', '--study', 'b', '--format', 'json'], { cwd });
-      return r.code === 0 && parseTrials(r.stdout).some((t) => t.state === 'RUNNING');
-    };
-    for (let i = 0; i < 100 && !(await running()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await waitForTrials(cwd, 'b', (trials) => trials.some((t) => t.state === 'RUNNING')), 'a trial started');
     const t0 = Date.now();
     child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 200));

@@ -45,6 +45,19 @@ export function parseTrials(stdout: string): Array<{ number: number; state: stri
   return JSON.parse(stdout);
 }
 
+/**
+ * Polls `tansaku trials` on a journal in `cwd` (every 100 ms, up to 10 s) until `ready` holds for the
+ * study's trials, e.g. until one is RUNNING; returns whether it did.
+ */
+export async function waitForTrials(cwd: string, study: string, ready: (trials: ReturnType<typeof parseTrials>) => boolean, storage = 'j.journal'): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    const r = await cli(['trials', '--storage', storage, '--study', study, '--format', 'json'], { cwd });
+    if (r.code === 0 && ready(parseTrials(r.stdout))) return true;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return false;
+}
+
 /** The pid part of a worker id `host:pid:tag`. */
 export function pidOf(workerId: string | null): string {
   return workerId?.split(':')[1] ?? '';
