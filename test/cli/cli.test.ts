@@ -327,7 +327,13 @@ describe('tansaku optimize: SIGTERM', () => {
 describe('tansaku optimize --objective', () => {
   it('--n-jobs 2 on a journal runs two worker processes sharing the budget exactly', async () => {
     const cwd = workdir();
-    const r = await cli(['optimize', '--objective', join(FIX, 'objective.ts'), '--storage', 'j.journal', '--study', 'm', '--n-trials', '12', '--n-jobs', '2', '--pruner', 'none', '--seed', '2'], { cwd, timeoutMs: 50_000 });
+    const r = await cli(['optimize', '--objective', join(FIX, 'objective.ts'), '--storage', 'j.journal', '--study', 'm', '--n-trials', '12', '--n-jobs', '2', '--pruner', 'none', '--seed', '2'], {
+      cwd,
+      // Long enough trials (12 x 300 ms) that the second worker starts before the first has run them all,
+      // also on a loaded machine where starting a worker takes a second or more.
+      env: { OBJECTIVE_BUSY_MS: '300' },
+      timeoutMs: 50_000,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /2 job\(s\) in worker processes/);
     assert.match(r.stdout, /12 trials run here \(12 complete/);
