@@ -14,7 +14,7 @@
  */
 import { homedir } from 'node:os';
 import { InvalidArgumentError } from '../core/errors.js';
-import type { ParamValue } from '../core/distributions.js';
+import type { Distribution, ParamValue } from '../core/distributions.js';
 
 /** A word of a command template: literal text and placeholders. */
 export type TemplatePart = string | { placeholder: string };
@@ -179,6 +179,25 @@ export function placeholdersOf(template: readonly TemplateWord[]): Set<string> {
 export function formatParamValue(value: ParamValue): string {
   if (value === null) return 'null';
   return String(value);
+}
+
+/** Digits after the decimal point in the shortest form of `x` (0.25 → 2, 1e-7 → 7, 3 → 0). */
+function decimalPlaces(x: number): number {
+  const [mantissa, exponent] = Math.abs(x).toString().split('e');
+  const fraction = mantissa.split('.')[1]?.length ?? 0;
+  return Math.max(0, fraction - Number(exponent ?? 0));
+}
+
+/**
+ * The value a program is shown for a stepped float: on the grid `low + k·step` in the grid's own
+ * decimals (low 0.1, step 0.2 → 0.3, not the 0.30000000000000004 that the arithmetic stores); any other
+ * value as it is.
+ * @example programValue(0.1 + 0.2, { type: 'float', low: 0.1, high: 0.7, log: false, step: 0.2 }) // 0.3
+ */
+export function programValue(value: ParamValue, distribution: Distribution | undefined): ParamValue {
+  if (typeof value !== 'number' || distribution?.type !== 'float' || distribution.step === null) return value;
+  const decimals = Math.max(decimalPlaces(distribution.step), decimalPlaces(distribution.low));
+  return decimals <= 15 ? Number(value.toFixed(decimals)) : value;
 }
 
 /** Builds argv from a parsed template: each word stays one argument whatever the substituted values contain. */

@@ -39,6 +39,7 @@ import type { ParamValue, SearchSpace } from '../core/distributions.js';
 import type { Trial } from '../core/trial.js';
 import {
   formatParamValue,
+  programValue,
   paramEnvName,
   parseTemplate,
   renderTemplate,
@@ -162,7 +163,8 @@ export class CommandObjective {
   /** Runs one trial: suggests the space, runs the program, returns its values or throws. */
   async run(trial: Trial): Promise<number[]> {
     const params: Record<string, ParamValue> = {};
-    for (const [name, distribution] of Object.entries(this.space)) params[name] = trial.suggest(name, distribution);
+    // What the program sees: stepped floats in their grid's decimals (the trial keeps the sampled value).
+    for (const [name, distribution] of Object.entries(this.space)) params[name] = programValue(trial.suggest(name, distribution), distribution);
     if (trial.signal.aborted) throw trial.signal.reason ?? new TansakuError('TANSAKU_INTERRUPTED', 'trial was interrupted');
 
     const dir = await mkdtemp(join(tmpdir(), 'tansaku-trial-'));

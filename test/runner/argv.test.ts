@@ -6,6 +6,7 @@ import {
   paramEnvName,
   parseTemplate,
   placeholdersOf,
+  programValue,
   renderTemplate,
   splitCommand,
 } from '../../src/runner/argv.js';
@@ -50,6 +51,22 @@ describe('splitCommand: POSIX sh word splitting without expansion', () => {
     ] as const) {
       assert.throws(() => splitCommand(command), (e: Error) => (e as { code?: string }).code === 'TANSAKU_INVALID_ARGUMENT' && pattern.test(e.message), command);
     }
+  });
+});
+
+describe('programValue: what a program is shown for a parameter', () => {
+  const stepped = (low: number, high: number, step: number) => ({ type: 'float' as const, low, high, log: false, step });
+  it('writes a stepped float in its grid\'s decimals, not the arithmetic\'s', () => {
+    assert.equal(programValue(0.1 + 0.2, stepped(0.1, 0.7, 0.2)), 0.3);
+    assert.equal(programValue(0.30000000000000004, stepped(0, 1, 0.05)), 0.3);
+    assert.equal(programValue(3e-7 + 1e-7, stepped(1e-7, 1e-6, 1e-7)), 4e-7);
+    assert.equal(programValue(2.5, stepped(0, 10, 0.5)), 2.5);
+  });
+  it('leaves every other value as it is', () => {
+    const x = 0.30000000000000004;
+    assert.equal(programValue(x, { type: 'float', low: 0, high: 1, log: false, step: null }), x);
+    assert.equal(programValue(3, { type: 'int', low: 1, high: 5, log: false, step: 1 }), 3);
+    assert.equal(programValue('relu', undefined), 'relu');
   });
 });
 

@@ -53,6 +53,23 @@ const space: SearchSpace = {
 };
 
 describe('CommandObjective', () => {
+  it('shows a program a stepped float in its grid\'s decimals (0.3, not 0.30000000000000004)', async () => {
+    const out = freshDir('stepped');
+    const { trials } = await runTrials({
+      command: `${node} ${JSON.stringify(join(FIX, 'echo.mjs'))} {x}`,
+      space: { x: floatDistribution('x', 0.1, 0.7, { step: 0.2 }) },
+      env: { ...process.env, ECHO_OUT: out },
+      nTrials: 8,
+    });
+    for (const t of trials) {
+      const rec = JSON.parse(readFileSync(join(out, `trial-${t.number}.json`), 'utf8')) as { argv: string[]; env: Record<string, string>; params: { x: number } };
+      assert.match(rec.argv[0], /^0\.[1357]$/);
+      assert.equal(rec.env.TANSAKU_PARAM_X, rec.argv[0]);
+      assert.equal(String(rec.params.x), rec.argv[0]);
+      assert.ok(Math.abs((t.params.x as number) - Number(rec.argv[0])) < 1e-12, 'the trial keeps the sampled value');
+    }
+  });
+
   it('passes params as argv words (never split, never a shell), env vars and a params file that is removed after', async () => {
     const out = freshDir('echo');
     const { trials } = await runTrials({
