@@ -71,6 +71,16 @@ function isLocalFilesystem(path: string): boolean {
 }
 
 const NEWLINE = 0x0a;
+/** The start of some bytes as text, without a byte-order mark or leading blanks. */
+function leadingText(bytes: Buffer): string {
+  return bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+}
+
+/** Whether text starts like a journal operation (Optuna and Tansaku both write `op_code` first). */
+function startsLikeOperation(text: string): boolean {
+  return /^\{\s*"op_code"/.test(text);
+}
+
 /** How long a writer waits for the lock before it says so (at most half the stale-lock age; appends hold it for milliseconds). */
 const LOCK_WAIT_NOTICE_MS = 5_000;
 const READ_CHUNK = 1 << 20;
@@ -159,8 +169,8 @@ export class JournalFileStorage extends OperationLogStorage {
   private refuseIfNotJournal(size: number): void {
     const head = Buffer.alloc(Math.min(size, 64));
     fs.readSync(this.fd, head, 0, head.length, 0);
-    const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    if (text.length === 0 || /^\{\s*"op_code"/.test(text)) return;
+    const text = leadingText(head);
+    if (text.length === 0 || startsLikeOperation(text)) return;
     fs.closeSync(this.fd);
     this.closed = true;
     throw new StorageError(
@@ -331,8 +341,8 @@ export class JournalFileStorage extends OperationLogStorage {
     }
     // Only a journal line can be torn: refuse to cut anything else (a text file given as the journal by
     // mistake is one "line" without a newline, and truncating it would destroy the file).
-    const head = tail.subarray(0, Math.min(tail.length, 64)).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    if (!complete && !/^\{\s*"op_code"/.test(head)) {
+    const head = leadingText(tail.subarray(0, Math.min(tail.length, 64)));
+    if (!complete && !startsLikeOperation(head)) {
       throw new StorageError(
         `journal file ${this.path} ends with ${tail.length} bytes after its last complete line that are not a journal operation ` +
           `(${JSON.stringify(head.slice(0, 40))}...); is this file a journal? Nothing was written.`,
