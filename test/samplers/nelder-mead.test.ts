@@ -246,8 +246,10 @@ describe('NelderMeadSampler', () => {
     const others = await Promise.all(
       [0, 1].map(() => loadStudy({ storage, studyName: 'shared', sampler: new NelderMeadSampler({ searchSpace: space, parallel: true }) })),
     );
+    // Trials take a few event-loop turns, varied by trial number but never by the clock, so the order in which
+    // the 4 workers finish (and so the path) is the same on a loaded machine as on an idle one.
     const slow = async (t: Trial) => {
-      await new Promise((r) => setTimeout(r, 1));
+      for (let turn = 0; turn < 1 + ((t.number * 7) % 5); turn++) await new Promise((r) => setImmediate(r));
       return quadratic(t);
     };
     await Promise.all([first, ...others].map((s) => s.optimize(slow, { maxTrials: 60, concurrency: 2 })));
@@ -302,8 +304,10 @@ describe('NelderMeadSampler', () => {
     const make = () => new NelderMeadSampler({ searchSpace: space, subSampler: new RandomSampler() });
     const sampler = make();
     const study = await createStudy({ sampler, seed: 6 });
+    // Trials take a few event-loop turns, varied by trial number but never by the clock, so the order in which
+    // the 4 workers finish (and so the path) is the same on a loaded machine as on an idle one.
     const slow = async (t: Trial) => {
-      await new Promise((r) => setTimeout(r, 1));
+      for (let turn = 0; turn < 1 + ((t.number * 7) % 5); turn++) await new Promise((r) => setImmediate(r));
       return quadratic(t);
     };
     await study.optimize(slow, { nTrials: 120, concurrency: 4 });
