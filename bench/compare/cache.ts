@@ -6,7 +6,7 @@
  */
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { RECORD_VERSION, type RunRecord } from './runner.js';
+import { checkpointsFor, RECORD_VERSION, runKey, type RunRecord, type RunSpec } from './runner.js';
 
 export interface CacheContents {
   /** Records by key, first occurrence wins. */
@@ -60,4 +60,63 @@ export class CacheWriter {
   append(record: RunRecord): void {
     appendFileSync(this.path, `${JSON.stringify(record)}\n`);
   }
+}
+
+/**
+ * Finds the record of a run: its own, or the first `budget` evaluations of a longer run of the same
+ * problem, sampler and seed. A sampler never learns the budget (the runners ask and tell until it is
+ * spent, and the problem's noise depends only on seed and evaluation index), so those evaluations are the
+ * shorter run, evaluation for evaluation; when the shorter budget is one of the longer run's checkpoints
+ * its curve up to there is the shorter run's whole curve. So a run made for a 500-evaluation table also
+ * answers the 200-evaluation table, and is not made again. Such a record says so in `prefixOf` (the
+ * longer run's key); its wall and evaluation times are unknown (NaN) and the cost model ignores it.
+ */
+export class RunLookup {
+  private readonly byRun = new Map<string, RunRecord[]>();
+
+  constructor(readonly records: ReadonlyMap<string, RunRecord>) {
+    for (const r of records.values()) {
+      const k = `${r.problem}|${r.sampler}|${r.seed}`;
+      (this.byRun.get(k) ?? this.byRun.set(k, []).get(k)!).push(r);
+    }
+    for (const list of this.byRun.values()) list.sort((a, b) => a.budget - b.budget);
+  }
+
+  get(spec: Pick<RunSpec, 'problem' | 'sampler' | 'seed' | 'budget'>): RunRecord | undefined {
+    const own = this.records.get(runKey(spec));
+    if (own) return own;
+    for (const long of this.byRun.get(`${spec.problem}|${spec.sampler}|${spec.seed}`) ?? []) {
+      const prefix = prefixRecord(long, spec.budget);
+      if (prefix) return prefix;
+    }
+    return undefined;
+  }
+
+  has(spec: Pick<RunSpec, 'problem' | 'sampler' | 'seed' | 'budget'>): boolean {
+    return this.get(spec) !== undefined;
+  }
+}
+
+/**
+ * The record of the run with `budget` evaluations that `long` contains, or undefined where it cannot be
+ * read off: `long` is shorter, failed, had failed trials (their positions are not recorded), stopped
+ * before `budget`, or does not have `budget` among checkpoints laid out as that run's would be.
+ */
+export function prefixRecord(long: RunRecord, budget: number): RunRecord | undefined {
+  if (long.budget <= budget || long.error !== undefined || long.failed !== 0 || long.evaluations < budget) return undefined;
+  const own = checkpointsFor(budget);
+  if (long.checkpoints.length < own.length || own.some((n, i) => long.checkpoints[i] !== n)) return undefined;
+  const n = own.length;
+  return {
+    ...long,
+    budget,
+    key: runKey({ ...long, budget }),
+    checkpoints: own,
+    best: long.best.slice(0, n),
+    samplerSeconds: long.samplerSeconds.slice(0, n),
+    evaluations: budget,
+    evalSeconds: Number.NaN,
+    wallSeconds: Number.NaN,
+    prefixOf: long.key,
+  };
 }

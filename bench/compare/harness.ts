@@ -7,7 +7,7 @@
 import { costModel, estimate, formatEstimate } from './estimate.js';
 import { join, relative } from 'node:path';
 import type { BenchmarkProblem } from '../problems/problem.js';
-import { CacheWriter, readCache } from './cache.js';
+import { CacheWriter, readCache, RunLookup } from './cache.js';
 import { InlineExecutor, ProcessPool, type Executor } from './jobs.js';
 import { writeGroupSvg } from './plot.js';
 import { groupInfo, loadGroup } from './problems.js';
@@ -115,7 +115,8 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   const { jobs, problems } = buildJobs(opts);
   const cache = readCache(opts.cachePath);
   if (cache.skipped) log(`cache: ${cache.skipped} unreadable line(s) skipped (a torn line after an interrupted run, or an old format)`);
-  const pending = jobs.filter((j) => !cache.records.has(runKey(j)));
+  const lookup = new RunLookup(cache.records);
+  const pending = jobs.filter((j) => !lookup.has(j));
   const cached = jobs.length - pending.length;
   log(`${jobs.length} runs in this configuration: ${cached} already in ${relative(process.cwd(), opts.cachePath)}, ${pending.length} to run`);
   if (opts.estimateOnly) {
@@ -201,8 +202,8 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   }
 
   // Reports from everything cached for this configuration.
-  const all = readCache(opts.cachePath).records;
-  if (!optunaVersion) for (const r of all.values()) if (r.env.optuna) optunaVersion = r.env.optuna;
+  const all = new RunLookup(readCache(opts.cachePath).records);
+  if (!optunaVersion) for (const r of all.records.values()) if (r.env.optuna) optunaVersion = r.env.optuna;
   const reports: GroupReport[] = [];
   const files: string[] = [];
   const samplerOrder = opts.samplers.map((s) => s.name);
@@ -211,7 +212,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
     const records: RunRecord[] = [];
     for (const j of jobs) {
       if (j.group !== g) continue;
-      const r = all.get(runKey(j));
+      const r = all.get(j);
       if (r) records.push(r);
     }
     if (records.length === 0) {

@@ -89,23 +89,40 @@ export function findProblem(group: string, id: string): BenchmarkProblem {
 }
 
 /**
- * A budget rule: `auto` (100·d evaluations for d ≤ 10, 500 above: 200 at d = 2, 500 at d = 5, 1000 at
- * d = 10, 500 at d = 20 and 40), a number (fixed), or `<k>d` (k·d). `--budget` may also give rules per
- * group: `classic=50d,bbob-d40=300,auto` (the entry without `=` is the default).
+ * The full suite's budget matrix (`--budget suite`, the default): what fits a 2-core machine. Optuna's TPE
+ * costs about d·n² (bench/compare/README.md, "Budgets"), so the BBOB budgets fall from 100·d at d = 2 to
+ * 200 at d = 20 and 40; the other groups get `auto`'s budget, at most 500.
+ */
+export const SUITE_BUDGETS: Readonly<Record<string, number>> = Object.freeze({
+  'bbob-d2': 200,
+  'bbob-d5': 250,
+  'bbob-d10': 500,
+  'bbob-d20': 200,
+  'bbob-d40': 200,
+});
+const SUITE_CAP = 500;
+
+/**
+ * A budget rule: `suite` (the full suite's matrix, {@link SUITE_BUDGETS}), `auto` (100·d evaluations for
+ * d ≤ 10, 500 above: 200 at d = 2, 500 at d = 5, 1000 at d = 10, 500 at d = 20 and 40), a number (fixed),
+ * or `<k>d` (k·d). `--budget` may also give rules per group: `classic=50d,bbob-d40=300,suite` (the entry
+ * without `=` is the default).
  */
 export function parseBudgetRule(spec: string): (problem: BenchmarkProblem) => number {
   const entries = spec.split(',').map((s) => s.trim()).filter(Boolean);
   const perGroup = new Map<string, string>();
-  let fallback = 'auto';
+  let fallback = 'suite';
   for (const e of entries) {
     const eq = e.indexOf('=');
     if (eq >= 0) perGroup.set(e.slice(0, eq).trim(), e.slice(eq + 1).trim());
     else fallback = e;
   }
   const one = (rule: string): ((p: BenchmarkProblem) => number) => {
-    if (rule === 'auto') return (p) => (p.dimension <= 10 ? 100 * p.dimension : 500);
+    const auto = (p: BenchmarkProblem): number => (p.dimension <= 10 ? 100 * p.dimension : 500);
+    if (rule === 'auto') return auto;
+    if (rule === 'suite') return (p) => SUITE_BUDGETS[p.group] ?? Math.min(auto(p), SUITE_CAP);
     const m = /^(\d+)(d?)$/.exec(rule);
-    if (!m || Number(m[1]) < 1) throw new Error(`bad budget rule ${JSON.stringify(rule)}: expected auto, a number, or <k>d (k times the dimension)`);
+    if (!m || Number(m[1]) < 1) throw new Error(`bad budget rule ${JSON.stringify(rule)}: expected suite, auto, a number, or <k>d (k times the dimension)`);
     const k = Number(m[1]);
     return m[2] ? (p) => k * p.dimension : () => k;
   };

@@ -99,6 +99,8 @@ export interface GroupReport {
   samplers: string[];
   problems: string[];
   runs: number;
+  /** Of `runs`, how many were read off a longer cached run of the same seed (`RunLookup`, cache.ts). */
+  prefixRuns: number;
   errors: Array<{ key: string; error: string }>;
   cells: CellSummary[];
   meanRank: { blocks: number; ranks: Record<string, number> };
@@ -324,6 +326,7 @@ export function buildGroupReport(input: ReportInput): GroupReport {
     samplers,
     problems,
     runs: main.length,
+    prefixRuns: main.filter((r) => r.prefixOf !== undefined).length,
     errors,
     cells,
     meanRank: { blocks: blocks.length, ranks },
@@ -363,6 +366,12 @@ export function renderMarkdown(r: GroupReport): string {
   const budgets = [...new Set(r.cells.map((c) => c.budget))].sort((a, b) => a - b);
   const seeds = [...new Set(r.cells.map((c) => c.n))].sort((a, b) => a - b);
   out.push(`${r.problems.length} problems × ${r.samplers.length} samplers, ${r.runs} runs; budget ${budgets.join('/')} evaluations; seeds per cell ${seeds.join('/')}.`, '');
+  if (r.prefixRuns) {
+    out.push(
+      `${r.prefixRuns} of these runs are the first evaluations of a cached run with a larger budget (same problem, sampler and seed): samplers never see the budget, so those evaluations are that run (bench/compare/README.md, "Budgets").`,
+      '',
+    );
+  }
   if (r.errors.length) out.push(`${r.errors.length} runs could not be made (first: \`${r.errors[0].key}\`: ${r.errors[0].error}).`, '');
 
   out.push('## Self-check: Tansaku Random vs Optuna Random', '');

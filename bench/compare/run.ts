@@ -27,8 +27,9 @@ const HELP = `Usage: tsx bench/compare/run.ts [options]
   --samplers a,b        sampler names, or tansaku / optuna / all (default all); known:
                         ${ALL_SAMPLERS.map((s) => s.name).join(', ')}
   --seeds N             seeds per (problem, sampler) (default 20; --quick ${QUICK_SEEDS})
-  --budget RULE         evaluations per run: auto (100·d for d ≤ 10, else 500), a number, or <k>d;
-                        per group with group=RULE, e.g. "classic=50d,auto"
+  --budget RULE         evaluations per run: suite (the full suite's matrix, the default: BBOB d2 200,
+                        d5 250, d10 500, d20 and d40 200, other groups auto up to 500), auto (100·d for
+                        d ≤ 10, else 500), a number, or <k>d; per group with group=RULE, e.g. "classic=50d,suite"
   --problems REGEX      only problems whose id matches
   --instances LIST      BBOB instances, e.g. 1 or 1-5 or 1,3 (default 1: seeds give the repetitions)
   --self-check-pairs N  extra seeds for tansaku-random and optuna-random so that each group has at least N
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   const groups = values.groups ? values.groups.split(',').map((s) => s.trim()).filter(Boolean) : quick ? QUICK_GROUPS : defaultGroups().map((g) => g.name);
   const samplers = resolveSamplers(values.samplers!);
   const seeds = int('seeds', values.seeds, quick ? QUICK_SEEDS : 20, 1);
-  const budget = parseBudgetRule(values.budget ?? (quick ? QUICK_BUDGET : 'auto'));
+  const budget = parseBudgetRule(values.budget ?? (quick ? QUICK_BUDGET : 'suite'));
   const filter = values.problems ? new RegExp(values.problems) : null;
   const instances = parseList(values.instances!);
   const chunkMinutes = Number(values['chunk-minutes']);

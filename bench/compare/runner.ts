@@ -61,6 +61,10 @@ export interface RunRecord extends RunSpec {
   failed: number;
   /** The problem's optimum (single objective) or optimal hypervolume, copied for self-contained records. */
   optimum: number | null;
+  /**
+   * Set on a record read off a longer run (never stored): that run's key. See `RunLookup` in cache.ts.
+   */
+  prefixOf?: string;
   /** Set when the run could not be made (e.g. a sampler that refuses the problem's space): the reason. */
   error?: string;
   date: string;

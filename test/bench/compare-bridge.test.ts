@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BenchmarkProblem, ParameterSource } from '../../bench/problems/problem.js';
-import { readCache } from '../../bench/compare/cache.js';
+import { prefixRecord, readCache } from '../../bench/compare/cache.js';
 import { runHarness } from '../../bench/compare/harness.js';
 import { DEFAULT_PYTHON, OptunaBridge, OptunaBridgeError, hasOptuna } from '../../bench/compare/optuna-bridge.js';
 import { checkpointsFor, runOptuna, type RunSpec } from '../../bench/compare/runner.js';
@@ -112,6 +112,14 @@ describe('Optuna bridge end to end', { skip }, () => {
     const c = await runOptuna(bridge, p, entry, spec(p, entry.name, 12, 25));
     assert.deepEqual(a.best, b.best);
     assert.notDeepEqual(a.best, c.best);
+  });
+
+  it('TPE never sees the budget: the first 20 evaluations of a 40-run are the 20-run', async () => {
+    const entry = samplerByName('optuna-tpe')!;
+    const p = toySphere(2);
+    const long = await runOptuna(bridge, p, entry, spec(p, entry.name, 13, 40));
+    const short = await runOptuna(bridge, p, entry, spec(p, entry.name, 13, 20));
+    assert.deepEqual(prefixRecord(long, 20)?.best, short.best);
   });
 
   it('awaits a problem whose evaluate returns a promise: the same run as the synchronous problem', async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { BenchmarkProblem, ParameterSource } from '../../bench/problems/problem.js';
 import type { OptunaBridge } from '../../bench/compare/optuna-bridge.js';
-import { CacheWriter, readCache } from '../../bench/compare/cache.js';
+import { CacheWriter, prefixRecord, readCache, RunLookup } from '../../bench/compare/cache.js';
 import { buildJobs, runHarness, type HarnessOptions } from '../../bench/compare/harness.js';
 import { renderGroupSvg } from '../../bench/compare/plot.js';
 import { parseBudgetRule } from '../../bench/compare/problems.js';
@@ -203,6 +203,14 @@ describe('samplers, budgets, regret', () => {
     assert.equal(mixed(toySphere(3)), 21);
     assert.equal(mixed({ ...toySphere(3), group: 'other' }), 300);
     assert.throws(() => parseBudgetRule('lots'), /bad budget rule/);
+    // The full suite's matrix: BBOB by dimension, the other groups auto's budget up to 500.
+    const suite = parseBudgetRule('suite');
+    assert.deepEqual([2, 5, 10, 20, 40].map((d) => suite({ ...toySphere(d), group: `bbob-d${d}` })), [200, 250, 500, 200, 200]);
+    assert.equal(suite({ ...toySphere(3), group: 'classic' }), 300);
+    assert.equal(suite({ ...toySphere(10), group: 'classic' }), 500);
+    assert.equal(suite({ ...toySphere(7), group: 'lcbench' }), 500);
+    assert.equal(parseBudgetRule('bbob-d40=300')({ ...toySphere(40), group: 'bbob-d40' }), 300);
+    assert.equal(parseBudgetRule('bbob-d40=300')({ ...toySphere(20), group: 'bbob-d20' }), 200, 'suite is the default');
   });
 
   it('normalised regret: minimise, maximise, several objectives; logs floored and capped', () => {
@@ -282,6 +290,50 @@ describe('run cache and resumable chunks', () => {
     assert.equal(r1.executed, 0);
     const r2 = await runHarness({ ...base('b') });
     assert.equal(r2.executed, r2.jobs);
+  });
+
+  it('a longer run answers a shorter budget that is one of its checkpoints, for every Tansaku sampler', async () => {
+    // Samplers never see the budget, so the first 20 evaluations of a 50-evaluation run are the 20-run.
+    const p = toySphere(3);
+    for (const entry of TANSAKU_SAMPLERS) {
+      if (!samplerFits(entry, p)) continue;
+      const long = await runTansaku(p, entry, spec(p, entry.name, 5, 50));
+      const short = await runTansaku(p, entry, spec(p, entry.name, 5, 20));
+      const derived = prefixRecord(long, 20);
+      assert.ok(derived, entry.name);
+      assert.equal(derived.key, short.key, entry.name);
+      assert.equal(derived.prefixOf, long.key);
+      assert.deepEqual(derived.checkpoints, short.checkpoints, entry.name);
+      assert.deepEqual(derived.best, short.best, `${entry.name}: the same curve as the run made with budget 20`);
+      assert.equal(derived.evaluations, 20);
+      assert.equal(derived.samplerSeconds.length, short.samplerSeconds.length);
+    }
+    const random = samplerByName('tansaku-random')!;
+    const long = await runTansaku(p, random, spec(p, random.name, 5, 50));
+    assert.equal(prefixRecord(long, 21), undefined, '21 is not a checkpoint of the 50-run');
+    assert.equal(prefixRecord(long, 50), undefined, 'not a prefix of itself');
+    assert.equal(prefixRecord(long, 80), undefined, 'not a longer run');
+    assert.equal(prefixRecord({ ...long, failed: 1 }, 20), undefined, 'failed trials: positions unknown');
+    assert.equal(prefixRecord({ ...long, error: 'refused' }, 20), undefined);
+    assert.equal(prefixRecord({ ...long, evaluations: 15 }, 20), undefined, 'stopped before the shorter budget');
+    const lookup = new RunLookup(new Map([[long.key, long]]));
+    assert.equal(lookup.get(spec(p, random.name, 5, 20))?.prefixOf, long.key);
+    assert.equal(lookup.get(spec(p, random.name, 6, 20)), undefined, 'another seed');
+    assert.equal(lookup.get(spec(p, random.name, 5, 50)), long);
+  });
+
+  it('a harness at a smaller budget makes no run the cache holds a longer run of, and says so in the report', async () => {
+    const long = await runHarness({ ...base('prefix'), budget: () => 50 });
+    assert.equal(long.executed, long.jobs);
+    const short = await runHarness({ ...base('prefix'), budget: () => 20, onJob: (j) => assert.fail(`${runKey(j)} should be read off its 50-run`) });
+    assert.equal(short.cached, short.jobs);
+    assert.equal(short.reports[0].runs, short.jobs);
+    assert.equal(short.reports[0].prefixRuns, short.jobs);
+    assert.ok(short.reports[0].cells.every((c) => c.budget === 20));
+    assert.match(readFileSync(join(dir, 'prefix', 'reports', 'compare-toy.md'), 'utf8'), new RegExp(`${short.jobs} of these runs are the first evaluations of a cached run with a larger budget`));
+    // Budget 12 is not a checkpoint of the 50-runs: they are made.
+    const odd = await runHarness({ ...base('prefix'), budget: () => 12 });
+    assert.equal(odd.executed, odd.jobs);
   });
 
   it('CacheWriter ends a torn last line before appending', () => {
