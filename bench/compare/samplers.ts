@@ -3,8 +3,8 @@
  * samplers run in Optuna 3.1 through the bridge (`optuna_bridge.py`, which documents their settings).
  *
  * Adding a Tansaku sampler is one line in {@link TANSAKU_SAMPLERS}, e.g.
- *   tansaku('nelder-mead', 'NelderMeadSampler (serial)', (seed) => new NelderMeadSampler({ seed }), 'single'),
- * Its name on the command line and in reports is then `tansaku-nelder-mead`.
+ *   tansaku('my-sampler', 'MySampler', (seed) => new MySampler({ seed }), 'single'),
+ * Its name on the command line and in reports is then `tansaku-my-sampler`.
  */
 import type { Sampler } from '../../src/core/sampler.js';
 import { CoordinateSearchSampler, CrossSearchSampler, HillClimbingSampler, NelderMeadSampler, QmcSampler, RandomSampler } from '../../src/index.js';
