@@ -9,26 +9,16 @@
  * every parameter, so a run costs ~ d·n² (measured: d10/500 38 s, d5/250 5 s on the 2-core VM); every other
  * sampler is taken as ~ d·n (its per-trial cost does not grow with the study).
  */
+import { median } from '../lib/stats.js';
+import { bbobGroupDimension as bbobDimension } from '../problems/index.js';
 import type { RunRecord, RunSpec } from './runner.js';
 
 /** Seconds of one run, or null when nothing comparable is in the cache. */
 export type RunCostModel = (job: RunSpec) => number | null;
 
-/** The dimension of a BBOB group (`bbob-d20` → 20), else null. */
-function bbobDimension(group: string): number | null {
-  const m = /^bbob-d(\d+)$/.exec(group);
-  return m ? Number(m[1]) : null;
-}
-
 /** How a sampler's run time grows with the budget n (exponent of n). */
 function budgetExponent(sampler: string): number {
   return /^optuna-tpe/.test(sampler) ? 2 : 1;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

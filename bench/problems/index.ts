@@ -134,15 +134,20 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
+/** The dimension of a BBOB group's name (`bbob-d20` → 20); null for any other group. */
+export function bbobGroupDimension(name: string): number | null {
+  const m = /^bbob-d(\d+)$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
 /**
  * The problems of group `name` (see {@link problemGroups}). Problems are created fresh on every call (BBOB
  * problems hold buffers; tabular problems share one lazily loaded, cached table per task).
  * Throws `InvalidArgumentError` for an unknown group name.
  */
 export function problemsInGroup(name: string, options: ProblemGroupOptions = {}): BenchmarkProblem[] {
-  const bbob = /^bbob-d(\d+)$/.exec(name);
-  if (bbob) {
-    const d = Number(bbob[1]);
+  const d = bbobGroupDimension(name);
+  if (d !== null) {
     const fns = options.functions ?? range(1, BBOB_FUNCTION_COUNT);
     const instances = options.instances ?? range(1, 5);
     const out: BenchmarkProblem[] = [];
