@@ -10,11 +10,12 @@ import type { BenchmarkProblem } from '../problems/problem.js';
 import { CacheWriter, readCache, RunLookup } from './cache.js';
 import { InlineExecutor, ProcessPool, type Executor } from './jobs.js';
 import { writeGroupSvg } from './plot.js';
-import { groupInfo, loadGroup } from './problems.js';
+import { allGroups, groupInfo, loadGroup } from './problems.js';
 import { ensureReferences } from './regret.js';
 import { buildGroupReport, renderMarkdown, writeGroupReport, type GroupReport, type ReportMeta } from './report.js';
 import { runKey, type RunRecord, type RunSpec } from './runner.js';
 import { ALL_SAMPLERS, SELF_CHECK_PAIR, samplerFits, type SamplerEntry } from './samplers.js';
+import { readSuiteSummary, writeSuiteSummary } from './summary.js';
 
 export interface HarnessOptions {
   groups: readonly string[];
@@ -234,6 +235,13 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
     log('');
     if (report.problems.length <= (opts.printFullUpTo ?? 12)) log(renderMarkdown(report));
     else log(summaryText(report));
+  }
+  if (reports.length) {
+    // The summary across groups is read back from the report files, so it also covers groups of this
+    // report name written by earlier runs.
+    const known = allGroups().map((g) => g.name).filter((g) => g !== 'toy');
+    const groups = [...known, ...opts.groups.filter((g) => !known.includes(g))];
+    files.push(...writeSuiteSummary(opts.reportDir, readSuiteSummary(opts.reportDir, { reportName: opts.reportName, groups })));
   }
   const left = pending.length - executed;
   const seconds = (performance.now() - t0) / 1000;

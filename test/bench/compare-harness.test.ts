@@ -274,6 +274,11 @@ describe('run cache and resumable chunks', () => {
     assert.equal(r3.reports.length, 1);
     assert.equal(r3.reports[0].runs, jobs.length);
     assert.ok(r3.files.some((f) => f.endsWith('compare-toy.md')) && r3.files.some((f) => f.endsWith('compare-toy.svg')));
+    // ... and the summary across groups, read back from those reports.
+    const summaryPath = r3.files.find((f) => f.endsWith('compare-summary.json'));
+    assert.ok(summaryPath, r3.files.join(', '));
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as { groups: Array<{ group: string; runs: number }> };
+    assert.deepEqual(summary.groups.map((g) => [g.group, g.runs]), [['toy', jobs.length]]);
   });
 
   it('--report-name writes the reports and the plot under compare-<group>-<name>', async () => {
@@ -281,6 +286,7 @@ describe('run cache and resumable chunks', () => {
     const r = await runHarness({ ...base('named'), reportName: 'selfcheck', onJob: () => assert.fail('everything is cached') });
     assert.ok(['compare-toy-selfcheck.md', 'compare-toy-selfcheck.csv', 'compare-toy-selfcheck.json', 'compare-toy-selfcheck.svg'].every((f) => r.files.some((p) => p.endsWith(f))));
     assert.ok(!r.files.some((p) => /compare-toy\.(md|svg)$/.test(p)));
+    assert.ok(r.files.some((p) => p.endsWith('compare-summary-selfcheck.md')));
     const md = readFileSync(join(dir, 'named', 'reports', 'compare-toy-selfcheck.md'), 'utf8');
     assert.match(md, /\(plots\/compare-toy-selfcheck\.svg\)/);
   });
