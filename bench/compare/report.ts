@@ -349,12 +349,14 @@ export function fmtRegret(x: number): string {
   return x.toExponential(1).replace('e+', 'e');
 }
 
-function fmtP(p: number): string {
+/** A p-value for tables: 2 significant digits, exponent form below 1e-4. */
+export function fmtP(p: number): string {
   return p < 1e-4 ? p.toExponential(1) : p.toPrecision(2);
 }
 
-function fmtMs(ms: number | null): string {
-  if (ms === null) return '—';
+/** A time in ms for tables: 3 significant digits or so, — when there is none. */
+export function fmtMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
   return ms >= 10 ? ms.toFixed(1) : ms >= 0.1 ? ms.toFixed(2) : ms.toFixed(3);
 }
 

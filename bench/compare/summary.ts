@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { reportNameOf } from '../lib/results.js';
 import { markdownTable } from '../lib/table.js';
 import { allGroups } from './problems.js';
-import type { GroupReport } from './report.js';
+import { fmtMs, fmtP, type GroupReport } from './report.js';
 
 /** The reference sampler of the wins/ties/losses table when none is named: the first of these present. */
 export const DEFAULT_REFERENCES = ['optuna-tpe', 'optuna-random', 'tansaku-random'] as const;
@@ -144,15 +144,6 @@ export function readSuiteSummary(dir: string, options: { reportName?: string | n
 
 function fmtNum(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
-}
-
-function fmtP(p: number): string {
-  return p < 1e-4 ? p.toExponential(1) : p.toPrecision(2);
-}
-
-function fmtMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '—';
-  return ms >= 10 ? ms.toFixed(1) : ms >= 0.1 ? ms.toFixed(2) : ms.toFixed(3);
 }
 
 export function renderSummaryMarkdown(s: SuiteSummary): string {
