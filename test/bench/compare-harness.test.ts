@@ -19,6 +19,7 @@ import { REGRET_CAP, REGRET_FLOOR, logRegret, normalisedRegret } from '../../ben
 import { buildGroupReport, panelOf, renderCsv, renderMarkdown, timePerTrialMs, type ReportMeta } from '../../bench/compare/report.js';
 import { RECORD_VERSION, UniformParams, checkpointsFor, estimateReference, runKey, runOptuna, runTansaku, type RunRecord, type RunSpec } from '../../bench/compare/runner.js';
 import { TANSAKU_SAMPLERS, resolveSamplers, samplerByName, samplerFits } from '../../bench/compare/samplers.js';
+import { fakeRun } from './fake-runs.js';
 import { toyBiobjective, toyMixed, toyProblems, toySphere } from '../../bench/compare/toy-problems.js';
 import { Rng } from '../../src/index.js';
 
@@ -362,31 +363,7 @@ describe('run cache and resumable chunks', () => {
 
 describe('reports on fake data', () => {
   const meta: ReportMeta = { machine: 'm', code: 'c', optuna: '3.1.0', generated: '2024-01-01T00:00:00Z', command: 'cmd' };
-  const checkpoints = checkpointsFor(100);
-  /** A record whose curve decays geometrically to `final` (optimum 0, f_ref 1 so best = normalised regret). */
-  function fake(problem: string, sampler: string, seed: number, final: number, msPerTrial: number): RunRecord {
-    return {
-      v: RECORD_VERSION,
-      key: runKey({ problem, sampler, seed, budget: 100 }),
-      problem,
-      group: 'fake',
-      sampler,
-      seed,
-      budget: 100,
-      framework: sampler.startsWith('optuna') ? 'optuna' : 'tansaku',
-      directions: ['minimize'],
-      checkpoints,
-      best: checkpoints.map((n) => final ** (Math.log10(n) / 2)),
-      samplerSeconds: checkpoints.map((n) => (n * msPerTrial) / 1000),
-      evalSeconds: 0,
-      wallSeconds: 1,
-      evaluations: 100,
-      failed: 0,
-      optimum: 0,
-      date: '2024-01-01T00:00:00Z',
-      env: { node: 'v20' },
-    };
-  }
+  const fake = (problem: string, sampler: string, seed: number, final: number, msPerTrial: number): RunRecord => fakeRun('fake', problem, sampler, seed, final, msPerTrial);
   const records: RunRecord[] = [];
   const problems = ['fake_a_i01', 'fake_a_i02', 'fake_b'];
   for (const p of problems) {

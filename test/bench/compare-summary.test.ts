@@ -4,37 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { buildGroupReport, writeGroupReport, type GroupReport, type ReportMeta } from '../../bench/compare/report.js';
-import { RECORD_VERSION, checkpointsFor, runKey, type RunRecord } from '../../bench/compare/runner.js';
+import type { RunRecord } from '../../bench/compare/runner.js';
+import { fakeRun } from './fake-runs.js';
 import { buildSuiteSummary, readSuiteSummary, renderSummaryMarkdown, writeSuiteSummary } from '../../bench/compare/summary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-summary-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const meta: ReportMeta = { machine: 'm', code: 'c', optuna: '3.1.0', generated: '2024-01-01T00:00:00Z', command: 'cmd' };
-const checkpoints = checkpointsFor(100);
-
 function fake(group: string, problem: string, sampler: string, seed: number, final: number): RunRecord {
-  return {
-    v: RECORD_VERSION,
-    key: runKey({ problem, sampler, seed, budget: 100 }),
-    problem,
-    group,
-    sampler,
-    seed,
-    budget: 100,
-    framework: sampler.startsWith('optuna') ? 'optuna' : 'tansaku',
-    directions: ['minimize'],
-    checkpoints,
-    best: checkpoints.map((n) => final ** (Math.log10(n) / 2)),
-    samplerSeconds: checkpoints.map((n) => (n * (sampler === 'optuna-tpe' ? 5 : 0.05)) / 1000),
-    evalSeconds: 0,
-    wallSeconds: 1,
-    evaluations: 100,
-    failed: 0,
-    optimum: 0,
-    date: '2024-01-01T00:00:00Z',
-    env: { node: 'v20' },
-  };
+  return fakeRun(group, problem, sampler, seed, final, sampler === 'optuna-tpe' ? 5 : 0.05);
 }
 
 /**
