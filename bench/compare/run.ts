@@ -28,7 +28,7 @@ const HELP = `Usage: tsx bench/compare/run.ts [options]
                         ${ALL_SAMPLERS.map((s) => s.name).join(', ')}
   --seeds N             seeds per (problem, sampler) (default 20; --quick ${QUICK_SEEDS})
   --budget RULE         evaluations per run: suite (the full suite's matrix, the default: BBOB d2 200,
-                        d5 250, d10 500, d20 and d40 200, other groups auto up to 500), auto (100·d for
+                        d5 250, d10 500, d20 and d40 200, other groups auto up to 200), auto (100·d for
                         d ≤ 10, else 500), a number, or <k>d; per group with group=RULE, e.g. "classic=50d,suite"
   --problems REGEX      only problems whose id matches
   --instances LIST      BBOB instances, e.g. 1 or 1-5 or 1,3 (default 1: seeds give the repetitions)

@@ -204,12 +204,13 @@ describe('samplers, budgets, regret', () => {
     assert.equal(mixed(toySphere(3)), 21);
     assert.equal(mixed({ ...toySphere(3), group: 'other' }), 300);
     assert.throws(() => parseBudgetRule('lots'), /bad budget rule/);
-    // The full suite's matrix: BBOB by dimension, the other groups auto's budget up to 500.
+    // The full suite's matrix: BBOB by dimension, the other groups auto's budget up to 200.
     const suite = parseBudgetRule('suite');
     assert.deepEqual([2, 5, 10, 20, 40].map((d) => suite({ ...toySphere(d), group: `bbob-d${d}` })), [200, 250, 500, 200, 200]);
-    assert.equal(suite({ ...toySphere(3), group: 'classic' }), 300);
-    assert.equal(suite({ ...toySphere(10), group: 'classic' }), 500);
-    assert.equal(suite({ ...toySphere(7), group: 'lcbench' }), 500);
+    assert.equal(suite({ ...toySphere(1), group: 'classic' }), 100);
+    assert.equal(suite({ ...toySphere(3), group: 'classic' }), 200);
+    assert.equal(suite({ ...toySphere(10), group: 'classic' }), 200);
+    assert.equal(suite({ ...toySphere(7), group: 'lcbench' }), 200);
     assert.equal(parseBudgetRule('bbob-d40=300')({ ...toySphere(40), group: 'bbob-d40' }), 300);
     assert.equal(parseBudgetRule('bbob-d40=300')({ ...toySphere(20), group: 'bbob-d20' }), 200, 'suite is the default');
   });
