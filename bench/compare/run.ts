@@ -115,6 +115,7 @@ async function main(): Promise<void> {
     estimateOnly: values.estimate,
     ...defaultPaths(ROOT, quick),
     reportName: reportNameOf(values['report-name']),
+    summaryGroups: quick ? QUICK_GROUPS : defaultGroups().map((g) => g.name),
     meta: {
       machine: `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load average ${machine.loadavgStart.join(' ')} at start`,
       code: shortCode(describeCode(machine)),

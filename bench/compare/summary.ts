@@ -4,8 +4,9 @@
  * wins/ties/losses, from the group's own pairwise tests) and whether the self-check held — read off the
  * per-group reports (`compare-<group>[-NAME].json`, report.ts), so it never disagrees with them.
  *
- * Written to `bench/results/compare-summary[-NAME].md|csv|json` after every harness run (run.ts), and by
- * `npx tsx bench/compare/summary.ts [--report-name NAME] [--reference SAMPLER]`.
+ * Written to `bench/results/compare-summary[-NAME].md|csv|json` by every harness run that writes a group
+ * report (harness.ts), and by `npx tsx bench/compare/summary.ts [--report-name NAME] [--reference SAMPLER]
+ * [--dir DIR]`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -123,7 +124,11 @@ export function readSuiteSummary(dir: string, options: { reportName?: string | n
   const missing: string[] = [];
   const read = (file: string): GroupReport => {
     try {
-      return JSON.parse(readFileSync(join(dir, file), 'utf8')) as GroupReport;
+      const report = JSON.parse(readFileSync(join(dir, file), 'utf8')) as GroupReport;
+      for (const key of ['samplers', 'problems', 'cells', 'meanRank', 'pairwise', 'time'] as const) {
+        if (report === null || typeof report !== 'object' || !(key in report)) throw new Error(`it has no "${key}" (not a group report of this harness version)`);
+      }
+      return report;
     } catch (error) {
       throw new Error(`cannot read the group report ${join(dir, file)}: ${(error as Error).message}`, { cause: error });
     }

@@ -5,7 +5,7 @@
  * toy problems and temporary folders.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -281,6 +281,20 @@ describe('run cache and resumable chunks', () => {
     assert.ok(summaryPath, r3.files.join(', '));
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as { groups: Array<{ group: string; runs: number }> };
     assert.deepEqual(summary.groups.map((g) => [g.group, g.runs]), [['toy', jobs.length]]);
+  });
+
+  it('a summary across groups that cannot be made is said, not fatal; --estimate writes nothing', async () => {
+    await runHarness({ ...base('summary') });
+    mkdirSync(join(dir, 'summary', 'reports'), { recursive: true });
+    writeFileSync(join(dir, 'summary', 'reports', 'compare-classic.json'), '{"group": "classic"}');
+    const lines: string[] = [];
+    const r = await runHarness({ ...base('summary'), summaryGroups: ['classic'], log: (l) => lines.push(l), onJob: () => assert.fail('everything is cached') });
+    assert.ok(r.files.some((f) => f.endsWith('compare-toy.md')));
+    assert.ok(!r.files.some((f) => f.includes('compare-summary')));
+    assert.ok(lines.some((l) => /summary across groups was not written: .*compare-classic\.json.*no "samplers"/.test(l)), lines.join('\n'));
+    const est = await runHarness({ ...base('estimate'), estimateOnly: true, onJob: () => assert.fail('--estimate runs nothing') });
+    assert.deepEqual(est.files, []);
+    assert.equal(existsSync(join(dir, 'estimate', 'reports')), false);
   });
 
   it('--report-name writes the reports and the plot under compare-<group>-<name>', async () => {

@@ -86,6 +86,23 @@ describe('suite summary across groups', () => {
     assert.match(md, /not in this report/);
   });
 
+  it('without TPE the reference is Optuna Random; with no candidate there is no reference table', () => {
+    const noTpe = { ...a, samplers: a.samplers.filter((x) => x !== 'optuna-tpe') };
+    assert.equal(buildSuiteSummary([{ report: noTpe, file: 'x.json' }]).reference, 'optuna-random');
+    const alone = { ...a, samplers: ['tansaku-fast'] };
+    const s = buildSuiteSummary([{ report: alone, file: 'x.json' }]);
+    assert.equal(s.reference, null);
+    assert.equal(s.groups[0].versusReference, null);
+    assert.doesNotMatch(renderSummaryMarkdown(s), /## Against/);
+  });
+
+  it("a group's own self-check wins over its -selfcheck report", () => {
+    const other = { report: { ...b, selfCheck: { ...a.selfCheck!, n: 999 } }, file: 'compare-bbob-d5-selfcheck.json' };
+    const s = buildSuiteSummary([{ report: a, file: 'compare-bbob-d5.json' }], { selfChecks: new Map([['bbob-d5', other]]) });
+    assert.equal(s.groups[0].selfCheck?.from, 'compare-bbob-d5.json');
+    assert.equal(s.groups[0].selfCheck?.pairs, 36);
+  });
+
   it('refuses a reference sampler no report has, naming the ones there are', () => {
     assert.throws(
       () => buildSuiteSummary([{ report: a, file: 'x.json' }], { reference: 'optuna-cmaes' }),
@@ -107,6 +124,7 @@ describe('suite summary across groups', () => {
     assert.match(readFileSync(files[0], 'utf8'), /No report yet for: bbob-d2\./);
     const csv = readFileSync(files[1], 'utf8').trim().split('\n');
     assert.equal(csv.length, 1 + 3);
+    for (const line of csv) assert.equal(line.split(',').length, 10, line);
     assert.match(csv.find((l) => l.startsWith('classic,tansaku-fast,'))!, /^classic,tansaku-fast,3,[\d.]+,2,1,1,1,optuna-tpe,/);
   });
 
@@ -116,5 +134,7 @@ describe('suite summary across groups', () => {
     writeGroupReport(out, b);
     writeFileSync(join(out, 'compare-classic.json'), '{"group": ');
     assert.throws(() => readSuiteSummary(out, { groups: ['classic'] }), /cannot read the group report .*compare-classic\.json/);
+    writeFileSync(join(out, 'compare-classic.json'), '{"group": "classic", "samplers": []}');
+    assert.throws(() => readSuiteSummary(out, { groups: ['classic'] }), /compare-classic\.json: it has no "problems"/);
   });
 });
