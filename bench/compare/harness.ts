@@ -51,8 +51,8 @@ export interface HarnessOptions {
   /** Reports named `compare-<group>-<reportName>` instead of `compare-<group>` (runs of another configuration). */
   reportName?: string;
   /**
-   * Groups the summary across groups (`compare-summary[-NAME].*`, summary.ts) covers and lists as not run
-   * yet when their report is missing (default: `groups`). run.ts passes the suite's groups.
+   * Groups the summary across groups (`compare-summary[-NAME].*`, summary.ts) covers (and, without a report
+   * name, lists as not run yet when their report is missing); default `groups`. run.ts passes the suite's.
    */
   summaryGroups?: readonly string[];
   /** Print the full markdown of groups with at most this many problems (default 12), else a summary. */

@@ -47,7 +47,10 @@ export interface SuiteSummary {
   /** Every sampler of any group, in the order of first appearance. */
   samplers: string[];
   groups: GroupSummary[];
-  /** Groups looked for whose report does not exist (not run yet under this name). */
+  /**
+   * The full suite's summary (no report name): groups looked for whose report does not exist yet. Empty for
+   * a named configuration, which covers only the groups it was run on.
+   */
   missing: string[];
 }
 
@@ -136,7 +139,7 @@ export function readSuiteSummary(dir: string, options: { reportName?: string | n
   for (const g of names) {
     const file = `${reportBase(g, options.reportName)}.json`;
     if (!existsSync(join(dir, file))) {
-      missing.push(g);
+      if (!options.reportName) missing.push(g);
       continue;
     }
     const report = read(file);
