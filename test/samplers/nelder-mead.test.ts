@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -265,6 +266,47 @@ describe('NelderMeadSampler', () => {
     const n = Math.min(a.length, b.length);
     assert.ok(n >= 5);
     assert.deepEqual(b.slice(0, n), a.slice(0, n));
+  });
+
+  it('continues the same path after its process is killed mid-trial (journal, SIGKILL)', async () => {
+    const space = { x: floatDistribution('x', -5, 5), y: floatDistribution('y', -5, 5) };
+    const reference = new NelderMeadSampler({ searchSpace: space });
+    const uninterrupted = await createStudy({ sampler: reference, seed: 4 });
+    await uninterrupted.optimize(quadratic, { nTrials: 30 });
+
+    const file = join(dir, 'nm-kill.journal');
+    await createStudy({ storage: new JournalFileStorage(file), studyName: 'kill', seed: 4, heartbeat: { intervalMs: 100, graceMs: 600, maxRetry: 1 } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/nelder-mead-worker.ts', file, '12'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((r) => child.on('exit', r));
+    const hung = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        const m = /hanging (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on('exit', (code) => reject(new Error(`the worker exited (${String(code)}) before hanging: ${out}`)));
+    });
+    child.kill('SIGKILL');
+    await exited;
+
+    const storage = new JournalFileStorage(file);
+    const resumed = await loadStudy({ storage, studyName: 'kill', sampler: new NelderMeadSampler({ searchSpace: space }) });
+    await new Promise((r) => setTimeout(r, 800)); // past the grace period: the killed trial is stale
+    await resumed.optimize(quadratic, { nTrials: 31 });
+    const trials = await resumed.trials;
+    const failed = trials.filter((t) => t.state === 'FAIL');
+    assert.deepEqual(failed.map((t) => t.number), [hung]);
+    assert.match(String(failed[0].systemAttrs.fail_reason), /stale/);
+    const rerun = trials.find((t) => t.state === 'COMPLETE' && t.systemAttrs.failed_trial === hung);
+    assert.ok(rerun, "the killed trial's point ran again");
+    assert.deepEqual(rerun.params, failed[0].params);
+    const a = await reference.path(uninterrupted);
+    const b = await new NelderMeadSampler({ searchSpace: space }).path(resumed);
+    const n = Math.min(a.length, b.length);
+    assert.ok(n >= 8, `compared ${n} steps`);
+    assert.deepEqual(b.slice(0, n), a.slice(0, n));
+    await storage.close();
   });
 
   it('continues the same path on the journal after a worker dies mid-trial (its point is re-run)', async () => {
