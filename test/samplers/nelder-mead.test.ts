@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import {
   type Trial,
 } from '../../src/index.js';
 import { runSamplerContract } from './contract.js';
+import { killWhenItHangs } from './path-search-helpers.js';
 
 runSamplerContract('NelderMeadSampler (serial)', {
   make: (seed) => new NelderMeadSampler({ seed, categorical: 'random' }),
@@ -276,19 +276,7 @@ describe('NelderMeadSampler', () => {
 
     const file = join(dir, 'nm-kill.journal');
     await createStudy({ storage: new JournalFileStorage(file), studyName: 'kill', seed: 4, heartbeat: { intervalMs: 100, graceMs: 600, maxRetry: 1 } });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/nelder-mead-worker.ts', file, '12'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise((r) => child.on('exit', r));
-    const hung = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString();
-        const m = /hanging (\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.on('exit', (code) => reject(new Error(`the worker exited (${String(code)}) before hanging: ${out}`)));
-    });
-    child.kill('SIGKILL');
-    await exited;
+    const hung = await killWhenItHangs('test/fixtures/nelder-mead-worker.ts', [file, '12']);
 
     const storage = new JournalFileStorage(file);
     const resumed = await loadStudy({ storage, studyName: 'kill', sampler: new NelderMeadSampler({ searchSpace: space }) });

@@ -167,19 +167,7 @@ export async function assertResumesAfterKill(kind: string, options: { speculativ
   const uninterrupted = await runStudy(await makeKillTestSampler(kind), surface10Objective, { direction: 'maximize' });
   const file = tempJournal('kill');
   await createStudy({ studyName: 'kill', storage: new JournalFileStorage(file), direction: 'maximize', seed: 1, heartbeat: { intervalMs: 100, graceMs: 600, maxRetry: 1 } });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/path-search-worker.ts', file, kind, '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((r) => child.on('exit', r));
-  const hung = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /hanging (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`the worker exited (${String(code)}) before hanging: ${out}`)));
-  });
-  child.kill('SIGKILL');
-  await exited;
+  const hung = await killWhenItHangs('test/fixtures/path-search-worker.ts', [file, kind, '5']);
 
   const storage = new JournalFileStorage(file);
   const study = await loadStudy({ studyName: 'kill', storage, sampler: await makeKillTestSampler(kind), pruner: new NopPruner() });
@@ -201,4 +189,25 @@ export async function assertResumesAfterKill(kind: string, options: { speculativ
   else assert.deepEqual(got, expected);
   assert.equal(await study.bestValue, Math.max(...uninterrupted.trials.map((t) => t.values![0])));
   await storage.close();
+}
+
+/**
+ * Runs a test fixture in a child process until it prints `hanging <trial number>` (it hangs inside that
+ * trial), then SIGKILLs it and waits for it to exit. Returns the trial number.
+ */
+export async function killWhenItHangs(script: string, args: readonly string[]): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((r) => child.on('exit', r));
+  const hung = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /hanging (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`the worker exited (${String(code)}) before hanging: ${out}`)));
+  });
+  child.kill('SIGKILL');
+  await exited;
+  return hung;
 }
