@@ -12,7 +12,7 @@ import { InlineExecutor, ProcessPool, type Executor } from './jobs.js';
 import { writeGroupSvg } from './plot.js';
 import { groupInfo, loadGroup } from './problems.js';
 import { ensureReferences } from './regret.js';
-import { buildGroupReport, renderMarkdown, writeGroupReport, type GroupReport, type ReportMeta } from './report.js';
+import { buildGroupReport, renderMarkdown, reportBase, writeGroupReport, type GroupReport, type ReportMeta } from './report.js';
 import { runKey, type RunRecord, type RunSpec } from './runner.js';
 import { ALL_SAMPLERS, SELF_CHECK_PAIR, samplerFits, type SamplerEntry } from './samplers.js';
 import { readSuiteSummary, writeSuiteSummary } from './summary.js';
@@ -232,7 +232,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
       description = g;
     }
     const report = buildGroupReport({ group: g, description, records, references, samplerOrder, seeds: opts.seeds, meta: { ...opts.meta, generated, optuna: optunaVersion } });
-    if (opts.reportName) report.fileBase = `compare-${g}-${opts.reportName}`;
+    if (opts.reportName) report.fileBase = reportBase(g, opts.reportName);
     reports.push(report);
     files.push(...writeGroupReport(opts.reportDir, report));
     const svg = writeGroupSvg(opts.plotDir, report);
@@ -262,7 +262,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
 
 /** A short text of a big group's report: self-check, mean ranks, times. */
 export function summaryText(r: GroupReport): string {
-  const lines = [`## ${r.group}: ${r.problems.length} problems, ${r.runs} runs (full tables in ${r.fileBase ?? `compare-${r.group}`}.md)`];
+  const lines = [`## ${r.group}: ${r.problems.length} problems, ${r.runs} runs (full tables in ${r.fileBase ?? reportBase(r.group)}.md)`];
   lines.push(`self-check (tansaku-random vs optuna-random): ${r.selfCheckNote}`);
   lines.push(`mean rank over ${r.meanRank.blocks} (problem, seed) blocks: ${r.samplers.map((s) => `${s} ${r.meanRank.ranks[s]?.toFixed(2) ?? '—'}`).join(', ')}`);
   lines.push(`own time per trial (ms) at 100 / 1000 trials: ${r.time.map((t) => `${t.sampler} ${t.at100ms?.toFixed(2) ?? '—'} / ${t.at1000ms?.toFixed(2) ?? '—'}`).join(', ')}`);

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CurveSummary, GroupReport } from './report.js';
+import { reportBase, type CurveSummary, type GroupReport } from './report.js';
 
 const PALETTE = ['#1b6ac9', '#d1495b', '#2e933c', '#8e44ad', '#e67e22', '#17a2b8', '#6c584c', '#c71585', '#7f8c8d', '#b8860b', '#000000'];
 
@@ -111,7 +111,7 @@ export function writeGroupSvg(dir: string, report: GroupReport): string | null {
   const svg = renderGroupSvg(report);
   if (svg === null) return null;
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${report.fileBase ?? `compare-${report.group}`}.svg`);
+  const path = join(dir, `${report.fileBase ?? reportBase(report.group)}.svg`);
   writeFileSync(path, svg);
   return path;
 }

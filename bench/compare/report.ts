@@ -128,6 +128,11 @@ export interface ReportInput {
   meta: ReportMeta;
 }
 
+/** The file base of a group's report under a report name (`compare-<group>` or `compare-<group>-<name>`). */
+export function reportBase(group: string, reportName?: string | null): string {
+  return reportName ? `compare-${group}-${reportName}` : `compare-${group}`;
+}
+
 /** The panel a problem is drawn in: BBOB instances of one function share one (`_iNN` dropped). */
 export function panelOf(problemId: string): string {
   return problemId.replace(/_i\d+(?=_|$)/, '');
@@ -423,7 +428,7 @@ export function renderMarkdown(r: GroupReport): string {
     ),
     '',
   );
-  const base = r.fileBase ?? `compare-${r.group}`;
+  const base = r.fileBase ?? reportBase(r.group);
   out.push(`Plot: [plots/${base}.svg](plots/${base}.svg).`, '');
   return out.join('\n');
 }
@@ -445,7 +450,7 @@ export function renderCsv(r: GroupReport): string {
 /** Writes `compare-<group>.md|csv|json` (or `<fileBase>.…`) into `dir`; returns the paths. */
 export function writeGroupReport(dir: string, r: GroupReport): string[] {
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, r.fileBase ?? `compare-${r.group}`);
+  const base = join(dir, r.fileBase ?? reportBase(r.group));
   writeFileSync(`${base}.md`, renderMarkdown(r));
   writeFileSync(`${base}.csv`, renderCsv(r));
   writeFileSync(`${base}.json`, `${JSON.stringify(r, null, 1)}\n`);

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { reportNameOf } from '../lib/results.js';
 import { markdownTable } from '../lib/table.js';
 import { allGroups } from './problems.js';
-import { fmtMs, fmtP, type GroupReport } from './report.js';
+import { fmtMs, fmtP, reportBase, type GroupReport } from './report.js';
 
 /** The reference sampler of the wins/ties/losses table when none is named: the first of these present. */
 export const DEFAULT_REFERENCES = ['optuna-tpe', 'optuna-random', 'tansaku-random'] as const;
@@ -52,11 +52,6 @@ export interface SuiteSummary {
    * a named configuration, which covers only the groups it was run on.
    */
   missing: string[];
-}
-
-/** The file base of a group's report under a report name (`compare-<group>` or `compare-<group>-<name>`). */
-export function reportBase(group: string, reportName?: string | null): string {
-  return reportName ? `compare-${group}-${reportName}` : `compare-${group}`;
 }
 
 /**
@@ -239,7 +234,7 @@ export function renderSummaryCsv(s: SuiteSummary): string {
 /** Writes `compare-summary[-NAME].md|csv|json` into `dir`; returns the paths. */
 export function writeSuiteSummary(dir: string, s: SuiteSummary): string[] {
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, s.reportName ? `compare-summary-${s.reportName}` : 'compare-summary');
+  const base = join(dir, reportBase('summary', s.reportName));
   writeFileSync(`${base}.md`, renderSummaryMarkdown(s));
   writeFileSync(`${base}.csv`, renderSummaryCsv(s));
   writeFileSync(`${base}.json`, `${JSON.stringify(s, null, 1)}\n`);
