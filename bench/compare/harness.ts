@@ -115,6 +115,24 @@ export function buildJobs(opts: Pick<HarnessOptions, 'groups' | 'samplers' | 'se
   return { jobs, problems };
 }
 
+/**
+ * The group's description for a report, with the BBOB instances the report actually holds (a group can hold
+ * instances 1–5, the suite runs instance 1 unless `--instances` says more).
+ *
+ * @example describeGroup('bbob-d5', ['bbob_f001_i01_d05']) // 'BBOB noiseless f1–f24 (COCO), 5-D, …, instance 1'
+ */
+export function describeGroup(group: string, problemIds: readonly string[]): string {
+  let description: string;
+  try {
+    description = groupInfo(group).description;
+  } catch {
+    description = group;
+  }
+  const instances = [...new Set(problemIds.map((id) => /^bbob_f\d+_i(\d+)_/.exec(id)?.[1]).filter((i) => i !== undefined).map(Number))].sort((a, b) => a - b);
+  if (instances.length) description += `, instance${instances.length > 1 ? 's' : ''} ${instances.join(', ')}`;
+  return description;
+}
+
 export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   const t0 = performance.now();
   const log = opts.log ?? ((s: string) => console.log(s));
@@ -225,12 +243,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
       log(`\n## ${g}: no runs yet`);
       continue;
     }
-    let description: string;
-    try {
-      description = groupInfo(g).description;
-    } catch {
-      description = g;
-    }
+    const description = describeGroup(g, records.map((r) => r.problem));
     const report = buildGroupReport({ group: g, description, records, references, samplerOrder, seeds: opts.seeds, meta: { ...opts.meta, generated, optuna: optunaVersion } });
     if (opts.reportName) report.fileBase = reportBase(g, opts.reportName);
     reports.push(report);

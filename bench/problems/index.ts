@@ -70,7 +70,7 @@ const GROUPS: readonly ProblemGroupInfo[] = Object.freeze([
   ...BBOB_GROUP_DIMENSIONS.map((d) =>
     Object.freeze({
       name: `bbob-d${d}`,
-      description: `BBOB noiseless f1–f24 (COCO), instances 1–5, ${d}-D, domain [-5, 5]^${d}`,
+      description: `BBOB noiseless f1–f24 (COCO), ${d}-D, domain [-5, 5]^${d}`,
       objectives: 'single' as const,
       needsData: false,
     }),

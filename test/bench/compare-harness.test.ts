@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import type { BenchmarkProblem, ParameterSource } from '../../bench/problems/problem.js';
 import type { OptunaBridge } from '../../bench/compare/optuna-bridge.js';
 import { CacheWriter, prefixRecord, readCache, RunLookup } from '../../bench/compare/cache.js';
-import { buildJobs, runHarness, type HarnessOptions } from '../../bench/compare/harness.js';
+import { buildJobs, describeGroup, runHarness, type HarnessOptions } from '../../bench/compare/harness.js';
 import { renderGroupSvg } from '../../bench/compare/plot.js';
 import { parseBudgetRule } from '../../bench/compare/problems.js';
 import { REGRET_CAP, REGRET_FLOOR, logRegret, normalisedRegret } from '../../bench/compare/regret.js';
@@ -179,6 +179,13 @@ describe('samplers, budgets, regret', () => {
     const { jobs } = buildJobs({ groups: ['toy'], samplers: resolveSamplers('tansaku-random,tansaku-qmc'), seeds: 2, budget: () => 5, problemsOf: () => toyProblems(), selfCheckPairs: 10 });
     assert.equal(jobs.filter((j) => j.sampler === 'tansaku-random').length, 3 * 4);
     assert.equal(jobs.filter((j) => j.sampler === 'tansaku-qmc').length, 3 * 2);
+  });
+
+  it("a report's description names the BBOB instances it holds, not the group's possible ones", () => {
+    assert.equal(describeGroup('bbob-d5', ['bbob_f001_i01_d05', 'bbob_f024_i01_d05']), 'BBOB noiseless f1–f24 (COCO), 5-D, domain [-5, 5]^5, instance 1');
+    assert.match(describeGroup('bbob-d2', ['bbob_f001_i03_d02', 'bbob_f001_i01_d02', 'bbob_f002_i03_d02']), /, instances 1, 3$/);
+    assert.doesNotMatch(describeGroup('classic', ['branin']), /instance/);
+    assert.equal(describeGroup('no-such-group', ['p1']), 'no-such-group');
   });
 
   it('resolves sampler lists and objective support', () => {
