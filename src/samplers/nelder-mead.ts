@@ -273,7 +273,12 @@ export class NelderMeadSampler implements Sampler {
       }
     }
     if (simplexNames(space, this.categoricalPolicy).length === 0) {
-      throw new InvalidArgumentError(`NelderMeadSampler: ${source} has no parameter with more than one value to search`);
+      const drawnAtRandom = this.categoricalPolicy === 'random' && Object.values(space).some((d) => d.type === 'categorical' && !isSingleValue(d));
+      throw new InvalidArgumentError(
+        `NelderMeadSampler: ${source} has nothing for a simplex to search: it needs at least one float, int or ordinal parameter ` +
+          `with more than one value${drawnAtRandom ? " (its categorical parameters are drawn at random under categorical: 'random')" : ''}; ` +
+          'use RandomSampler or TPESampler for such a space',
+      );
     }
     return space;
   }

@@ -212,6 +212,16 @@ describe('NelderMeadSampler', () => {
     assert.equal(new Set((await random.trials).map((t) => t.params.act)).size, 2);
   });
 
+  it('refuses a space with nothing to search, saying what it needs (an all-categorical space, one-value parameters)', async () => {
+    const allCategorical = await createStudy({ sampler: new NelderMeadSampler({ categorical: 'random' }), seed: 1 });
+    await assert.rejects(
+      allCategorical.optimize((t: Trial) => (t.suggestCategorical('op', ['conv', 'pool', 'skip']) === 'conv' ? 0 : 1), { nTrials: 3 }),
+      /nothing for a simplex to search: it needs at least one float, int or ordinal parameter .*categorical parameters are drawn at random/,
+    );
+    const fixed = await createStudy({ sampler: new NelderMeadSampler(), seed: 1 });
+    await assert.rejects(fixed.optimize((t: Trial) => t.suggestFloat('x', 2, 2), { nTrials: 3 }), (e: Error) => /nothing for a simplex/.test(e.message) && !/drawn at random/.test(e.message));
+  });
+
   it('refuses to join a study whose path was started with other options', async () => {
     const storage = new InMemoryStorage();
     const study = await createStudy({ storage, studyName: 's', sampler: new NelderMeadSampler(), seed: 1 });
