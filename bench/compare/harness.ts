@@ -6,6 +6,7 @@
  */
 import { costModel, estimate, formatEstimate } from './estimate.js';
 import { join, relative } from 'node:path';
+import { bbobInstanceOf } from '../problems/bbob-problem.js';
 import type { BenchmarkProblem } from '../problems/problem.js';
 import { CacheWriter, readCache, RunLookup } from './cache.js';
 import { InlineExecutor, ProcessPool, type Executor } from './jobs.js';
@@ -128,7 +129,7 @@ export function describeGroup(group: string, problemIds: readonly string[]): str
   } catch {
     description = group;
   }
-  const instances = [...new Set(problemIds.map((id) => /^bbob_f\d+_i(\d+)_/.exec(id)?.[1]).filter((i) => i !== undefined).map(Number))].sort((a, b) => a - b);
+  const instances = [...new Set(problemIds.map(bbobInstanceOf).filter((i) => i !== null))].sort((a, b) => a - b);
   if (instances.length) description += `, instance${instances.length > 1 ? 's' : ''} ${instances.join(', ')}`;
   return description;
 }

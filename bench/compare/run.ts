@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeCode, machineInfo } from '../lib/machine.js';
 import { reportNameOf } from '../lib/results.js';
+import { bbobInstanceOf } from '../problems/bbob-problem.js';
 import { defaultPaths, runHarness } from './harness.js';
 import { QUICK_BUDGET, QUICK_GROUPS, QUICK_SEEDS, allGroups, defaultGroups, loadGroup, parseBudgetRule, quickProblems } from './problems.js';
 import { ALL_SAMPLERS, resolveSamplers } from './samplers.js';
@@ -106,8 +107,8 @@ async function main(): Promise<void> {
     budget,
     problemsOf: (g) =>
       (quick ? quickProblems(g) : loadGroup(g)).filter((p) => {
-        const inst = /^bbob_f\d+_i(\d+)_/.exec(p.id);
-        return (!filter || filter.test(p.id)) && (!inst || quick || instances.includes(Number(inst[1])));
+        const instance = bbobInstanceOf(p.id);
+        return (!filter || filter.test(p.id)) && (instance === null || quick || instances.includes(instance));
       }),
     chunkMinutes,
     workers,

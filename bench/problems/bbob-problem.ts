@@ -23,6 +23,16 @@ export interface BbobBenchmarkProblem extends BenchmarkProblem {
   readonly optimum: number;
 }
 
+/**
+ * The instance of a BBOB problem id (`bbob_f015_i03_d10` → 3), or null for an id that is not BBOB's.
+ *
+ * @example bbobInstanceOf('bbob_f015_i03_d10'); // 3
+ */
+export function bbobInstanceOf(problemId: string): number | null {
+  const m = /^bbob_f\d+_i(\d+)_/.exec(problemId);
+  return m ? Number(m[1]) : null;
+}
+
 /** Parameter names used by the BBOB adapter: `x0`, `x1`, ... (shared so other code can build points). */
 export function bbobParameterNames(dimension: number): string[] {
   return Array.from({ length: dimension }, (_, i) => `x${i}`);

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { bbobBenchmark, bbobProblem, problemGroups, problemsInGroup } from '../../bench/problems/index.js';
+import { bbobBenchmark, bbobInstanceOf, bbobProblem, problemGroups, problemsInGroup } from '../../bench/problems/index.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { RandomParams, xParams } from './param-source.js';
@@ -31,6 +31,13 @@ describe('BBOB adapter', () => {
       assert.ok(v >= raw.fopt - 1e-9);
       assert.equal(p.lastCost(), 1);
     }
+  });
+
+  it('reads the instance back from a problem id, null for other problems', () => {
+    assert.equal(bbobInstanceOf(bbobBenchmark(15, 3, 10).id), 3);
+    assert.equal(bbobInstanceOf(bbobBenchmark(1, 12, 2).id), 12);
+    assert.equal(bbobInstanceOf('branin'), null);
+    assert.equal(bbobInstanceOf('hpobench_mlp_phoneme'), null);
   });
 
   it('validates its arguments like bbobProblem', () => {
