@@ -122,7 +122,8 @@ export class CoordinateSearchSampler extends PathSearchSampler {
   protected *createSearch(ctx: PathContext): PathSearch {
     const ds = ctx.distributions;
     const discrete = ds.every((d) => !(d.type === 'float' && d.step === null && d.low !== d.high));
-    const lattice = discrete ? ds.map((d, i) => latticeAxis(ctx.names[i], d, 2)) : null;
+    // Restarts draw from every value of a discrete space (Infinity: a log-scaled int keeps one level per integer).
+    const lattice = discrete ? ds.map((d, i) => latticeAxis(ctx.names[i], d, Infinity)) : null;
     // Steps are alpha0 / 2^k for k = 0..halvings, all whole multiples of the smallest one, `unit`: the
     // iterate is kept as whole offsets of `unit` from its origin, so returning to a point gives exactly
     // the same values (no rounding drift), and a point already evaluated is recognised.

@@ -26,8 +26,9 @@
  * never run again. FAIL and PRUNED trials count as the worst value. The path is replayed from the
  * study's trials, so a restarted process continues the same search (see `path-search.ts`).
  *
- * Levels: as {@link HillClimbingSampler} (one level per ordinal, int or stepped-float value;
- * `floatLevels` levels for a continuous float; categorical choices without order).
+ * Levels: as {@link HillClimbingSampler} (one level per ordinal, linear int or stepped-float value;
+ * `floatLevels` levels for a continuous float and for a log-scaled int with more values than that;
+ * categorical choices without order).
  */
 import type { Distribution, ParamValue } from '../core/distributions.js';
 import { InvalidArgumentError, describeValue } from '../core/errors.js';
@@ -65,7 +66,10 @@ export interface CrossSearchSamplerOptions extends PathSearchOptions {
   limit?: number;
   /** When a full cycle brings no improvement: "stop" (default; the study is exhausted) or "restart" from a random unvisited point. */
   onConverge?: 'stop' | 'restart';
-  /** Levels of a continuous float parameter, both ends included. Default 11. */
+  /**
+   * Levels of a continuous float parameter, and of a log-scaled int parameter with more values than
+   * this (log-spaced, rounded, duplicates merged), both ends included. Default 11.
+   */
   floatLevels?: number;
 }
 

@@ -8,10 +8,12 @@
  * makes the study exhausted, or restarts from a random point the search has not visited yet
  * (`onPeak`, default "restart"). When every point of the lattice is visited the study is exhausted.
  *
- * Levels: ordinal, int and stepped float parameters have one level per value (so an int range of 1000
- * values is an axis of 1000 levels: give `suggestOrdinal(name, logGrid(...))` for a log-spaced axis);
- * a continuous float is cut into `floatLevels` levels evenly spaced over its range, in log space when it
- * is log-scaled; categorical choices are levels without order.
+ * Levels: ordinal, linear int and stepped float parameters have one level per value (so a linear int
+ * range of 1000 values is an axis of 1000 levels: give it a `step`, or `suggestOrdinal(name, logGrid(...))`
+ * for a log-spaced axis of your choice); a continuous float is cut into `floatLevels` levels evenly spaced
+ * over its range, in log space when it is log-scaled, and so is a log-scaled int with more values than
+ * that (its levels rounded to integers, duplicates merged: `suggestInt('units', 64, 1024, { log: true })`
+ * has levels 64, 84, 111, …, 776, 1024, not 961 levels one unit apart); categorical choices are levels without order.
  *
  * The neighbours of one step are evaluated in parallel by concurrent workers and processes (each is
  * claimed with a key, so none runs twice); the path is the same whatever the number of workers. Points
@@ -47,7 +49,10 @@ export interface HillClimbingSamplerOptions extends PathSearchOptions {
   start?: Record<string, ParamValue>;
   /** At a local peak: "restart" from a random unvisited point (default), or "stop" (the study is exhausted). */
   onPeak?: 'stop' | 'restart';
-  /** Levels of a continuous float parameter, both ends included. Default 11. */
+  /**
+   * Levels of a continuous float parameter, and of a log-scaled int parameter with more values than
+   * this (log-spaced, rounded, duplicates merged), both ends included. Default 11.
+   */
   floatLevels?: number;
 }
 

@@ -39,6 +39,7 @@ import {
   validateSearchSpace,
   cardinality,
   type Distribution,
+  type IntDistribution,
   type ParamValue,
   type SearchSpace,
 } from '../core/distributions.js';
@@ -87,10 +88,13 @@ export function pointKey(point: Point): string {
 // ------------------------------------------------------------------------------------------ lattice
 
 /**
- * One parameter seen as an axis of levels (for samplers that move by whole steps). Ordinal, int and
- * stepped float parameters have one level per value; a continuous float has `floatLevels` levels evenly
- * spaced over its range (in log space when log-scaled), both ends included; a categorical parameter's
- * choices are levels without order.
+ * One parameter seen as an axis of levels (for samplers that move by whole steps). Ordinal, linear int and
+ * stepped float parameters have one level per value (their values are the grid the user chose); a
+ * continuous float has `levels` levels evenly spaced over its range (in log space when log-scaled), both
+ * ends included; a log-scaled int with more than `levels` values gets `levels` log-spaced levels too,
+ * rounded to integers (duplicates merged), both ends included, because one level per integer would make
+ * `suggestInt('units', 64, 1024, { log: true })` an axis of 961 levels whose neighbours differ by one
+ * unit; a categorical parameter's choices are levels without order.
  */
 export interface LatticeAxis {
   readonly name: string;
@@ -105,8 +109,11 @@ export interface LatticeAxis {
   indexOf(internal: number): number;
 }
 
-/** Builds the {@link LatticeAxis} of a parameter; `floatLevels` applies to continuous floats only. */
-export function latticeAxis(name: string, d: Distribution, floatLevels: number): LatticeAxis {
+/**
+ * Builds the {@link LatticeAxis} of a parameter; `levels` applies to continuous floats and to log-scaled
+ * ints with more values than that (pass Infinity for one level per integer).
+ */
+export function latticeAxis(name: string, d: Distribution, levels: number): LatticeAxis {
   const clamp = (count: number, i: number): number => Math.min(count - 1, Math.max(0, Math.round(i)));
   switch (d.type) {
     case 'categorical':
@@ -116,6 +123,7 @@ export function latticeAxis(name: string, d: Distribution, floatLevels: number):
     }
     case 'int': {
       const count = cardinality(d);
+      if (d.log && count > levels) return logIntAxis(name, d, levels);
       return { name, distribution: d, categorical: false, count, value: (k) => d.low + k * d.step, indexOf: (v) => clamp(count, (v - d.low) / d.step) };
     }
     case 'float': {
@@ -125,7 +133,7 @@ export function latticeAxis(name: string, d: Distribution, floatLevels: number):
         // The same values as `fromUnit` gives (cell centres), so a point's identity never depends on the route to it.
         return { name, distribution: d, categorical: false, count, value: (k) => fromUnit(d, (k + 0.5) / count), indexOf: (v) => clamp(count, (v - d.low) / d.step!) };
       }
-      const count = floatLevels;
+      const count = levels;
       return {
         name,
         distribution: d,
@@ -136,6 +144,32 @@ export function latticeAxis(name: string, d: Distribution, floatLevels: number):
       };
     }
   }
+}
+
+/** `levels` log-spaced integer levels of a log-scaled int, rounded, duplicates merged, from low to high. */
+function logIntAxis(name: string, d: IntDistribution, levels: number): LatticeAxis {
+  const logLow = Math.log(d.low);
+  const logSpan = Math.log(d.high) - logLow;
+  const values: number[] = [];
+  for (let k = 0; k < levels; k++) {
+    const v = k === levels - 1 ? d.high : Math.min(d.high, Math.max(d.low, Math.round(Math.exp(logLow + (k / (levels - 1)) * logSpan))));
+    if (v !== values[values.length - 1]) values.push(v);
+  }
+  return {
+    name,
+    distribution: d,
+    categorical: false,
+    count: values.length,
+    value: (k) => values[k],
+    // Nearest in log space, the lower level on a tie; off-level values come from other samplers or a start point.
+    indexOf: (v) => {
+      let best = 0;
+      for (let k = 1; k < values.length; k++) {
+        if (Math.abs(Math.log(v / values[k])) < Math.abs(Math.log(v / values[best]))) best = k;
+      }
+      return best;
+    },
+  };
 }
 
 /** Number of points of a lattice (Infinity past what a double holds exactly). */

@@ -13,6 +13,7 @@ import {
   loadStudy,
   type Trial,
 } from '../../src/index.js';
+import { latticeAxis } from '../../src/samplers/path-search.js';
 import { runSamplerContract } from './contract.js';
 import {
   TABLE_5X5,
@@ -155,6 +156,32 @@ describe('HillClimbingSampler', () => {
     const lrs = r.trials.map((t) => t.params.lr as number);
     for (const lr of lrs) assert.ok([1e-5, 1e-4, 1e-3, 1e-2, 1e-1].some((l) => Math.abs(lr / l - 1) < 1e-9), `lr ${lr} is a level`);
     assert.ok(Math.abs(lrs[0] / 1e-3 - 1) < 1e-9 && Math.abs(lrs[2] / 1e-2 - 1) < 1e-9);
+  });
+
+  it('cuts a log-scaled int with more values than floatLevels into log-spaced integer levels', async () => {
+    const r = await runStudy(new HillClimbingSampler({ floatLevels: 5, start: { units: 100 }, onPeak: 'stop' }), (t: Trial) => {
+      const units = t.suggestInt('units', 64, 1024, { log: true });
+      return (Math.log2(units) - 9) ** 2;
+    });
+    // 100 snaps to 128 (nearest in log space); the climb goes 128 → 256 → 512, a peak (1024 is worse).
+    assert.deepEqual(
+      r.trials.map((t) => t.params.units),
+      [128, 64, 256, 512, 1024],
+    );
+  });
+
+  it('keeps one level per integer for a linear int and for a log-scaled int with few values', () => {
+    const linear = latticeAxis('n', intDistribution('n', 1, 30), 11);
+    assert.equal(linear.count, 30);
+    assert.deepEqual([linear.value(0), linear.value(1), linear.value(29)], [1, 2, 30]);
+    const fewLog = latticeAxis('n', intDistribution('n', 1, 8, { log: true }), 11);
+    assert.deepEqual(Array.from({ length: fewLog.count }, (_, k) => fewLog.value(k)), [1, 2, 3, 4, 5, 6, 7, 8]);
+    // 11 log-spaced levels over 1..20 round to 1, 1, 2, 2, 3, 4, 6, 8, 11, 15, 20: duplicates merged.
+    const log = latticeAxis('n', intDistribution('n', 1, 20, { log: true }), 11);
+    assert.deepEqual(Array.from({ length: log.count }, (_, k) => log.value(k)), [1, 2, 3, 4, 6, 8, 11, 15, 20]);
+    assert.deepEqual([log.indexOf(1), log.indexOf(5), log.indexOf(7), log.indexOf(13), log.indexOf(20)], [0, 4, 5, 7, 8]);
+    // Infinity (coordinate search's restarts): every integer.
+    assert.equal(latticeAxis('n', intDistribution('n', 64, 1024, { log: true }), Infinity).count, 961);
   });
 
   it('journal: two storage objects on one file (two processes) never duplicate a cell', async () => {
