@@ -4,7 +4,7 @@
  * the first record of each key (a duplicate line is ignored) and skips lines that do not parse (a torn
  * last line after a crash), and records of another format version.
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkpointsFor, RECORD_VERSION, runKey, type RunRecord, type RunSpec } from './runner.js';
 
@@ -119,4 +119,35 @@ export function prefixRecord(long: RunRecord, budget: number): RunRecord | undef
     wallSeconds: Number.NaN,
     prefixOf: long.key,
   };
+}
+
+/**
+ * Drops from the cache every line whose run `forget` selects (by problem and sampler: all seeds and
+ * budgets), for a sampler whose code changed since those runs were made, so the next chunk makes them
+ * again. The dropped lines are appended to `<cache>.forgotten` (nothing is lost); the cache is rewritten
+ * through a temporary file and a rename, so a crash leaves the old or the new file, never a torn one.
+ * Lines that do not parse are kept as they are. Not to be run while a harness appends to the same cache.
+ *
+ * @example forgetRuns('bench/results/compare/runs.jsonl', (r) => r.sampler === 'tansaku-cross-search' && r.group === 'lcbench')
+ */
+export function forgetRuns(path: string, forget: (record: RunRecord) => boolean): { kept: number; forgotten: number } {
+  if (!existsSync(path)) return { kept: 0, forgotten: 0 };
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let record: RunRecord | null = null;
+    try {
+      record = JSON.parse(line) as RunRecord;
+    } catch {
+      // a torn line: kept, and skipped by readCache as before
+    }
+    (record && typeof record === 'object' && forget(record) ? dropped : kept).push(line);
+  }
+  if (dropped.length === 0) return { kept: kept.length, forgotten: 0 };
+  appendFileSync(`${path}.forgotten`, dropped.map((l) => `${l}\n`).join(''));
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, kept.map((l) => `${l}\n`).join(''));
+  renameSync(tmp, path);
+  return { kept: kept.length, forgotten: dropped.length };
 }

@@ -6,6 +6,7 @@
  *   npx tsx bench/compare/run.ts                          # the full suite, one 20-minute chunk; run again to continue
  *   npx tsx bench/compare/run.ts --groups bbob-d5,classic --samplers tansaku,optuna-tpe --seeds 20
  *   npx tsx bench/compare/run.ts --report-only            # regenerate the reports from the cache
+ *   npx tsx bench/compare/run.ts --forget --groups lcbench --samplers tansaku-cross-search   # redo a changed sampler's runs
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,8 @@ import { parseArgs } from 'node:util';
 import { describeCode, machineInfo } from '../lib/machine.js';
 import { reportNameOf } from '../lib/results.js';
 import { bbobInstanceOf } from '../problems/bbob-problem.js';
+import type { BenchmarkProblem } from '../problems/index.js';
+import { forgetRuns } from './cache.js';
 import { defaultPaths, runHarness } from './harness.js';
 import { QUICK_BUDGET, QUICK_GROUPS, QUICK_SEEDS, allGroups, defaultGroups, loadGroup, parseBudgetRule, quickProblems } from './problems.js';
 import { ALL_SAMPLERS, resolveSamplers } from './samplers.js';
@@ -42,6 +45,9 @@ const HELP = `Usage: tsx bench/compare/run.ts [options]
                         wall times of comparable cached runs (bench/compare/estimate.ts)
   --report-name NAME    write compare-<group>-NAME.md|csv|json (and the plot) instead of compare-<group>.*,
                         for runs of another configuration (other samplers or budgets) of the same group
+  --forget              first drop from the cache every run of the selected samplers on the selected
+                        problems (all seeds and budgets; moved to runs.jsonl.forgotten), for a sampler whose
+                        code changed, then run as usual so that they are made again
   --list                list groups and their problem counts
   -h, --help`;
 
@@ -50,7 +56,7 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean', default: false },
       groups: { type: 'string' },
-      samplers: { type: 'string', default: 'all' },
+      samplers: { type: 'string' },
       seeds: { type: 'string' },
       budget: { type: 'string' },
       problems: { type: 'string' },
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
       'report-only': { type: 'boolean', default: false },
       estimate: { type: 'boolean', default: false },
       'report-name': { type: 'string' },
+      forget: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -82,7 +89,7 @@ async function main(): Promise<void> {
     return n;
   };
   const groups = values.groups ? values.groups.split(',').map((s) => s.trim()).filter(Boolean) : quick ? QUICK_GROUPS : defaultGroups().map((g) => g.name);
-  const samplers = resolveSamplers(values.samplers!);
+  const samplers = resolveSamplers(values.samplers ?? 'all');
   const seeds = int('seeds', values.seeds, quick ? QUICK_SEEDS : 20, 1);
   const budget = parseBudgetRule(values.budget ?? (quick ? QUICK_BUDGET : 'suite'));
   const filter = values.problems ? new RegExp(values.problems) : null;
@@ -99,22 +106,33 @@ async function main(): Promise<void> {
     console.error('\ninterrupted: no new run starts; finished runs are in the cache');
     controller.abort();
   });
+  const problemsOf = (g: string): BenchmarkProblem[] =>
+    (quick ? quickProblems(g) : loadGroup(g)).filter((p) => {
+      const instance = bbobInstanceOf(p.id);
+      return (!filter || filter.test(p.id)) && (instance === null || quick || instances.includes(instance));
+    });
+  const paths = defaultPaths(ROOT, quick);
+  if (values.forget) {
+    if (values['report-only'] || values.estimate) throw new Error('--forget makes the forgotten runs again: it cannot go with --report-only or --estimate');
+    // No default here: "--forget --groups bbob-d10" alone would drop hours of every sampler's runs.
+    if (values.samplers === undefined) throw new Error('--forget needs --samplers naming the sampler(s) whose code changed, e.g. --samplers tansaku-cross-search');
+    const problemIds = new Set(groups.flatMap((g) => problemsOf(g).map((p) => p.id)));
+    const samplerNames = new Set(samplers.map((s) => s.name));
+    const { forgotten } = forgetRuns(paths.cachePath, (r) => problemIds.has(r.problem) && samplerNames.has(r.sampler));
+    console.log(`forgot ${forgotten} cached run(s) of ${[...samplerNames].join(', ')} on ${problemIds.size} problem(s) (kept in ${paths.cachePath}.forgotten)`);
+  }
   const result = await runHarness({
     groups,
     samplers,
     seeds,
     selfCheckPairs: int('self-check-pairs', values['self-check-pairs'], quick ? 0 : 150, 0),
     budget,
-    problemsOf: (g) =>
-      (quick ? quickProblems(g) : loadGroup(g)).filter((p) => {
-        const instance = bbobInstanceOf(p.id);
-        return (!filter || filter.test(p.id)) && (instance === null || quick || instances.includes(instance));
-      }),
+    problemsOf,
     chunkMinutes,
     workers,
     reportOnly: values['report-only'],
     estimateOnly: values.estimate,
-    ...defaultPaths(ROOT, quick),
+    ...paths,
     reportName: reportNameOf(values['report-name']),
     summaryGroups: quick ? QUICK_GROUPS : defaultGroups().map((g) => g.name),
     meta: {

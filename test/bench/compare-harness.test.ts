@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { BenchmarkProblem, ParameterSource } from '../../bench/problems/problem.js';
 import type { OptunaBridge } from '../../bench/compare/optuna-bridge.js';
-import { CacheWriter, prefixRecord, readCache, RunLookup } from '../../bench/compare/cache.js';
+import { CacheWriter, forgetRuns, prefixRecord, readCache, RunLookup } from '../../bench/compare/cache.js';
 import { buildJobs, describeGroup, runHarness, type HarnessOptions } from '../../bench/compare/harness.js';
 import { renderGroupSvg } from '../../bench/compare/plot.js';
 import { parseBudgetRule } from '../../bench/compare/problems.js';
@@ -373,6 +373,22 @@ describe('run cache and resumable chunks', () => {
     const c = readCache(path);
     assert.equal(c.records.size, 1);
     assert.equal(c.skipped, 1);
+  });
+
+  it('forgetRuns drops the selected runs into <cache>.forgotten and keeps the rest, torn lines included', () => {
+    const path = join(dir, 'forget.jsonl');
+    const rec = (problem: string, sampler: string, seed: number) =>
+      JSON.stringify({ v: RECORD_VERSION, key: runKey({ problem, sampler, seed, budget: 10 }), problem, sampler, seed, budget: 10 });
+    const lines = [rec('p1', 'a', 1), rec('p1', 'b', 1), rec('p2', 'b', 1), rec('p2', 'b', 2), '{"v":1,"key":"tor'];
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const r = forgetRuns(path, (x) => x.sampler === 'b' && x.problem === 'p2');
+    assert.deepEqual(r, { kept: 3, forgotten: 2 });
+    assert.deepEqual(readFileSync(path, 'utf8').trimEnd().split('\n'), [lines[0], lines[1], lines[4]]);
+    assert.deepEqual(readFileSync(`${path}.forgotten`, 'utf8').trimEnd().split('\n'), [lines[2], lines[3]]);
+    assert.deepEqual([...readCache(path).records.keys()], [runKey({ problem: 'p1', sampler: 'a', seed: 1, budget: 10 }), runKey({ problem: 'p1', sampler: 'b', seed: 1, budget: 10 })]);
+    // Nothing selected: the file is not rewritten and nothing is appended.
+    assert.deepEqual(forgetRuns(path, () => false), { kept: 3, forgotten: 0 });
+    assert.equal(readFileSync(`${path}.forgotten`, 'utf8').trimEnd().split('\n').length, 2);
   });
 
   it('runs on a pool of two worker processes', async () => {
