@@ -24,14 +24,8 @@ export function readCache(path: string): CacheContents {
   if (!existsSync(path)) return { records, skipped, duplicates };
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (!line.trim()) continue;
-    let r: RunRecord;
-    try {
-      r = JSON.parse(line) as RunRecord;
-    } catch {
-      skipped++;
-      continue;
-    }
-    if (!r || r.v !== RECORD_VERSION || typeof r.key !== 'string') {
+    const r = parseRecord(line);
+    if (!r) {
       skipped++;
       continue;
     }
@@ -39,6 +33,17 @@ export function readCache(path: string): CacheContents {
     else records.set(r.key, r);
   }
   return { records, skipped, duplicates };
+}
+
+/** A cache line's record, or null for a line that does not parse (torn) or is of another format version. */
+function parseRecord(line: string): RunRecord | null {
+  let r: RunRecord;
+  try {
+    r = JSON.parse(line) as RunRecord;
+  } catch {
+    return null;
+  }
+  return r && r.v === RECORD_VERSION && typeof r.key === 'string' ? r : null;
 }
 
 /** Appends records to the cache; first ends a torn last line so the next record starts on its own line. */
@@ -126,7 +131,7 @@ export function prefixRecord(long: RunRecord, budget: number): RunRecord | undef
  * budgets), for a sampler whose code changed since those runs were made, so the next chunk makes them
  * again. The dropped lines are appended to `<cache>.forgotten` (nothing is lost); the cache is rewritten
  * through a temporary file and a rename, so a crash leaves the old or the new file, never a torn one.
- * Lines that do not parse are kept as they are. Not to be run while a harness appends to the same cache.
+ * Lines readCache skips (torn, another format version) are kept as they are. Not to be run while a harness appends to the same cache.
  *
  * @example forgetRuns('bench/results/compare/runs.jsonl', (r) => r.sampler === 'tansaku-cross-search' && r.group === 'lcbench')
  */
@@ -136,13 +141,8 @@ export function forgetRuns(path: string, forget: (record: RunRecord) => boolean)
   const dropped: string[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (!line.trim()) continue;
-    let record: RunRecord | null = null;
-    try {
-      record = JSON.parse(line) as RunRecord;
-    } catch {
-      // a torn line: kept, and skipped by readCache as before
-    }
-    (record && typeof record === 'object' && forget(record) ? dropped : kept).push(line);
+    const record = parseRecord(line);
+    (record && forget(record) ? dropped : kept).push(line);
   }
   if (dropped.length === 0) return { kept: kept.length, forgotten: 0 };
   appendFileSync(`${path}.forgotten`, dropped.map((l) => `${l}\n`).join(''));
