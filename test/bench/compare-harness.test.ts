@@ -5,10 +5,12 @@
  * toy problems and temporary folders.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { BenchmarkProblem, ParameterSource } from '../../bench/problems/problem.js';
 import type { OptunaBridge } from '../../bench/compare/optuna-bridge.js';
 import { CacheWriter, forgetRuns, prefixRecord, readCache, RunLookup } from '../../bench/compare/cache.js';
@@ -389,6 +391,23 @@ describe('run cache and resumable chunks', () => {
     // Nothing selected: the file is not rewritten and nothing is appended.
     assert.deepEqual(forgetRuns(path, () => false), { kept: 3, forgotten: 0 });
     assert.equal(readFileSync(`${path}.forgotten`, 'utf8').trimEnd().split('\n').length, 2);
+  });
+
+  it('run.ts --forget refuses a missing --samplers and --report-only/--estimate before touching the cache', () => {
+    const runTs = fileURLToPath(new URL('../../bench/compare/run.ts', import.meta.url));
+    const cache = fileURLToPath(new URL('../../bench/results/compare/runs.jsonl', import.meta.url));
+    const before = existsSync(cache) ? statSync(cache).mtimeMs : null;
+    const cases: Array<[string[], RegExp]> = [
+      [['--forget', '--groups', 'toy'], /--forget needs --samplers naming the sampler\(s\) whose code changed/],
+      [['--forget', '--report-only', '--groups', 'toy', '--samplers', 'tansaku-random'], /cannot go with --report-only or --estimate/],
+      [['--forget', '--estimate', '--groups', 'toy', '--samplers', 'tansaku-random'], /cannot go with --report-only or --estimate/],
+    ];
+    for (const [args, message] of cases) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', runTs, ...args], { encoding: 'utf8' });
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.equal(existsSync(cache) ? statSync(cache).mtimeMs : null, before);
   });
 
   it('runs on a pool of two worker processes', async () => {
