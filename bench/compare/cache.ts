@@ -36,7 +36,7 @@ export function readCache(path: string): CacheContents {
 }
 
 /** A cache line's record, or null for a line that does not parse (torn) or is of another format version. */
-function parseRecord(line: string): RunRecord | null {
+export function parseRecord(line: string): RunRecord | null {
   let r: RunRecord;
   try {
     r = JSON.parse(line) as RunRecord;

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { bbobInstanceOf } from '../problems/bbob-problem.js';
 import type { BenchmarkProblem } from '../problems/problem.js';
 import { CacheWriter, readCache, RunLookup } from './cache.js';
+import { readRuns, saveToStore } from './store.js';
 import { InlineExecutor, ProcessPool, type Executor } from './jobs.js';
 import { writeGroupSvg } from './plot.js';
 import { groupInfo, loadGroup } from './problems.js';
@@ -45,6 +46,11 @@ export interface HarnessOptions {
   /** Run nothing and write nothing: print how long the runs still to make would take (see estimate.ts). */
   estimateOnly?: boolean;
   cachePath: string;
+  /**
+   * The committed run store (store.ts): its runs count as cached, and every run of the local cache it lacks
+   * is saved to it at the end of the harness run (not with `estimateOnly`). Unset: the local cache only.
+   */
+  storeDir?: string;
   referencePath: string;
   /** Where compare-<group>.md|csv|json go, and the plots. */
   reportDir: string;
@@ -138,12 +144,14 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   const t0 = performance.now();
   const log = opts.log ?? ((s: string) => console.log(s));
   const { jobs, problems } = buildJobs(opts);
-  const cache = readCache(opts.cachePath);
+  const cache = readRuns(opts.cachePath, opts.storeDir);
+  for (const f of cache.unreadable) log(`store file ${relative(process.cwd(), f)} could not be decompressed: its runs are not read (look at it; a later save does not rewrite it)`);
   if (cache.skipped) log(`cache: ${cache.skipped} unreadable line(s) skipped (a torn line after an interrupted run, or an old format)`);
   const lookup = new RunLookup(cache.records);
   const pending = jobs.filter((j) => !lookup.has(j));
   const cached = jobs.length - pending.length;
-  log(`${jobs.length} runs in this configuration: ${cached} already in ${relative(process.cwd(), opts.cachePath)}, ${pending.length} to run`);
+  const where = relative(process.cwd(), opts.cachePath) + (opts.storeDir ? ` and ${relative(process.cwd(), opts.storeDir)}/` : '');
+  log(`${jobs.length} runs in this configuration: ${cached} already in ${where}, ${pending.length} to run`);
   if (opts.estimateOnly) {
     for (const line of formatEstimate(estimate(pending, costModel(cache.records.values())), opts.workers)) log(line);
     return { jobs: jobs.length, cached, executed: 0, pending: pending.length, fatal: [], reports: [], files: [], seconds: (performance.now() - t0) / 1000 };
@@ -226,8 +234,15 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
     }
   }
 
+  if (opts.storeDir) {
+    // Whatever the local cache holds that the store lacks (this chunk's runs, or a cache of an earlier
+    // checkout) goes into the store, to be committed with the reports.
+    const { files: saved, saved: n } = saveToStore(opts.storeDir, readCache(opts.cachePath).records.values());
+    if (n) log(`saved ${n} run(s) to ${saved.map((f) => relative(process.cwd(), f)).join(', ')}: commit them, so that a fresh checkout continues from them`);
+  }
+
   // Reports from everything cached for this configuration.
-  const all = new RunLookup(readCache(opts.cachePath).records);
+  const all = new RunLookup(readRuns(opts.cachePath, opts.storeDir).records);
   if (!optunaVersion) for (const r of all.records.values()) if (r.env.optuna) optunaVersion = r.env.optuna;
   const reports: GroupReport[] = [];
   const files: string[] = [];
@@ -284,9 +299,9 @@ export function summaryText(r: GroupReport): string {
 }
 
 /** Default locations under the repository root. */
-export function defaultPaths(root: string, quick: boolean): Pick<HarnessOptions, 'cachePath' | 'referencePath' | 'reportDir' | 'plotDir'> {
+export function defaultPaths(root: string, quick: boolean): Pick<HarnessOptions, 'cachePath' | 'storeDir' | 'referencePath' | 'reportDir' | 'plotDir'> {
   const raw = join(root, 'bench/results/compare');
   return quick
     ? { cachePath: join(raw, 'quick/runs.jsonl'), referencePath: join(raw, 'reference.json'), reportDir: join(raw, 'quick'), plotDir: join(raw, 'quick/plots') }
-    : { cachePath: join(raw, 'runs.jsonl'), referencePath: join(raw, 'reference.json'), reportDir: join(root, 'bench/results'), plotDir: join(root, 'bench/results/plots') };
+    : { cachePath: join(raw, 'runs.jsonl'), storeDir: join(root, 'bench/results/runs'), referencePath: join(raw, 'reference.json'), reportDir: join(root, 'bench/results'), plotDir: join(root, 'bench/results/plots') };
 }

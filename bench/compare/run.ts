@@ -5,7 +5,7 @@
  *   npx tsx bench/compare/run.ts --quick                  # a few problems, 5 seeds, 100 evaluations (< 3 min)
  *   npx tsx bench/compare/run.ts                          # the full suite, one 20-minute chunk; run again to continue
  *   npx tsx bench/compare/run.ts --groups bbob-d5,classic --samplers tansaku,optuna-tpe --seeds 20
- *   npx tsx bench/compare/run.ts --report-only            # regenerate the reports from the cache
+ *   npx tsx bench/compare/run.ts --report-only            # regenerate the reports from the cache and the run store
  *   npx tsx bench/compare/run.ts --forget --groups lcbench --samplers tansaku-cross-search   # redo a changed sampler's runs
  */
 import { dirname, resolve } from 'node:path';
@@ -16,6 +16,8 @@ import { reportNameOf } from '../lib/results.js';
 import { bbobInstanceOf } from '../problems/bbob-problem.js';
 import type { BenchmarkProblem } from '../problems/index.js';
 import { forgetRuns } from './cache.js';
+import type { RunRecord } from './runner.js';
+import { forgetInStore } from './store.js';
 import { defaultPaths, runHarness } from './harness.js';
 import { QUICK_BUDGET, QUICK_GROUPS, QUICK_SEEDS, allGroups, defaultGroups, loadGroup, parseBudgetRule, quickProblems } from './problems.js';
 import { ALL_SAMPLERS, resolveSamplers } from './samplers.js';
@@ -40,14 +42,17 @@ const HELP = `Usage: tsx bench/compare/run.ts [options]
                         (problem, seed) pairs for the self-check's TOST (default 150; --quick 0)
   --chunk-minutes M     start no run that would end after M minutes (default 20); run again to continue
   --workers N           child processes (default 2; 0 runs in this process)
-  --report-only         run nothing, regenerate the reports from the cache
+  --report-only         run nothing, regenerate the reports from the cache and the run store
+                        (bench/results/runs/, committed: every run not --quick nor --estimate saves the
+                        cache's new runs there; commit it with the reports)
   --estimate            run and write nothing: print the CPU hours the runs still to make would take, from the
                         wall times of comparable cached runs (bench/compare/estimate.ts)
   --report-name NAME    write compare-<group>-NAME.md|csv|json (and the plot) instead of compare-<group>.*,
                         for runs of another configuration (other samplers or budgets) of the same group
   --forget              first drop from the cache every run of the selected samplers on the selected
-                        problems (all seeds and budgets; moved to runs.jsonl.forgotten), for a sampler whose
-                        code changed, then run as usual so that they are made again
+                        problems (all seeds and budgets; moved from the cache and the run store to
+                        runs.jsonl.forgotten), for a sampler whose code changed, then run as usual so
+                        that they are made again
   --list                list groups and their problem counts
   -h, --help`;
 
@@ -118,8 +123,11 @@ async function main(): Promise<void> {
     if (values.samplers === undefined) throw new Error('--forget needs --samplers naming the sampler(s) whose code changed, e.g. --samplers tansaku-cross-search');
     const problemIds = new Set(groups.flatMap((g) => problemsOf(g).map((p) => p.id)));
     const samplerNames = new Set(samplers.map((s) => s.name));
-    const { forgotten } = forgetRuns(paths.cachePath, (r) => problemIds.has(r.problem) && samplerNames.has(r.sampler));
-    console.log(`forgot ${forgotten} cached run(s) of ${[...samplerNames].join(', ')} on ${problemIds.size} problem(s) (kept in ${paths.cachePath}.forgotten)`);
+    const selected = (r: RunRecord): boolean => problemIds.has(r.problem) && samplerNames.has(r.sampler);
+    const forgottenPath = `${paths.cachePath}.forgotten`;
+    const local = forgetRuns(paths.cachePath, selected);
+    const stored = paths.storeDir ? forgetInStore(paths.storeDir, selected, forgottenPath) : { forgotten: 0, files: [] };
+    console.log(`forgot ${local.forgotten} cached and ${stored.forgotten} stored run(s) of ${[...samplerNames].join(', ')} on ${problemIds.size} problem(s) (kept in ${forgottenPath}${stored.files.length ? `; rewrote ${stored.files.length} store file(s): commit them` : ''})`);
   }
   const result = await runHarness({
     groups,
