@@ -12,15 +12,24 @@
  *   f_m = ½(1 + g)·Π x·(1 − x) (linear front Σf = ½); DTLZ2: g = Σ(x_i − ½)², f_m = (1 + g)·Π cos·sin(x·π/2)
  *   (front: the unit sphere's positive orthant). Pareto set: the last k variables = ½ (g = 0).
  *
- * Reference points and optimal hypervolumes (defaults; another reference point can be passed):
- * - ZDT1, r = (1.1, 1.1): HV* = (r2 − 1) + 2/3 + (r1 − 1)·r2 = 263/300 = 0.87666…, exact (∫₀¹ √a da = 2/3).
- * - ZDT2, r = (1.1, 1.1): HV* = (r2 − 1) + 1/3 + (r1 − 1)·r2 = 163/300 = 0.54333…, exact.
+ * Default reference points: BoTorch's (botorch/test_functions/multi_objective.py, from Yang et al. 2019):
+ * (11, 11) for ZDT, 400 per objective for DTLZ1, 1.1 per objective for DTLZ2. They are far from the front
+ * on purpose: at hyperparameter-optimisation budgets (a few hundred evaluations) nothing a sampler finds on
+ * ZDT (n = 30; a random point has g ≈ 5.5) or DTLZ1 (g in the hundreds) dominates the tight points used with
+ * evolutionary budgets ((1.1, 1.1), 1 per objective), so every run's hypervolume would be 0 and every sampler
+ * would tie. Another reference point can be passed.
+ *
+ * Optimal hypervolumes, for any reference point r the formulas hold for:
+ * - ZDT1: HV* = (r2 − 1) + 2/3 + (r1 − 1)·r2, exact (∫₀¹ √a da = 2/3): 263/300 at (1.1, 1.1), 362/3 at (11, 11).
+ * - ZDT2: HV* = (r2 − 1) + 1/3 + (r1 − 1)·r2, exact: 163/300 at (1.1, 1.1), 361/3 at (11, 11).
  * - ZDT3, r = (1.1, 1.1): HV* = ∫₀¹ (r2 − m(a)) da + (r1 − 1)(r2 − m(1)), m the running minimum of
  *   1 − √a − a·sin(10πa) (the front is the non-dominated part of that curve: five pieces). Computed
  *   numerically (trapezoid rule with compensated summation on 4·10⁷ intervals; 10⁵, 10⁶, 10⁷ intervals give
  *   errors 7.8e-9, 2.2e-10, 6e-12): 1.331762908656 (±1e-11). `zdt3OptimalHypervolume(r)` recomputes it (10⁶
  *   intervals, ~2e-10) for other reference points.
- * - DTLZ1, r = (1, …, 1): the dominated region is {0 ≤ z ≤ r, Σz ≥ ½}: HV* = Π r_i − (½)^M / M!, exact.
+ * - DTLZ1 (r_i ≥ ½): the dominated region is {0 ≤ z ≤ r, Σz ≥ ½}: HV* = Π r_i − (½)^M / M!, exact
+ *   (BoTorch's `_max_hv` subtracts 1/2^M instead of the simplex's (½)^M/M!; immaterial at 400^M).
+ *   At r = (400, …, 400): 400^M − (½)^M/M!.
  * - DTLZ2, r = (1.1, …, 1.1): the dominated region is {0 ≤ z ≤ r, |z| ≥ 1}: HV* = Π r_i − V_M / 2^M with
  *   V_M = π^{M/2}/Γ(M/2 + 1) the unit ball's volume (M = 2: π/4; M = 3: π/6), exact (needs r_i ≥ 1).
  * Test file test/bench/multiobjective.test.ts checks each against the exact hypervolume of a dense sample of
@@ -30,8 +39,8 @@
  * ```ts
  * const p = zdt1();              // 30 variables x0..x29
  * const [f1, f2] = p.evaluate(trial, rng) as number[];
- * p.referencePoint;              // [1.1, 1.1]
- * p.optimalHypervolume;          // 0.8766666666666667
+ * p.referencePoint;              // [11, 11]
+ * p.optimalHypervolume;          // 120.66666666666667
  * ```
  */
 import { InvalidArgumentError } from '../../src/core/errors.js';
@@ -142,11 +151,12 @@ function checkReference(id: string, ref: readonly number[], m: number, min: read
 export interface ZdtOptions {
   /** Number of variables, >= 2 (default 30, as in Zitzler et al. 2000). */
   readonly variables?: number;
-  /** Hypervolume reference point (default [1.1, 1.1]). */
+  /** Hypervolume reference point (default [11, 11], BoTorch's). */
   readonly referencePoint?: readonly number[];
 }
 
-const ZDT_DEFAULT_REFERENCE = [1.1, 1.1];
+/** BoTorch's ZDT reference point (see the file header for why not (1.1, 1.1)). */
+const ZDT_DEFAULT_REFERENCE = [11, 11];
 
 function zdtG(x: ArrayLike<number>): number {
   const n = x.length;
@@ -215,7 +225,7 @@ function zdt3Curve(a: number): number {
   return 1 - Math.sqrt(a) - a * Math.sin(10 * Math.PI * a);
 }
 
-/** Default-reference ZDT3 optimal hypervolume, computed as stated in the file header. */
+/** ZDT3's optimal hypervolume for r = (1.1, 1.1), computed as stated in the file header. */
 export const ZDT3_OPTIMAL_HYPERVOLUME = 1.331762908656;
 
 /**
@@ -257,12 +267,12 @@ function nondominated2d(points: number[][]): number[][] {
 /** ZDT3: disconnected front (five pieces of f2 = 1 − √f1 − f1 sin(10π f1)). */
 export function zdt3(options: ZdtOptions = {}): MultiObjectiveBenchmarkProblem {
   const ref = options.referencePoint ?? ZDT_DEFAULT_REFERENCE;
-  const isDefault = ref.length === 2 && ref[0] === 1.1 && ref[1] === 1.1;
+  const isTight = ref.length === 2 && ref[0] === 1.1 && ref[1] === 1.1;
   return zdt(
     3,
     options,
     (f1, g) => 1 - Math.sqrt(f1 / g) - (f1 / g) * Math.sin(10 * Math.PI * f1),
-    (r) => (isDefault ? ZDT3_OPTIMAL_HYPERVOLUME : zdt3OptimalHypervolume(r)),
+    (r) => (isTight ? ZDT3_OPTIMAL_HYPERVOLUME : zdt3OptimalHypervolume(r)),
     [1, 1],
     nondominated2d,
   );
@@ -289,7 +299,7 @@ export interface DtlzOptions {
   readonly objectives?: number;
   /** Size k of the distance part (default 5 for DTLZ1, 10 for DTLZ2, as in Deb et al. 2002); n = M + k − 1. */
   readonly k?: number;
-  /** Hypervolume reference point (default all 1 for DTLZ1, all 1.1 for DTLZ2). */
+  /** Hypervolume reference point (default, BoTorch's: all 400 for DTLZ1, all 1.1 for DTLZ2). */
   readonly referencePoint?: readonly number[];
 }
 
@@ -330,7 +340,7 @@ function dtlzParetoSet(m: number, n: number): (position: readonly number[]) => n
 /** DTLZ1: linear front Σ f = ½ (g has 11^k − 1 local fronts). */
 export function dtlz1(options: DtlzOptions = {}): MultiObjectiveBenchmarkProblem {
   const { m, k, n } = dtlzArgs(1, options);
-  const ref = options.referencePoint ?? new Array<number>(m).fill(1);
+  const ref = options.referencePoint ?? new Array<number>(m).fill(400);
   checkReference('dtlz1', ref, m, new Array<number>(m).fill(0.5));
   return moProblem({
     id: `dtlz1_m${m}_k${k}`,

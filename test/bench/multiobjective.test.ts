@@ -41,8 +41,10 @@ describe('multi-objective problems', () => {
       assert.equal(p.optimum, undefined);
       assert.equal(p.lastCost(), 1);
     }
-    assert.deepEqual(zdt1().referencePoint, [1.1, 1.1]);
-    assert.deepEqual(dtlz1().referencePoint, [1, 1, 1]);
+    // BoTorch's reference points (a tight one, (1.1, 1.1) for ZDT, is dominated by nothing at HPO budgets).
+    assert.deepEqual(zdt1().referencePoint, [11, 11]);
+    assert.deepEqual(zdt3().referencePoint, [11, 11]);
+    assert.deepEqual(dtlz1().referencePoint, [400, 400, 400]);
     assert.deepEqual(dtlz2().referencePoint, [1.1, 1.1, 1.1]);
     assert.equal(zdt2({ variables: 10 }).dimension, 10);
     assert.equal(zdtProblems({ variables: 5 })[2].id, 'zdt3_n5');
@@ -104,10 +106,15 @@ describe('multi-objective problems', () => {
   });
 
   it('optimal hypervolumes: closed forms, and the hypervolume of a dense true front approaches them from below', () => {
-    close(zdt1().optimalHypervolume, 263 / 300, 1e-15, 'zdt1 HV*');
-    close(zdt2().optimalHypervolume, 163 / 300, 1e-15, 'zdt2 HV*');
-    close(dtlz1({ objectives: 2 }).optimalHypervolume, 1 - 0.125, 1e-15, 'dtlz1 M=2');
-    close(dtlz1().optimalHypervolume, 1 - 0.125 / 6, 1e-15, 'dtlz1 M=3');
+    const tight = { referencePoint: [1.1, 1.1] };
+    close(zdt1(tight).optimalHypervolume, 263 / 300, 1e-15, 'zdt1 HV* at (1.1, 1.1)');
+    close(zdt2(tight).optimalHypervolume, 163 / 300, 1e-15, 'zdt2 HV* at (1.1, 1.1)');
+    close(zdt1().optimalHypervolume, 362 / 3, 1e-12, 'zdt1 HV* at (11, 11)');
+    close(zdt2().optimalHypervolume, 361 / 3, 1e-12, 'zdt2 HV* at (11, 11)');
+    close(dtlz1({ objectives: 2, referencePoint: [1, 1] }).optimalHypervolume, 1 - 0.125, 1e-15, 'dtlz1 M=2 at 1');
+    close(dtlz1({ referencePoint: [1, 1, 1] }).optimalHypervolume, 1 - 0.125 / 6, 1e-15, 'dtlz1 M=3 at 1');
+    close(dtlz1({ objectives: 2 }).optimalHypervolume, 400 ** 2 - 0.125, 1e-15, 'dtlz1 M=2 at 400');
+    close(dtlz1().optimalHypervolume, 400 ** 3 - 0.125 / 6, 1e-15, 'dtlz1 M=3 at 400');
     close(dtlz2({ objectives: 2 }).optimalHypervolume, 1.21 - Math.PI / 4, 1e-15, 'dtlz2 M=2');
     close(dtlz2().optimalHypervolume, 1.331 - Math.PI / 6, 1e-15, 'dtlz2 M=3');
     close(unitBallVolume(3), (4 / 3) * Math.PI, 1e-15, 'V3');
@@ -131,6 +138,8 @@ describe('multi-objective problems', () => {
     const p = zdt3({ referencePoint: r, variables: 4 });
     const expected = ZDT3_OPTIMAL_HYPERVOLUME + (r[1] - 1.1) + (r[0] - 1) * (r[1] - m1) - 0.1 * (1.1 - m1);
     close(p.optimalHypervolume, expected, 3e-8, 'other reference point');
+    const r11 = [11, 11];
+    close(zdt3().optimalHypervolume, ZDT3_OPTIMAL_HYPERVOLUME + (r11[1] - 1.1) + (r11[0] - 1) * (r11[1] - m1) - 0.1 * (1.1 - m1), 3e-8, 'the default (11, 11)');
   });
 
   it('random points never beat the optimal hypervolume, alone or added to the true front', () => {
