@@ -35,7 +35,11 @@ export function readCache(path: string): CacheContents {
   return { records, skipped, duplicates };
 }
 
-/** A cache line's record, or null for a line that does not parse (torn) or is of another format version. */
+/**
+ * A cache line's record, or null for a line that does not parse (torn) or is of another format: another
+ * version, or a multi-objective run recorded before runs kept their `front` (its hypervolumes were computed
+ * against a reference point the problems no longer use, and cannot be re-scored: it is made again).
+ */
 export function parseRecord(line: string): RunRecord | null {
   let r: RunRecord;
   try {
@@ -43,7 +47,9 @@ export function parseRecord(line: string): RunRecord | null {
   } catch {
     return null;
   }
-  return r && r.v === RECORD_VERSION && typeof r.key === 'string' ? r : null;
+  if (!r || r.v !== RECORD_VERSION || typeof r.key !== 'string') return null;
+  if (Array.isArray(r.directions) && r.directions.length > 1 && r.error === undefined && !Array.isArray(r.front)) return null;
+  return r;
 }
 
 /** Appends records to the cache; first ends a torn last line so the next record starts on its own line. */
@@ -118,6 +124,7 @@ export function prefixRecord(long: RunRecord, budget: number): RunRecord | undef
     key: runKey({ ...long, budget }),
     checkpoints: own,
     best: long.best.slice(0, n),
+    ...(long.front ? { front: long.front.filter((p) => p[0] <= budget) } : {}),
     samplerSeconds: long.samplerSeconds.slice(0, n),
     evaluations: budget,
     evalSeconds: Number.NaN,

@@ -15,7 +15,7 @@ import { writeGroupSvg } from './plot.js';
 import { groupInfo, loadGroup } from './problems.js';
 import { ensureReferences } from './regret.js';
 import { buildGroupReport, renderMarkdown, reportBase, writeGroupReport, type GroupReport, type ReportMeta } from './report.js';
-import { runKey, type RunRecord, type RunSpec } from './runner.js';
+import { rescoreRecord, runKey, type RunRecord, type RunSpec } from './runner.js';
 import { ALL_SAMPLERS, SELF_CHECK_PAIR, samplerFits, type SamplerEntry } from './samplers.js';
 import { readSuiteSummary, writeSuiteSummary } from './summary.js';
 
@@ -161,6 +161,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   let executed = 0;
   const fatal: string[] = [];
   const skipFramework = new Set<string>();
+  const skipSampler = new Set<string>();
   let optunaVersion: string | null = null;
   if (!opts.reportOnly && pending.length > 0 && !opts.signal?.aborted) {
     const writer = new CacheWriter(opts.cachePath);
@@ -179,7 +180,8 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
       for (;;) {
         if (opts.signal?.aborted || crashes >= 5) return;
         if (opts.maxJobs !== undefined && started >= opts.maxJobs) return;
-        while (next < pending.length && skipFramework.has(ALL_SAMPLERS.find((s) => s.name === pending[next].sampler)?.framework ?? '')) next++;
+        const skipped = (j: RunSpec): boolean => skipSampler.has(j.sampler) || skipFramework.has(ALL_SAMPLERS.find((s) => s.name === j.sampler)?.framework ?? '');
+        while (next < pending.length && skipped(pending[next])) next++;
         if (next >= pending.length) return;
         const job = pending[next];
         if (performance.now() - t0 + expected(job) > chunkMs) return;
@@ -203,6 +205,14 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
         }
         if ('fatal' in outcome) {
           if (opts.signal?.aborted) return; // python was interrupted with us: not a real failure
+          if (outcome.sampler !== undefined) {
+            if (!skipSampler.has(outcome.sampler)) {
+              fatal.push(outcome.fatal);
+              log(`${outcome.sampler} runs skipped (none recorded; install what is missing and run again): ${outcome.fatal}`);
+            }
+            skipSampler.add(outcome.sampler);
+            continue;
+          }
           if (!skipFramework.has(outcome.framework)) {
             fatal.push(outcome.fatal);
             log(`${outcome.framework} runs skipped: ${outcome.fatal}`);
@@ -248,12 +258,14 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   const files: string[] = [];
   const samplerOrder = opts.samplers.map((s) => s.name);
   const generated = new Date().toISOString();
+  const problemById = new Map(problems.map((p) => [p.id, p]));
   for (const g of opts.groups) {
     const records: RunRecord[] = [];
     for (const j of jobs) {
       if (j.group !== g) continue;
       const r = all.get(j);
-      if (r) records.push(r);
+      // A multi-objective run made with another reference point is scored against the problem's current one.
+      if (r) records.push(rescoreRecord(r, problemById.get(j.problem)!));
     }
     if (records.length === 0) {
       log(`\n## ${g}: no runs yet`);

@@ -11,8 +11,11 @@ import { findProblem } from './problems.js';
 import { runOptuna, runTansaku, type RunRecord, type RunSpec } from './runner.js';
 import { samplerByName } from './samplers.js';
 
-/** Outcome of one job: its record, or a fatal error that makes every job of that framework fail (no Optuna). */
-export type JobOutcome = { record: RunRecord } | { fatal: string; framework: 'optuna' | 'tansaku' };
+/**
+ * Outcome of one job: its record, or a fatal error that makes every job of that framework fail (no Optuna),
+ * or, with `sampler`, every job of that sampler (its package is missing here).
+ */
+export type JobOutcome = { record: RunRecord } | { fatal: string; framework: 'optuna' | 'tansaku'; sampler?: string };
 
 export class JobRunner {
   private bridge: OptunaBridge | null = null;
@@ -30,7 +33,7 @@ export class JobRunner {
     } catch (e) {
       this.bridge?.close();
       this.bridge = null;
-      if (e instanceof OptunaBridgeError) return { fatal: e.message, framework: 'optuna' };
+      if (e instanceof OptunaBridgeError) return { fatal: e.message, framework: 'optuna', ...(e.code === 'MODULE_MISSING' ? { sampler: job.sampler } : {}) };
       throw e;
     }
   }

@@ -37,10 +37,11 @@ export type OptunaSamplerName = (typeof OPTUNA_SAMPLER_NAMES)[number];
 
 /**
  * Why the bridge failed: `PYTHON_MISSING` (no python at that path), `OPTUNA_MISSING` (optuna does not
- * import), `UNAVAILABLE` (a sampler that cannot run here, e.g. CMA-ES without `cmaes`), `TIMEOUT`,
+ * import), `MODULE_MISSING` (a sampler's package does not import: CMA-ES without `cmaes`, QMC without
+ * `scipy`), `UNAVAILABLE` (a sampler that cannot run on this problem, e.g. CMA-ES on two objectives), `TIMEOUT`,
  * `CLOSED` (python exited or the bridge was closed), `OPTUNA_ERROR` (Optuna raised; the message is its).
  */
-export type OptunaBridgeErrorCode = 'PYTHON_MISSING' | 'OPTUNA_MISSING' | 'UNAVAILABLE' | 'TIMEOUT' | 'CLOSED' | 'OPTUNA_ERROR';
+export type OptunaBridgeErrorCode = 'PYTHON_MISSING' | 'OPTUNA_MISSING' | 'MODULE_MISSING' | 'UNAVAILABLE' | 'TIMEOUT' | 'CLOSED' | 'OPTUNA_ERROR';
 
 export class OptunaBridgeError extends Error {
   constructor(
@@ -166,7 +167,8 @@ export class OptunaBridge {
         this.closed = true;
         throw new OptunaBridgeError('CLOSED', String(reply.error));
       }
-      throw new OptunaBridgeError(reply.code === 'unavailable' ? 'UNAVAILABLE' : 'OPTUNA_ERROR', `Optuna (${String(request.op)}): ${reply.error}`);
+      const code = reply.code === 'unavailable' ? 'UNAVAILABLE' : reply.code === 'missing' ? 'MODULE_MISSING' : 'OPTUNA_ERROR';
+      throw new OptunaBridgeError(code, `Optuna (${String(request.op)}): ${reply.error}`);
     }
     return reply;
   }

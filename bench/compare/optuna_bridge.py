@@ -11,7 +11,9 @@ On start the bridge writes a hello line:
 or, when Optuna cannot be imported, {"ok": false, "fatal": true, "error": "..."} and exits with status 2.
 
 Requests (each answered by one line; an answer with "ok": false carries "error" and, for a sampler that
-cannot run here, "code": "unavailable"):
+cannot run on this problem, "code": "unavailable", or, for a sampler whose Python package is missing here,
+"code": "missing"; the harness records the first as an error record of that run and stops making the
+second's runs without recording them, so that installing the package later is enough):
     {"op": "create", "sampler": "tpe", "seed": 3, "directions": ["minimize"]}  -> {"ok": true}
     {"op": "ask"}                                   -> {"ok": true, "number": 0}
     {"op": "suggest", "name": "x", "dist": D}      -> {"ok": true, "value": v}
@@ -69,18 +71,24 @@ except Exception as e:  # noqa: BLE001 - any import failure means the same thing
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 optuna.logging.disable_default_handler()
 
+# Samplers whose package does not import here. Optuna imports them lazily (CmaEsSampler: cmaes,
+# QMCSampler: scipy.stats.qmc, at its first ask); checked now so that the reason is said up front.
 UNAVAILABLE = {}
 try:
-    import cmaes  # noqa: F401 - CmaEsSampler imports it lazily; check now so we can say so up front
+    import cmaes  # noqa: F401
 except Exception as e:  # noqa: BLE001
-    UNAVAILABLE["cmaes"] = f"the cmaes package does not import ({type(e).__name__}: {e}); apt-get install python3-cmaes"
+    UNAVAILABLE["cmaes"] = f"the cmaes package does not import ({type(e).__name__}: {e}); apt-get install -y python3-cmaes"
+try:
+    import scipy.stats.qmc  # noqa: F401
+except Exception as e:  # noqa: BLE001
+    UNAVAILABLE["qmc"] = f"scipy.stats.qmc does not import ({type(e).__name__}: {e}); apt-get install -y python3-scipy"
 
 SAMPLERS = ("random", "tpe", "tpe-mv", "qmc", "cmaes", "nsga2")
 
 
 def make_sampler(name, seed, n_objectives):
     if name in UNAVAILABLE:
-        raise Unavailable(UNAVAILABLE[name])
+        raise Missing(UNAVAILABLE[name])
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name == "tpe":
@@ -99,7 +107,11 @@ def make_sampler(name, seed, n_objectives):
 
 
 class Unavailable(Exception):
-    pass
+    """The sampler cannot run on this problem (e.g. CMA-ES on several objectives)."""
+
+
+class Missing(Exception):
+    """The sampler's Python package is missing here."""
 
 
 def distribution(d):
@@ -207,6 +219,8 @@ def main():
             reply["ok"] = True
         except Unavailable as e:
             reply = {"ok": False, "code": "unavailable", "error": str(e)}
+        except Missing as e:
+            reply = {"ok": False, "code": "missing", "error": str(e)}
         except Exception as e:  # noqa: BLE001 - reported to the TS side, which raises it
             reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
         send(reply)

@@ -61,6 +61,16 @@ export interface RunRecord extends RunSpec {
   failed: number;
   /** The problem's optimum (single objective) or optimal hypervolume, copied for self-contained records. */
   optimum: number | null;
+  /** Several objectives: the reference point `best`'s hypervolumes were computed against (the problem's, as it declares it). */
+  referencePoint?: number[];
+  /**
+   * Several objectives: every evaluation that no earlier one dominated when it was made, as
+   * `[evaluation number (1-based), ...objective values turned to minimisation]`. The non-dominated set of
+   * the first n evaluations is the non-dominated subset of these entries with number ≤ n, so the curve can be
+   * scored against another reference point without making the run again ({@link rescoreRecord}).
+   * A multi-objective record without it is of an old format (cache.ts skips it).
+   */
+  front?: number[][];
   /**
    * Set on a record read off a longer run (never stored): that run's key. See `RunLookup` in cache.ts.
    */
@@ -116,6 +126,8 @@ class CurveTracker {
   private bestObserved: number | null = null;
   private bestScore: number | null = null;
   private front: number[][] = [];
+  /** Several objectives: the points non-dominated on arrival, with their evaluation number (RunRecord.front). */
+  readonly archive: number[][] = [];
   private readonly multi: boolean;
   private readonly sign: number;
   private readonly reference: number[] | null;
@@ -148,6 +160,7 @@ class CurveTracker {
         if (!this.front.some((q) => dominatesOrEqual(q, p))) {
           this.front = this.front.filter((q) => !dominatesOrEqual(p, q));
           this.front.push(p);
+          this.archive.push([this.n, ...p]);
         }
       }
     }
@@ -156,6 +169,11 @@ class CurveTracker {
       this.samplerSeconds.push(samplerSecondsSoFar);
       this.next++;
     }
+  }
+
+  /** `{ front }` for a record of several objectives, else nothing. */
+  frontField(): { front?: number[][] } {
+    return this.multi ? { front: this.archive } : {};
   }
 
   /** Fills the remaining checkpoints with the final state (a sampler that ran out of points). */
@@ -171,6 +189,43 @@ class CurveTracker {
 function dominatesOrEqual(a: readonly number[], b: readonly number[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] > b[i]) return false;
   return true;
+}
+
+/**
+ * The hypervolume curve of a multi-objective record's `front` against `referencePoint` (in the problem's
+ * directions), one value per checkpoint: what the run would have recorded with that reference point.
+ */
+export function hypervolumeCurve(record: Pick<RunRecord, 'front' | 'checkpoints' | 'directions'>, referencePoint: readonly number[]): number[] {
+  if (!record.front) throw new Error('hypervolumeCurve: the record has no front (a multi-objective record of an old format)');
+  const reference = toMinimisation(referencePoint, record.directions);
+  const points = [...record.front].sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  let i = 0;
+  let current: number[][] = [];
+  for (const n of record.checkpoints) {
+    for (; i < points.length && points[i][0] <= n; i++) {
+      const p = points[i].slice(1);
+      if (current.some((q) => dominatesOrEqual(q, p))) continue;
+      current = current.filter((q) => !dominatesOrEqual(p, q));
+      current.push(p);
+    }
+    out.push(hypervolume(current, reference));
+  }
+  return out;
+}
+
+/**
+ * The record scored against the problem's current reference point and optimal hypervolume (a copy), when
+ * the record was made with another one; otherwise the record itself. Single-objective and failed records
+ * are returned as they are.
+ * @example rescoreRecord(record, zdt1()) // best re-computed against (11, 11) for a run made with (1.1, 1.1)
+ */
+export function rescoreRecord(record: RunRecord, problem: Pick<BenchmarkProblem, 'referencePoint' | 'optimalHypervolume'>): RunRecord {
+  if (record.directions.length < 2 || record.error !== undefined || !problem.referencePoint) return record;
+  const ref = [...problem.referencePoint];
+  const same = record.referencePoint?.length === ref.length && record.referencePoint.every((v, i) => v === ref[i]);
+  if (same && record.optimum === (problem.optimalHypervolume ?? null)) return record;
+  return { ...record, best: hypervolumeCurve(record, ref), referencePoint: ref, optimum: problem.optimalHypervolume ?? null };
 }
 
 /** A problem's result as a list of finite values, or null (failed). */
@@ -218,6 +273,7 @@ function baseRecord(spec: RunSpec, framework: Framework, problem: BenchmarkProbl
     framework,
     directions: [...problem.directions],
     optimum: problem.directions.length > 1 ? (problem.optimalHypervolume ?? null) : (problem.optimum ?? null),
+    ...(problem.directions.length > 1 && problem.referencePoint ? { referencePoint: [...problem.referencePoint] } : {}),
     date: new Date().toISOString(),
     env: { node: process.version, ...env },
   };
@@ -295,6 +351,7 @@ export async function runTansaku(problem: BenchmarkProblem, entry: SamplerEntry,
   tracker.finish(samplerMs / 1000);
   return {
     ...baseRecord(spec, 'tansaku', problem, {}),
+    ...tracker.frontField(),
     checkpoints: tracker.checkpoints,
     best: tracker.best,
     samplerSeconds: tracker.samplerSeconds,
@@ -353,9 +410,10 @@ function evaluateOnce(
 }
 
 /**
- * Runs `problem` with an Optuna sampler through `bridge` (a fresh Optuna study per run). A sampler that is
- * unavailable here (CMA-ES without `cmaes`) or that Optuna refuses gives an error record; a bridge that
- * died throws (the caller reopens it).
+ * Runs `problem` with an Optuna sampler through `bridge` (a fresh Optuna study per run). A sampler that
+ * cannot run on the problem (CMA-ES on two objectives) or that Optuna refuses gives an error record; a
+ * bridge that died, or a sampler whose package is missing here (CMA-ES without `cmaes`, QMC without
+ * `scipy`), throws (the caller reopens the bridge, or skips the sampler).
  */
 export async function runOptuna(bridge: OptunaBridge, problem: BenchmarkProblem, entry: SamplerEntry, spec: RunSpec): Promise<RunRecord> {
   if (!entry.optuna) throw new Error(`${entry.name} is not an Optuna sampler`);
@@ -379,12 +437,14 @@ export async function runOptuna(bridge: OptunaBridge, problem: BenchmarkProblem,
       tracker.add(values, score, samplerSeconds);
     }
   } catch (e) {
-    if (e instanceof OptunaBridgeError && (e.code === 'CLOSED' || e.code === 'TIMEOUT' || e.code === 'PYTHON_MISSING' || e.code === 'OPTUNA_MISSING')) throw e;
+    // A broken bridge or a missing package is this machine's problem, not the run's: no record is made.
+    if (e instanceof OptunaBridgeError && (e.code === 'CLOSED' || e.code === 'TIMEOUT' || e.code === 'PYTHON_MISSING' || e.code === 'OPTUNA_MISSING' || e.code === 'MODULE_MISSING')) throw e;
     return errorRecord(spec, 'optuna', problem, env, e);
   }
   tracker.finish(samplerSeconds);
   return {
     ...baseRecord(spec, 'optuna', problem, env),
+    ...tracker.frontField(),
     checkpoints: tracker.checkpoints,
     best: tracker.best,
     samplerSeconds: tracker.samplerSeconds,

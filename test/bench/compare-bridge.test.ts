@@ -189,3 +189,65 @@ describe('harness with both frameworks on two worker processes', { skip }, () =>
     assert.equal(report.meta.optuna, records.find((x) => x.env.optuna)!.env.optuna);
   });
 });
+
+describe('a sampler whose Python package is missing', { skip }, () => {
+  // Shadow scipy with a package that fails to import: Optuna itself still imports (it loads scipy lazily).
+  const shadow = join(dir, 'no-scipy');
+  mkdirSync(join(shadow, 'scipy'), { recursive: true });
+  writeFileSync(join(shadow, 'scipy', '__init__.py'), 'raise ImportError("scipy is hidden by the test")\n');
+
+  it('the bridge says so up front, and a QMC run throws MODULE_MISSING with the install hint instead of giving a record', async () => {
+    const bridge = OptunaBridge.open({ env: { ...process.env, PYTHONPATH: shadow } });
+    try {
+      assert.equal(bridge.info.samplers.qmc, false);
+      assert.equal(bridge.info.samplers.random, true);
+      const p = toySphere(2);
+      await assert.rejects(
+        runOptuna(bridge, p, samplerByName('optuna-qmc')!, spec(p, 'optuna-qmc', 1, 5)),
+        (e: unknown) => e instanceof OptunaBridgeError && e.code === 'MODULE_MISSING' && /hidden by the test/.test(e.message) && /apt-get install -y python3-scipy/.test(e.message),
+      );
+      const random = await runOptuna(bridge, p, samplerByName('optuna-random')!, spec(p, 'optuna-random', 1, 5));
+      assert.equal(random.error, undefined, 'the bridge stays usable for the other samplers');
+    } finally {
+      bridge.close();
+    }
+  });
+
+  it('the harness skips that sampler without recording its runs, makes the others, and makes the skipped ones once the package is back', async () => {
+    const sub = join(dir, 'missing');
+    const options = {
+      groups: ['toy'],
+      samplers: resolveSamplers('optuna-random,optuna-qmc'),
+      seeds: 2,
+      budget: () => 6,
+      problemsOf: () => [toySphere(2)],
+      resolve: () => toySphere(2),
+      chunkMinutes: 5,
+      workers: 0,
+      cachePath: join(sub, 'runs.jsonl'),
+      referencePath: join(sub, 'reference.json'),
+      reportDir: join(sub, 'reports'),
+      plotDir: join(sub, 'plots'),
+      meta: { machine: 'test', code: 'test', command: 'test' },
+    };
+    const lines: string[] = [];
+    const saved = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = shadow; // the in-process executor opens its bridge with this environment
+    let first;
+    try {
+      first = await runHarness({ ...options, log: (l) => lines.push(l) });
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = saved;
+    }
+    assert.equal(first.fatal.length, 1);
+    assert.match(first.fatal[0], /python3-scipy/);
+    assert.ok(lines.some((l) => /^optuna-qmc runs skipped \(none recorded; install what is missing and run again\)/.test(l)), lines.join('\n'));
+    const cached = [...readCache(options.cachePath).records.values()];
+    assert.deepEqual(cached.map((r) => r.sampler).sort(), ['optuna-random', 'optuna-random']);
+    assert.ok(cached.every((r) => !r.error));
+    const second = await runHarness({ ...options, log: () => {} });
+    assert.deepEqual(second.fatal, []);
+    assert.equal(second.executed, 2, 'the two QMC runs, now that scipy imports');
+  });
+});

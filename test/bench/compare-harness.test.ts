@@ -19,7 +19,7 @@ import { renderGroupSvg } from '../../bench/compare/plot.js';
 import { parseBudgetRule } from '../../bench/compare/problems.js';
 import { REGRET_CAP, REGRET_FLOOR, logRegret, normalisedRegret } from '../../bench/compare/regret.js';
 import { buildGroupReport, panelOf, renderCsv, renderMarkdown, timePerTrialMs, type ReportMeta } from '../../bench/compare/report.js';
-import { RECORD_VERSION, UniformParams, checkpointsFor, estimateReference, runKey, runOptuna, runTansaku, type RunRecord, type RunSpec } from '../../bench/compare/runner.js';
+import { RECORD_VERSION, UniformParams, checkpointsFor, estimateReference, hypervolumeCurve, rescoreRecord, runKey, runOptuna, runTansaku, type RunRecord, type RunSpec } from '../../bench/compare/runner.js';
 import { TANSAKU_SAMPLERS, resolveSamplers, samplerByName, samplerFits } from '../../bench/compare/samplers.js';
 import { fakeRun } from './fake-runs.js';
 import { toyBiobjective, toyMixed, toyProblems, toySphere } from '../../bench/compare/toy-problems.js';
@@ -76,6 +76,41 @@ describe('runner (Tansaku side)', () => {
       for (let i = 1; i < h.best.length; i++) assert.ok(h.best[i]! >= h.best[i - 1]!, 'hypervolume never shrinks');
       assert.ok(h.best.at(-1)! > 0 && h.best.at(-1)! <= bi.optimalHypervolume!);
     }
+  });
+
+  it('a multi-objective run keeps its front, from which its curve is re-scored against another reference point', async () => {
+    const bi = toyBiobjective();
+    const random = samplerByName('tansaku-random')!;
+    const r = await runTansaku(bi, random, spec(bi, random.name, 2, 60));
+    assert.deepEqual(r.referencePoint, [...bi.referencePoint!]);
+    assert.ok(r.front && r.front.length >= 3, 'several points were non-dominated on arrival');
+    for (let i = 0; i < r.front.length; i++) {
+      assert.equal(r.front[i].length, 3, '[evaluation, f1, f2]');
+      assert.ok(Number.isInteger(r.front[i][0]) && r.front[i][0] >= 1 && r.front[i][0] <= 60);
+      if (i > 0) assert.ok(r.front[i][0] > r.front[i - 1][0], 'in evaluation order');
+    }
+    const again = hypervolumeCurve(r, bi.referencePoint!);
+    r.best.forEach((b, i) => assert.ok(Math.abs(again[i] - b!) <= 1e-12 * Math.max(1, b!), `checkpoint ${r.checkpoints[i]}: ${again[i]} vs ${b}`));
+    assert.equal(rescoreRecord(r, bi), r, 'same reference point: the record itself');
+    // A wider reference point: the re-scored curve is the one a run made with it records.
+    const wide = { ...bi, referencePoint: [4, 40], optimalHypervolume: 4 * 40 - 1 / 3 };
+    const rescored = rescoreRecord(r, wide);
+    const made = await runTansaku(wide, random, spec(bi, random.name, 2, 60));
+    assert.deepEqual(rescored.referencePoint, [4, 40]);
+    assert.equal(rescored.optimum, wide.optimalHypervolume);
+    rescored.best.forEach((b, i) => assert.ok(Math.abs(b! - made.best[i]!) <= 1e-9, `checkpoint ${r.checkpoints[i]}: ${b} vs ${made.best[i]}`));
+    assert.ok(rescored.best.every((b, i) => b! > r.best[i]!), 'a wider box holds more hypervolume');
+    // The prefix of a longer multi-objective run keeps the front entries of its own evaluations only.
+    const prefix = prefixRecord(r, 20)!;
+    assert.ok(prefix.front!.every((p) => p[0] <= 20) && prefix.front!.length === r.front.filter((p) => p[0] <= 20).length);
+    assert.deepEqual(hypervolumeCurve(prefix, bi.referencePoint!), prefix.best);
+    // A multi-objective record without a front is of the old format: skipped (made again); others are kept.
+    const lines = [{ ...r, front: undefined }, r, { ...r, key: 'e', front: undefined, error: 'refused' }, { ...r, key: 's', directions: ['minimize'], front: undefined }];
+    const path = join(dir, 'front.jsonl');
+    writeFileSync(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const c = readCache(path);
+    assert.equal(c.skipped, 1);
+    assert.deepEqual([...c.records.keys()], [r.key, 'e', 's']);
   });
 
   it('a problem that throws or returns NaN fails that trial; a sampler that throws gives an error record', async () => {
