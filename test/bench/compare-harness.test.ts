@@ -22,6 +22,7 @@ import { buildGroupReport, panelOf, renderCsv, renderMarkdown, timePerTrialMs, t
 import { RECORD_VERSION, UniformParams, checkpointsFor, estimateReference, hypervolumeCurve, rescoreRecord, runKey, runOptuna, runTansaku, type RunRecord, type RunSpec } from '../../bench/compare/runner.js';
 import { TANSAKU_SAMPLERS, resolveSamplers, samplerByName, samplerFits } from '../../bench/compare/samplers.js';
 import { fakeRun } from './fake-runs.js';
+import { toyHarnessOptions } from './toy-harness.js';
 import { toyBiobjective, toyMixed, toyProblems, toySphere } from '../../bench/compare/toy-problems.js';
 import { Rng } from '../../src/index.js';
 
@@ -273,23 +274,7 @@ describe('samplers, budgets, regret', () => {
 
 describe('run cache and resumable chunks', () => {
   const problems = toyProblems();
-  const base = (sub: string): HarnessOptions => ({
-    groups: ['toy'],
-    // Two fixed samplers: the job counts below must not change when the registry grows.
-    samplers: TANSAKU_SAMPLERS.filter((e) => e.name === 'tansaku-random' || e.name === 'tansaku-qmc'),
-    seeds: 3,
-    budget: () => 12,
-    problemsOf: () => problems,
-    resolve: (_g, id) => problems.find((p) => p.id === id)!,
-    chunkMinutes: 5,
-    workers: 0,
-    cachePath: join(dir, sub, 'runs.jsonl'),
-    referencePath: join(dir, sub, 'reference.json'),
-    reportDir: join(dir, sub, 'reports'),
-    plotDir: join(dir, sub, 'plots'),
-    meta: { machine: 'test', code: 'test', command: 'test' },
-    log: () => {},
-  });
+  const base = (sub: string): HarnessOptions => toyHarnessOptions(dir, sub, problems);
 
   it('an interrupted chunk, resumed, runs each job exactly once; a torn or duplicated line changes nothing', async () => {
     const { jobs } = buildJobs(base('a'));

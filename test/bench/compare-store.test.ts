@@ -13,9 +13,8 @@ import { gunzipSync } from 'node:zlib';
 import { readCache } from '../../bench/compare/cache.js';
 import { buildJobs, runHarness, type HarnessOptions } from '../../bench/compare/harness.js';
 import { RECORD_VERSION, runKey, type RunRecord } from '../../bench/compare/runner.js';
-import { TANSAKU_SAMPLERS } from '../../bench/compare/samplers.js';
 import { compactRecord, forgetInStore, readRuns, readStore, saveToStore, STORE_SUFFIX } from '../../bench/compare/store.js';
-import { toyProblems } from '../../bench/compare/toy-problems.js';
+import { toyHarnessOptions } from './toy-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,25 +103,8 @@ describe('run store', () => {
 });
 
 describe('the harness with a store: a fresh checkout continues the suite', () => {
-  const problems = toyProblems();
   const store = join(dir, 'suite-store');
-  const checkout = (name: string): HarnessOptions => ({
-    groups: ['toy'],
-    samplers: TANSAKU_SAMPLERS.filter((e) => e.name === 'tansaku-random' || e.name === 'tansaku-qmc'),
-    seeds: 3,
-    budget: () => 12,
-    problemsOf: () => problems,
-    resolve: (_g, id) => problems.find((p) => p.id === id)!,
-    chunkMinutes: 5,
-    workers: 0,
-    cachePath: join(dir, name, 'runs.jsonl'),
-    storeDir: store,
-    referencePath: join(dir, name, 'reference.json'),
-    reportDir: join(dir, name, 'reports'),
-    plotDir: join(dir, name, 'plots'),
-    meta: { machine: 'test', code: 'test', command: 'test' },
-    log: () => {},
-  });
+  const checkout = (name: string): HarnessOptions => ({ ...toyHarnessOptions(dir, name), storeDir: store });
 
   it('an interrupted chunk is saved; a checkout with an empty cache makes only the rest, and a third makes nothing', async () => {
     const { jobs } = buildJobs(checkout('one'));
