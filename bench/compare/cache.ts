@@ -18,21 +18,20 @@ export interface CacheContents {
 }
 
 export function readCache(path: string): CacheContents {
-  const records = new Map<string, RunRecord>();
-  let skipped = 0;
-  let duplicates = 0;
-  if (!existsSync(path)) return { records, skipped, duplicates };
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  const contents: CacheContents = { records: new Map(), skipped: 0, duplicates: 0 };
+  if (existsSync(path)) addLines(contents, readFileSync(path, 'utf8').split('\n'));
+  return contents;
+}
+
+/** Adds cache lines to `contents`: blank lines ignored, unreadable ones counted, the first record of a key kept. */
+export function addLines(contents: CacheContents, lines: Iterable<string>): void {
+  for (const line of lines) {
     if (!line.trim()) continue;
     const r = parseRecord(line);
-    if (!r) {
-      skipped++;
-      continue;
-    }
-    if (records.has(r.key)) duplicates++;
-    else records.set(r.key, r);
+    if (!r) contents.skipped++;
+    else if (contents.records.has(r.key)) contents.duplicates++;
+    else contents.records.set(r.key, r);
   }
-  return { records, skipped, duplicates };
 }
 
 /**

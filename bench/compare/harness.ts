@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { bbobInstanceOf } from '../problems/bbob-problem.js';
 import type { BenchmarkProblem } from '../problems/problem.js';
 import { CacheWriter, readCache, RunLookup } from './cache.js';
-import { readRuns, saveToStore } from './store.js';
+import { mergeRuns, readRuns, readStore, saveToStore } from './store.js';
 import { InlineExecutor, ProcessPool, type Executor } from './jobs.js';
 import { writeGroupSvg } from './plot.js';
 import { groupInfo, loadGroup } from './problems.js';
@@ -176,11 +176,11 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
     let started = 0;
     let crashes = 0;
     let lastReport = performance.now();
+    const skipped = (j: RunSpec): boolean => skipSampler.has(j.sampler) || skipFramework.has(ALL_SAMPLERS.find((s) => s.name === j.sampler)?.framework ?? '');
     const worker = async (): Promise<void> => {
       for (;;) {
         if (opts.signal?.aborted || crashes >= 5) return;
         if (opts.maxJobs !== undefined && started >= opts.maxJobs) return;
-        const skipped = (j: RunSpec): boolean => skipSampler.has(j.sampler) || skipFramework.has(ALL_SAMPLERS.find((s) => s.name === j.sampler)?.framework ?? '');
         while (next < pending.length && skipped(pending[next])) next++;
         if (next >= pending.length) return;
         const job = pending[next];
@@ -244,15 +244,17 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
     }
   }
 
-  if (opts.storeDir) {
+  const local = readCache(opts.cachePath);
+  const store = opts.storeDir ? readStore(opts.storeDir) : null;
+  if (opts.storeDir && store) {
     // Whatever the local cache holds that the store lacks (this chunk's runs, or a cache of an earlier
     // checkout) goes into the store, to be committed with the reports.
-    const { files: saved, saved: n } = saveToStore(opts.storeDir, readCache(opts.cachePath).records.values());
+    const { files: saved, saved: n } = saveToStore(opts.storeDir, local.records.values(), new Date(), store.records);
     if (n) log(`saved ${n} run(s) to ${saved.map((f) => relative(process.cwd(), f)).join(', ')}: commit them, so that a fresh checkout continues from them`);
   }
 
-  // Reports from everything cached for this configuration.
-  const all = new RunLookup(readRuns(opts.cachePath, opts.storeDir).records);
+  // Reports from everything cached for this configuration (what was just saved is in `local`).
+  const all = new RunLookup(mergeRuns(local, store).records);
   if (!optunaVersion) for (const r of all.records.values()) if (r.env.optuna) optunaVersion = r.env.optuna;
   const reports: GroupReport[] = [];
   const files: string[] = [];

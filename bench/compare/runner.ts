@@ -157,9 +157,9 @@ class CurveTracker {
         }
       } else {
         const p = toMinimisation(values, this.problem.directions);
-        if (!this.front.some((q) => dominatesOrEqual(q, p))) {
-          this.front = this.front.filter((q) => !dominatesOrEqual(p, q));
-          this.front.push(p);
+        const front = withPoint(this.front, p);
+        if (front) {
+          this.front = front;
           this.archive.push([this.n, ...p]);
         }
       }
@@ -191,6 +191,14 @@ function dominatesOrEqual(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
+/** The non-dominated set `front` with `p` added (the points `p` dominates dropped), or null when a point of `front` dominates or equals `p`. */
+function withPoint(front: number[][], p: number[]): number[][] | null {
+  if (front.some((q) => dominatesOrEqual(q, p))) return null;
+  const out = front.filter((q) => !dominatesOrEqual(p, q));
+  out.push(p);
+  return out;
+}
+
 /**
  * The hypervolume curve of a multi-objective record's `front` against `referencePoint` (in the problem's
  * directions), one value per checkpoint: what the run would have recorded with that reference point.
@@ -203,12 +211,7 @@ export function hypervolumeCurve(record: Pick<RunRecord, 'front' | 'checkpoints'
   let i = 0;
   let current: number[][] = [];
   for (const n of record.checkpoints) {
-    for (; i < points.length && points[i][0] <= n; i++) {
-      const p = points[i].slice(1);
-      if (current.some((q) => dominatesOrEqual(q, p))) continue;
-      current = current.filter((q) => !dominatesOrEqual(p, q));
-      current.push(p);
-    }
+    for (; i < points.length && points[i][0] <= n; i++) current = withPoint(current, points[i].slice(1)) ?? current;
     out.push(hypervolume(current, reference));
   }
   return out;

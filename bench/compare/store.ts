@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { parseRecord, readCache, type CacheContents } from './cache.js';
+import { addLines, parseRecord, readCache, type CacheContents } from './cache.js';
 import type { RunRecord } from './runner.js';
 
 export const STORE_SUFFIX = '.jsonl.gz';
@@ -43,38 +43,23 @@ function linesOf(file: string): string[] {
 
 /** Every record of the store's files; the first record of a key wins, as in the cache. */
 export function readStore(dir: string): StoreContents {
-  const records = new Map<string, RunRecord>();
-  let skipped = 0;
-  let duplicates = 0;
-  const files = storeFiles(dir);
-  const unreadable: string[] = [];
-  for (const file of files) {
+  const contents: StoreContents = { records: new Map(), skipped: 0, duplicates: 0, files: storeFiles(dir), unreadable: [] };
+  for (const file of contents.files) {
     let lines: string[];
     try {
       lines = linesOf(file);
     } catch {
-      unreadable.push(file);
+      contents.unreadable.push(file);
       continue;
     }
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      const r = parseRecord(line);
-      if (!r) skipped++;
-      else if (records.has(r.key)) duplicates++;
-      else records.set(r.key, r);
-    }
+    addLines(contents, lines);
   }
-  return { records, skipped, duplicates, files, unreadable };
+  return contents;
 }
 
-/**
- * The harness's runs: the local cache's, then the store's that the cache lacks.
- * @example const { records } = readRuns('bench/results/compare/runs.jsonl', 'bench/results/runs');
- */
-export function readRuns(cachePath: string, storeDir?: string): StoreContents {
-  const local = readCache(cachePath);
-  if (storeDir === undefined) return { ...local, files: [], unreadable: [] };
-  const store = readStore(storeDir);
+/** The local cache's records, then the store's that the cache lacks (a key in both counts as a duplicate). */
+export function mergeRuns(local: CacheContents, store: StoreContents | null): StoreContents {
+  if (!store) return { ...local, files: [], unreadable: [] };
   const records = new Map(local.records);
   let duplicates = local.duplicates;
   for (const [key, r] of store.records) {
@@ -82,6 +67,14 @@ export function readRuns(cachePath: string, storeDir?: string): StoreContents {
     else records.set(key, r);
   }
   return { records, skipped: local.skipped + store.skipped, duplicates, files: store.files, unreadable: store.unreadable };
+}
+
+/**
+ * The harness's runs: the local cache's, then the store's that the cache lacks.
+ * @example const { records } = readRuns('bench/results/compare/runs.jsonl', 'bench/results/runs');
+ */
+export function readRuns(cachePath: string, storeDir?: string): StoreContents {
+  return mergeRuns(readCache(cachePath), storeDir === undefined ? null : readStore(storeDir));
 }
 
 const round4 = (x: number): number => (Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(4)) : x);
@@ -104,11 +97,10 @@ function writeNewFile(path: string, data: Buffer): void {
 
 /**
  * Saves the records the store does not hold yet (by key) into new store files, one per group; returns the
- * files written and how many records went in.
+ * files written and how many records went in. `held`: the store's records, when the caller has read them.
  * @example saveToStore('bench/results/runs', readCache('bench/results/compare/runs.jsonl').records.values())
  */
-export function saveToStore(dir: string, records: Iterable<RunRecord>, now = new Date()): { files: string[]; saved: number } {
-  const held = readStore(dir).records;
+export function saveToStore(dir: string, records: Iterable<RunRecord>, now = new Date(), held: ReadonlyMap<string, RunRecord> = readStore(dir).records): { files: string[]; saved: number } {
   const byGroup = new Map<string, RunRecord[]>();
   for (const r of records) {
     if (held.has(r.key) || r.prefixOf !== undefined) continue;
