@@ -171,18 +171,27 @@ class CurveTracker {
     }
   }
 
-  /** `{ front }` for a record of several objectives, else nothing. */
-  frontField(): { front?: number[][] } {
-    return this.multi ? { front: this.archive } : {};
-  }
-
-  /** Fills the remaining checkpoints with the final state (a sampler that ran out of points). */
-  finish(samplerSecondsSoFar: number): void {
+  /**
+   * The record of a run that ended after `totals.evaluations` evaluations: the checkpoints it did not reach
+   * (a sampler that ran out of points) take its final state; several objectives add the front.
+   */
+  record(base: BaseRecord, totals: { samplerSeconds: number; evalMs: number; wall0: number; evaluations: number; failed: number }): RunRecord {
     while (this.next < this.checkpoints.length) {
       this.best.push(this.multi ? hypervolume(this.front, this.reference!) : this.bestScore);
-      this.samplerSeconds.push(samplerSecondsSoFar);
+      this.samplerSeconds.push(totals.samplerSeconds);
       this.next++;
     }
+    return {
+      ...base,
+      ...(this.multi ? { front: this.archive } : {}),
+      checkpoints: this.checkpoints,
+      best: this.best,
+      samplerSeconds: this.samplerSeconds,
+      evalSeconds: totals.evalMs / 1000,
+      wallSeconds: (performance.now() - totals.wall0) / 1000,
+      evaluations: totals.evaluations,
+      failed: totals.failed,
+    };
   }
 }
 
@@ -268,7 +277,10 @@ class TimedParams implements ParameterSource {
   }
 }
 
-function baseRecord(spec: RunSpec, framework: Framework, problem: BenchmarkProblem, env: Record<string, string>): Omit<RunRecord, 'checkpoints' | 'best' | 'samplerSeconds' | 'evalSeconds' | 'wallSeconds' | 'evaluations' | 'failed'> {
+/** What every record of a run has, whatever its outcome. */
+type BaseRecord = Omit<RunRecord, 'checkpoints' | 'best' | 'samplerSeconds' | 'evalSeconds' | 'wallSeconds' | 'evaluations' | 'failed'>;
+
+function baseRecord(spec: RunSpec, framework: Framework, problem: BenchmarkProblem, env: Record<string, string>): BaseRecord {
   return {
     v: RECORD_VERSION,
     key: runKey(spec),
@@ -351,18 +363,7 @@ export async function runTansaku(problem: BenchmarkProblem, entry: SamplerEntry,
   } catch (e) {
     return errorRecord(spec, 'tansaku', problem, {}, e);
   }
-  tracker.finish(samplerMs / 1000);
-  return {
-    ...baseRecord(spec, 'tansaku', problem, {}),
-    ...tracker.frontField(),
-    checkpoints: tracker.checkpoints,
-    best: tracker.best,
-    samplerSeconds: tracker.samplerSeconds,
-    evalSeconds: evalMs / 1000,
-    wallSeconds: (performance.now() - wall0) / 1000,
-    evaluations: n,
-    failed,
-  };
+  return tracker.record(baseRecord(spec, 'tansaku', problem, {}), { samplerSeconds: samplerMs / 1000, evalMs, wall0, evaluations: n, failed });
 }
 
 /** What one evaluation gave: its values (null when the problem failed), their score, the problem's own ms. */
@@ -444,18 +445,7 @@ export async function runOptuna(bridge: OptunaBridge, problem: BenchmarkProblem,
     if (e instanceof OptunaBridgeError && (e.code === 'CLOSED' || e.code === 'TIMEOUT' || e.code === 'PYTHON_MISSING' || e.code === 'OPTUNA_MISSING' || e.code === 'MODULE_MISSING')) throw e;
     return errorRecord(spec, 'optuna', problem, env, e);
   }
-  tracker.finish(samplerSeconds);
-  return {
-    ...baseRecord(spec, 'optuna', problem, env),
-    ...tracker.frontField(),
-    checkpoints: tracker.checkpoints,
-    best: tracker.best,
-    samplerSeconds: tracker.samplerSeconds,
-    evalSeconds: evalMs / 1000,
-    wallSeconds: (performance.now() - wall0) / 1000,
-    evaluations: n,
-    failed,
-  };
+  return tracker.record(baseRecord(spec, 'optuna', problem, env), { samplerSeconds, evalMs, wall0, evaluations: n, failed });
 }
 
 /**
