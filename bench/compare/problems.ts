@@ -34,6 +34,17 @@ export function defaultGroups(): GroupInfo[] {
     .map((g) => ({ ...g }));
 }
 
+/**
+ * The groups of the full suite's summary: every registry group, whether or not its data folder is here,
+ * since the summary reads the committed reports (a chunk of BBOB on a machine without the tabular data must
+ * not drop the tabular groups' rows from `compare-summary.*`).
+ *
+ * @example suiteGroups() // ['bbob-d2', 'bbob-d5', …, 'hpobench', 'nasbench201', 'lcbench', 'zdt', 'dtlz']
+ */
+export function suiteGroups(): string[] {
+  return problemGroups().map((g) => g.name);
+}
+
 export function groupInfo(name: string): GroupInfo {
   const g = allGroups().find((x) => x.name === name);
   if (g) return g;

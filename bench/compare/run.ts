@@ -19,7 +19,7 @@ import { forgetRuns } from './cache.js';
 import type { RunRecord } from './runner.js';
 import { forgetInStore } from './store.js';
 import { defaultPaths, runHarness } from './harness.js';
-import { QUICK_BUDGET, QUICK_GROUPS, QUICK_SEEDS, allGroups, defaultGroups, loadGroup, parseBudgetRule, quickProblems } from './problems.js';
+import { QUICK_BUDGET, QUICK_GROUPS, QUICK_SEEDS, allGroups, defaultGroups, loadGroup, parseBudgetRule, quickProblems, suiteGroups } from './problems.js';
 import { ALL_SAMPLERS, resolveSamplers } from './samplers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     estimateOnly: values.estimate,
     ...paths,
     reportName: reportNameOf(values['report-name']),
-    summaryGroups: quick ? QUICK_GROUPS : defaultGroups().map((g) => g.name),
+    summaryGroups: quick ? QUICK_GROUPS : suiteGroups(),
     meta: {
       machine: `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, load average ${machine.loadavgStart.join(' ')} at start`,
       code: shortCode(describeCode(machine)),

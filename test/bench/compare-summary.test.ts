@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { buildGroupReport, writeGroupReport, type GroupReport, type ReportMeta } from '../../bench/compare/report.js';
 import type { RunRecord } from '../../bench/compare/runner.js';
 import { fakeRun } from './fake-runs.js';
+import { defaultGroups, suiteGroups } from '../../bench/compare/problems.js';
 import { buildSuiteSummary, readSuiteSummary, renderSummaryMarkdown, writeSuiteSummary } from '../../bench/compare/summary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-summary-'));
@@ -130,6 +131,26 @@ describe('suite summary across groups', () => {
     assert.equal(csv.length, 1 + 3);
     for (const line of csv) assert.equal(line.split(',').length, 10, line);
     assert.match(csv.find((l) => l.startsWith('classic,tansaku-fast,'))!, /^classic,tansaku-fast,3,[\d.]+,2,1,1,1,optuna-tpe,/);
+  });
+
+  it("keeps a tabular group's committed report in the full suite's summary on a machine without the tabular data", () => {
+    const out = join(dir, 'no-data');
+    mkdirSync(out, { recursive: true });
+    writeGroupReport(out, { ...b, group: 'hpobench', fileBase: 'compare-hpobench' });
+    const saved = process.env.TANSAKU_BENCH_DATA;
+    process.env.TANSAKU_BENCH_DATA = join(dir, 'no-such-data-folder');
+    try {
+      // A run without the data does not run the tabular groups, yet the summary must still read their reports.
+      assert.ok(!defaultGroups().some((g) => g.name === 'hpobench'));
+      assert.ok(['hpobench', 'nasbench201', 'lcbench', 'zdt', 'dtlz', 'bbob-d40'].every((g) => suiteGroups().includes(g)));
+      assert.ok(!suiteGroups().includes('toy'));
+      const s = readSuiteSummary(out, { groups: suiteGroups() });
+      assert.deepEqual(s.groups.map((g) => g.file), ['compare-hpobench.json']);
+      assert.ok(!s.missing.includes('hpobench'));
+    } finally {
+      if (saved === undefined) delete process.env.TANSAKU_BENCH_DATA;
+      else process.env.TANSAKU_BENCH_DATA = saved;
+    }
   });
 
   it('names a report file that is not JSON', () => {
