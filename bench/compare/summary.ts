@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { reportNameOf } from '../lib/results.js';
 import { markdownTable } from '../lib/table.js';
-import { allGroups } from './problems.js';
+import { suiteGroups } from './problems.js';
 import { fmtMs, fmtP, reportBase, type GroupReport } from './report.js';
 
 /** The reference sampler of the wins/ties/losses table when none is named: the first of these present. */
@@ -116,7 +116,7 @@ export function buildSuiteSummary(
  * them; the self-check of a report without one is taken from `compare-<group>-selfcheck.json` if present.
  */
 export function readSuiteSummary(dir: string, options: { reportName?: string | null; reference?: string; groups?: readonly string[] } = {}): SuiteSummary {
-  const names = options.groups ?? allGroups().map((g) => g.name).filter((g) => g !== 'toy');
+  const names = options.groups ?? suiteGroups();
   const reports: Array<{ report: GroupReport; file: string }> = [];
   const selfChecks = new Map<string, { report: GroupReport; file: string }>();
   const missing: string[] = [];
