@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { bbobInstanceOf } from '../problems/bbob-problem.js';
 import type { BenchmarkProblem } from '../problems/problem.js';
 import { CacheWriter, readCache, RunLookup } from './cache.js';
-import { mergeRuns, readRuns, readStore, saveToStore } from './store.js';
+import { mergeRuns, readStore, saveToStore } from './store.js';
 import { InlineExecutor, ProcessPool, type Executor } from './jobs.js';
 import { writeGroupSvg } from './plot.js';
 import { groupInfo, loadGroup } from './problems.js';
@@ -144,7 +144,9 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   const t0 = performance.now();
   const log = opts.log ?? ((s: string) => console.log(s));
   const { jobs, problems } = buildJobs(opts);
-  const cache = readRuns(opts.cachePath, opts.storeDir);
+  // The store is read once: nothing writes it during a chunk but this harness, at its end.
+  const store = opts.storeDir ? readStore(opts.storeDir) : null;
+  const cache = mergeRuns(readCache(opts.cachePath), store);
   for (const f of cache.unreadable) log(`store file ${relative(process.cwd(), f)} could not be decompressed: its runs are not read (look at it; a later save does not rewrite it)`);
   if (cache.skipped) log(`cache: ${cache.skipped} unreadable line(s) skipped (a torn line after an interrupted run, or an old format)`);
   const lookup = new RunLookup(cache.records);
@@ -245,7 +247,6 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   }
 
   const local = readCache(opts.cachePath);
-  const store = opts.storeDir ? readStore(opts.storeDir) : null;
   if (opts.storeDir && store) {
     // Whatever the local cache holds that the store lacks (this chunk's runs, or a cache of an earlier
     // checkout) goes into the store, to be committed with the reports.

@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { addLines, parseRecord, readCache, type CacheContents } from './cache.js';
+import { addLines, parseRecord, type CacheContents } from './cache.js';
 import type { RunRecord } from './runner.js';
 
 export const STORE_SUFFIX = '.jsonl.gz';
@@ -57,7 +57,11 @@ export function readStore(dir: string): StoreContents {
   return contents;
 }
 
-/** The local cache's records, then the store's that the cache lacks (a key in both counts as a duplicate). */
+/**
+ * The harness's runs: the local cache's records, then the store's that the cache lacks (a key in both counts
+ * as a duplicate); `store` null: the cache only.
+ * @example const { records } = mergeRuns(readCache('bench/results/compare/runs.jsonl'), readStore('bench/results/runs'));
+ */
 export function mergeRuns(local: CacheContents, store: StoreContents | null): StoreContents {
   if (!store) return { ...local, files: [], unreadable: [] };
   const records = new Map(local.records);
@@ -67,14 +71,6 @@ export function mergeRuns(local: CacheContents, store: StoreContents | null): St
     else records.set(key, r);
   }
   return { records, skipped: local.skipped + store.skipped, duplicates, files: store.files, unreadable: store.unreadable };
-}
-
-/**
- * The harness's runs: the local cache's, then the store's that the cache lacks.
- * @example const { records } = readRuns('bench/results/compare/runs.jsonl', 'bench/results/runs');
- */
-export function readRuns(cachePath: string, storeDir?: string): StoreContents {
-  return mergeRuns(readCache(cachePath), storeDir === undefined ? null : readStore(storeDir));
 }
 
 const round4 = (x: number): number => (Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(4)) : x);

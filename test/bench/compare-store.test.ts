@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { readCache } from '../../bench/compare/cache.js';
 import { buildJobs, runHarness, type HarnessOptions } from '../../bench/compare/harness.js';
 import { RECORD_VERSION, runKey, type RunRecord } from '../../bench/compare/runner.js';
-import { compactRecord, forgetInStore, readRuns, readStore, saveToStore, STORE_SUFFIX } from '../../bench/compare/store.js';
+import { compactRecord, forgetInStore, mergeRuns, readStore, saveToStore, STORE_SUFFIX } from '../../bench/compare/store.js';
 import { toyHarnessOptions } from './toy-harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-store-'));
@@ -69,22 +69,22 @@ describe('run store', () => {
     assert.throws(() => saveToStore(store, [record('../evil', 'z', 's', 1)]), /cannot name a store file after group "\.\.\/evil"/);
   });
 
-  it('readRuns is the local cache and the store, the local record winning; an unreadable store file is named and skipped', () => {
+  it('mergeRuns is the local cache and the store, the local record winning; an unreadable store file is named and skipped', () => {
     const store = join(dir, 'union');
     const cachePath = join(dir, 'union-cache.jsonl');
     const shared = record('g', 'p', 's', 1);
     saveToStore(store, [shared, record('g', 'p', 's', 2)]);
     const localTwin = { ...shared, date: 'local' };
     writeFileSync(cachePath, `${JSON.stringify(localTwin)}\n${JSON.stringify(record('g', 'p', 's', 3))}\n`);
-    const u = readRuns(cachePath, store);
+    const u = mergeRuns(readCache(cachePath), readStore(store));
     assert.equal(u.records.size, 3);
     assert.equal(u.records.get(shared.key)!.date, 'local');
     assert.equal(u.duplicates, 1);
     writeFileSync(join(store, `g-broken${STORE_SUFFIX}`), 'not gzip');
-    const broken = readRuns(cachePath, store);
+    const broken = mergeRuns(readCache(cachePath), readStore(store));
     assert.equal(broken.records.size, 3);
     assert.deepEqual(broken.unreadable, [join(store, `g-broken${STORE_SUFFIX}`)]);
-    assert.equal(readRuns(cachePath).records.size, 2, 'no store: the cache only');
+    assert.equal(mergeRuns(readCache(cachePath), null).records.size, 2, 'no store: the cache only');
   });
 
   it('forgetInStore drops the selected runs, rewrites or removes their files, and keeps them in the forgotten file', () => {
