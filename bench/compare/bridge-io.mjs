@@ -36,7 +36,7 @@ child.on('error', (err) => {
   fail(
     err && err.code === 'ENOENT'
       ? `${python} was not found: the Optuna bridge needs Python 3 with Optuna 3.x (Debian: apt-get install -y python3-optuna)`
-      : `cannot start ${python}: ${err && err.message}`,
+      : `cannot start ${python}: ${err?.message}`,
   );
 });
 child.stdin.on('error', () => {
@@ -50,8 +50,7 @@ let buffer = '';
 child.stdout.setEncoding('utf8');
 child.stdout.on('data', (s) => {
   buffer += s;
-  let nl;
-  while ((nl = buffer.indexOf('\n')) >= 0) {
+  for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
     const line = buffer.slice(0, nl);
     buffer = buffer.slice(nl + 1);
     if (!line.trim()) continue;
@@ -61,7 +60,7 @@ child.stdout.on('data', (s) => {
     } catch {
       message = { ok: false, error: `the bridge wrote a line that is not JSON: ${line.slice(0, 200)}` };
     }
-    if (message && message.fatal) {
+    if (message?.fatal) {
       fail(String(message.error));
       return;
     }

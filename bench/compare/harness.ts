@@ -191,7 +191,7 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
         started++;
         opts.onJob?.(job);
         const j0 = performance.now();
-        let outcome;
+        let outcome: Awaited<ReturnType<typeof executor.run>>;
         try {
           outcome = await executor.run(job);
         } catch (e) {

@@ -23,7 +23,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { CategoricalChoice, OrdinalValue } from '../../src/core/distributions.js';
+import type { CategoricalChoice, OrdinalValue } from 'tansaku';
 import type { ParameterSource } from '../problems/problem.js';
 
 /** The python that runs the bridge: `$TANSAKU_PYTHON`, else Debian's `/usr/bin/python3` (python3-optuna). */
@@ -192,7 +192,7 @@ export class OptunaBridge {
    */
   tell(values: number | readonly number[] | null): number {
     const list = values === null ? null : typeof values === 'number' ? [values] : [...values];
-    const ok = list !== null && list.every((v) => Number.isFinite(v));
+    const ok = list?.every((v) => Number.isFinite(v));
     const reply = this.call(ok ? { op: 'tell', values: list } : { op: 'tell', state: 'fail' });
     this.trialOpen = false;
     return reply.seconds as number;

@@ -214,7 +214,9 @@ export function buildGroupReport(input: ReportInput): GroupReport {
     }
   }
   const ranks: Record<string, number> = {};
-  if (blocks.length > 0 && ranked.length > 0) meanRanks(blocks).forEach((r, j) => (ranks[ranked[j]] = r));
+  if (blocks.length > 0 && ranked.length > 0) meanRanks(blocks).forEach((r, j) => {
+ranks[ranked[j]] = r;
+});
 
   // Pairwise tests.
   const raw: Array<Omit<PairTest, 'pHolm' | 'outcome'>> = [];

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const chunkMinutes = Number(values['chunk-minutes']);
   if (!(chunkMinutes > 0)) throw new Error(`--chunk-minutes must be > 0, got ${values['chunk-minutes']}`);
   const workers = int('workers', values.workers, 2, 0);
-  const machine = machineInfo(ROOT, ['src', 'bench/compare', 'bench/problems']);
+  const machine = machineInfo(ROOT, ['library/src', 'bench/compare', 'bench/problems']);
   const command = `npx tsx bench/compare/run.ts ${process.argv.slice(2).join(' ')}`.trim();
   const controller = new AbortController();
   let interrupted = false;
@@ -170,7 +170,7 @@ function shortCode(code: string): string {
   const m = /^(\S+) \+ uncommitted changes in (.*)$/.exec(code);
   if (!m) return code;
   const files = m[2].split(', ');
-  const ours = files.filter((f) => f.startsWith('bench/compare') || f.startsWith('src/'));
+  const ours = files.filter((f) => f.startsWith('bench/compare') || f.startsWith('library/src/'));
   return `${m[1]} + uncommitted changes (${files.length} paths${ours.length ? `, among them ${ours.slice(0, 6).join(', ')}${ours.length > 6 ? ', …' : ''}` : ''})`;
 }
 

@@ -16,9 +16,7 @@
  * Both frameworks see the same problem noise: the problem's `Rng` for trial i of seed s is
  * `Rng.forKey(s, 'problem', problem.id, i)`.
  */
-import { InMemoryStorage, NopPruner, Rng, StudyExhaustedError, createStudy, type Trial } from '../../src/index.js';
-import { categoricalDistribution, floatDistribution, fromUnit, intDistribution, ordinalDistribution, toExternal, type CategoricalChoice, type Distribution, type OrdinalValue } from '../../src/core/distributions.js';
-import { hypervolume } from '../../src/core/hypervolume.js';
+import { InMemoryStorage, NopPruner, Rng, StudyExhaustedError, createStudy, type Sampler, type Study, type Trial, categoricalDistribution, floatDistribution, fromUnit, intDistribution, ordinalDistribution, toExternal, type CategoricalChoice, type Distribution, type OrdinalValue, hypervolume } from 'tansaku';
 import type { BenchmarkProblem, ParameterSource } from '../problems/problem.js';
 import { median } from '../lib/stats.js';
 import { OptunaBridgeError, type OptunaBridge } from './optuna-bridge.js';
@@ -316,8 +314,8 @@ function errorRecord(spec: RunSpec, framework: Framework, problem: BenchmarkProb
 export async function runTansaku(problem: BenchmarkProblem, entry: SamplerEntry, spec: RunSpec): Promise<RunRecord> {
   if (!entry.create) throw new Error(`${entry.name} is not a Tansaku sampler`);
   const wall0 = performance.now();
-  let sampler;
-  let study;
+  let sampler: Sampler;
+  let study: Study;
   try {
     sampler = entry.create(spec.seed, problem);
     study = await createStudy({

@@ -6,8 +6,7 @@
  *   tansaku('my-sampler', 'MySampler', (seed) => new MySampler({ seed }), 'single'),
  * Its name on the command line and in reports is then `tansaku-my-sampler`.
  */
-import type { Sampler } from '../../src/core/sampler.js';
-import { CoordinateSearchSampler, CrossSearchSampler, HillClimbingSampler, NelderMeadSampler, QmcSampler, RandomSampler } from '../../src/index.js';
+import { type Sampler, CoordinateSearchSampler, CrossSearchSampler, HillClimbingSampler, NelderMeadSampler, QmcSampler, RandomSampler } from 'tansaku';
 import type { BenchmarkProblem } from '../problems/problem.js';
 import type { OptunaSamplerName } from './optuna-bridge.js';
 

@@ -198,7 +198,7 @@ export function renderSummaryMarkdown(s: SuiteSummary): string {
     out.push(
       markdownTable(
         ['group', ...others],
-        s.groups.map((g) => [g.group, ...others.map((x) => (g.versusReference && g.versusReference[x] ? `${g.versusReference[x].wins}/${g.versusReference[x].ties}/${g.versusReference[x].losses}` : ''))]),
+        s.groups.map((g) => [g.group, ...others.map((x) => (g.versusReference?.[x] ? `${g.versusReference[x].wins}/${g.versusReference[x].ties}/${g.versusReference[x].losses}` : ''))]),
       ),
       '',
     );

@@ -26,7 +26,7 @@ import {
   createStudy,
   ordinalDistribution,
   type Sampler,
-} from '../../src/index.js';
+} from 'tansaku';
 import { machineInfo, loadavg } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
 import { median } from '../lib/stats.js';
@@ -126,7 +126,10 @@ async function benchTable(table: Table, limits: readonly number[]): Promise<{ ta
   for (let i = 0; i < ax.values.length; i++) for (let j = 0; j < ay.values.length; j++) starts.push([i, j]);
   const startOf = ([i, j]: [number, number]) => ({ [ax.name]: ax.values[i], [ay.name]: ay.values[j] });
   const runs: Record<string, RunResult[]> = {};
-  const add = (method: string, r: RunResult) => (runs[method] ??= []).push(r);
+  const add = (method: string, r: RunResult) => {
+    runs[method] ??= [];
+    runs[method].push(r);
+  };
   const orders = [
     { label: `L1 (${ax.name} first)`, firstAxis: ax.name },
     { label: `L2 (${ay.name} first)`, firstAxis: ay.name },
@@ -193,7 +196,11 @@ function limitTable(summaries: MethodSummary[], axes: [string, string]): string 
 function describeOptimum(table: Table): string {
   const opt = optimumOf(table);
   const cells: string[] = [];
-  table.values.forEach((row, i) => row.forEach((v, j) => v === opt && cells.push(`${table.axes[0].name}=${table.axes[0].values[i]}, ${table.axes[1].name}=${table.axes[1].values[j]}`)));
+  table.values.forEach((row, i) => {
+row.forEach((v, j) => {
+v === opt && cells.push(`${table.axes[0].name}=${table.axes[0].values[i]}, ${table.axes[1].name}=${table.axes[1].values[j]}`);
+});
+});
   return `optimum ${opt} at ${cells.join('; ')}`;
 }
 
@@ -217,7 +224,7 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
-  const machine = machineInfo(ROOT, ['src/samplers', 'bench/cross-search']);
+  const machine = machineInfo(ROOT, ['library/src/samplers', 'bench/cross-search']);
   const limits = args.limits!.split(',').map(Number);
   const tables: Table[] = [];
   if (!args['no-synthetic']) tables.push(syntheticTable(0), syntheticTable(Number(args.noise)));

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../../src/index.js';
+import { Rng } from 'tansaku';
 
 /** A table file, as written on disk. */
 export interface TableFile {

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { JournalFileStorage, loadStudy } from '../../src/index.js';
+import { JournalFileStorage, loadStudy } from 'tansaku';
 import { DESCRIPTION, JOURNAL, ROOT, SEEDS, SIZES, STUDY_NAME, TRAINING } from './config.js';
 import { collectCells, completeRowCount, dataFile, markdownTables, progressOf, tableFile, type CellResult, type GridSpec, type TrialLike } from './table.js';
 

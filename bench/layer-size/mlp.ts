@@ -4,7 +4,7 @@
  * estimate (estimate.ts). Loads TensorFlow.js, the wasm backend and the data once per process.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadMnistDigits, splitTrainValidation, toTensors, train, useTrainingWasmBackend, withSeededRandom, type Logs, type TrainingBackendInfo } from '../../src/tfjs/index.js';
+import { loadMnistDigits, splitTrainValidation, toTensors, train, useTrainingWasmBackend, withSeededRandom, type Logs, type TrainingBackendInfo } from 'tansaku/tfjs';
 import { TRAINING } from './config.js';
 
 export interface CellData {

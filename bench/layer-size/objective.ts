@@ -13,7 +13,7 @@
  * end of an epoch, its projected end (mean epoch time so far) lies within the grace period, and is
  * otherwise stopped there with an error (the trial FAILs; the next run.ts re-enqueues its cell).
  */
-import { TansakuError, type Trial } from '../../src/index.js';
+import { TansakuError, type Trial } from 'tansaku';
 import { SIZES, TRAINING, forwardMacs } from './config.js';
 import { cellData, trainCell } from './mlp.js';
 

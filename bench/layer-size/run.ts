@@ -26,20 +26,34 @@
  *    period (see objective.ts), else it is stopped at an epoch end and re-run by the next run.
  * 3. Exports the table (export.ts): bench/results/layer-size-mnist.md, .json and .table.json.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { JournalFileStorage, loadStudy } from '../../src/index.js';
-import { main as cli } from '../../src/cli/main.js';
+import { JournalFileStorage, loadStudy, type Study } from 'tansaku';
 import { JOURNAL, OBJECTIVE_MODULE, ROOT, SEEDS, SIZES, SPACE_FILE, STUDY_NAME, TRAINING } from './config.js';
 import { exportTable } from './export.js';
 import { cellsToRetry, progressOf } from './table.js';
+
+/** The installed `tansaku` command (the library's bin), run as its own process as a user would run it. */
+const TANSAKU_BIN = join(dirname(createRequire(import.meta.url).resolve('tansaku/package.json')), 'bin', 'tansaku.mjs');
+
+function runTansaku(argv: string[]): Promise<number> {
+  return new Promise((resolveCode, reject) => {
+    const child = spawn(process.execPath, [TANSAKU_BIN, ...argv], { stdio: 'inherit' });
+    // Ctrl-C reaches the whole foreground process group; the command handles it and exits 130.
+    process.on('SIGINT', () => {});
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolveCode(code ?? (signal === 'SIGINT' ? 130 : 1)));
+  });
+}
 
 async function repair(journal: string): Promise<void> {
   if (!existsSync(journal)) return;
   const storage = new JournalFileStorage(journal);
   try {
-    let study;
+    let study: Study;
     try {
       study = await loadStudy({ studyName: STUDY_NAME, storage });
     } catch {
@@ -120,7 +134,7 @@ async function main(): Promise<number> {
     `layer-size: ${TRAINING.epochs} epochs per (cell, seed), ${nJobs} worker process(es), new trials for ${minutes} min (+ up to ${graceMinutes} min to finish running ones)\n` +
       `  tansaku ${argv.map((a) => (a.startsWith('/') ? relative(ROOT, a) : a)).join(' ')}`,
   );
-  const code = await cli(argv);
+  const code = await runTansaku(argv);
   console.error(`layer-size: the run took ${((Date.now() - started) / 60000).toFixed(1)} min (exit code ${code})`);
   await status(journal);
   if (!args['no-export']) await exportTable({ journal });

@@ -63,7 +63,7 @@ export function cellKey(n1: number, n2: number, seed: number): string {
 
 /** The (n1, n2, seed) of a trial: its parameters, or for a trial that never recorded them its fixed (planned or enqueued) ones. */
 export function cellOf(t: TrialLike): { n1: number; n2: number; seed: number } | null {
-  const fixed = t.systemAttrs['fixed_params'];
+  const fixed = t.systemAttrs.fixed_params;
   for (const p of [t.params, fixed]) {
     if (p && typeof p === 'object') {
       const { n1, n2, seed } = p as Record<string, unknown>;
@@ -164,7 +164,7 @@ export function cellsToRetry(trials: readonly TrialLike[], spec: GridSpec): Arra
     for (const n2 of spec.sizes) {
       for (const seed of spec.seeds) {
         const s = states.get(cellKey(n1, n2, seed));
-        if (s && s.has('FAIL') && !s.has('COMPLETE') && !s.has('WAITING') && !s.has('RUNNING')) retry.push({ n1, n2, seed });
+        if (s?.has('FAIL') && !s.has('COMPLETE') && !s.has('WAITING') && !s.has('RUNNING')) retry.push({ n1, n2, seed });
       }
     }
   }

@@ -44,7 +44,8 @@ export function installFsCounters(names: readonly string[]): FsCounters {
     if (counters[name]) continue;
     const original = fs[name];
     if (typeof original !== 'function') throw new Error(`fs.${name} is not a function`);
-    const c: CallCount = (counters[name] = { calls: 0, errors: 0, ms: 0 });
+    const c: CallCount = { calls: 0, errors: 0, ms: 0 };
+    counters[name] = c;
     fs[name] = function counted(this: unknown, ...args: unknown[]): unknown {
       const t = performance.now();
       c.calls++;

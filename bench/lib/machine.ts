@@ -1,7 +1,7 @@
 /** What a benchmark records about the machine and the code it measured. */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
@@ -32,7 +32,7 @@ export interface MachineInfo {
 }
 
 /** CPU, cores, memory, OS, Node, git commit (and whether `paths` have uncommitted changes), load average. */
-export function machineInfo(root: string, paths: readonly string[] = ['src']): MachineInfo {
+export function machineInfo(root: string, paths: readonly string[] = ['library/src']): MachineInfo {
   let cpu = 'unknown';
   try {
     cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpu;
@@ -66,7 +66,7 @@ export function filesystemOf(dir: string): string {
 export function sourceDigest(root: string, paths: readonly string[]): string {
   const hash = createHash('sha1');
   const walk = (path: string): void => {
-    let st;
+    let st: Stats;
     try {
       st = statSync(path);
     } catch {

@@ -3,7 +3,7 @@
  * the side-by-side harness (`bench/compare`) uses to compare samplers: quantiles, ranks with ties, the
  * Wilcoxon signed-rank test (paired), Holm–Bonferroni correction, mean ranks, and two one-sided tests
  * (TOST) for equivalence. Written from the textbook definitions (references at each function); the unit
- * tests (`test/bench/compare-stats.test.ts`) compare against values computed by SciPy 1.10.
+ * tests (`bench/test/compare-stats.test.ts`) compare against values computed by SciPy 1.10.
  */
 
 export interface Summary {
@@ -75,7 +75,9 @@ export function meanRanks(blocks: ReadonlyArray<readonly number[]>): number[] {
   const sum = new Array<number>(k).fill(0);
   for (const b of blocks) {
     if (b.length !== k) throw new RangeError(`meanRanks: every block needs ${k} scores, got ${b.length}`);
-    rankWithTies(b).forEach((r, j) => (sum[j] += r));
+    rankWithTies(b).forEach((r, j) => {
+sum[j] += r;
+});
   }
   return sum.map((s) => s / blocks.length);
 }
@@ -140,11 +142,11 @@ export function lnGamma(x: number): number {
     12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
   ];
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x);
-  x -= 1;
+  const z = x - 1;
   let a = c[0];
-  const t = x + g + 0.5;
-  for (let i = 1; i < g + 2; i++) a += c[i] / (x + i);
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+  const t = z + g + 0.5;
+  for (let i = 1; i < g + 2; i++) a += c[i] / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
 /**
@@ -279,7 +281,10 @@ export function wilcoxonSignedRank(x: readonly number[], y?: readonly number[], 
   const ranks = rankWithTies(diffs.map(Math.abs));
   let rPlus = 0;
   let rMinus = 0;
-  diffs.forEach((d, i) => (d > 0 ? (rPlus += ranks[i]) : (rMinus += ranks[i])));
+  for (const [i, d] of diffs.entries()) {
+    if (d > 0) rPlus += ranks[i];
+    else rMinus += ranks[i];
+  }
   const tieGroups = new Map<number, number>();
   for (const r of ranks) tieGroups.set(r, (tieGroups.get(r) ?? 0) + 1);
   const hasTies = [...tieGroups.values()].some((t) => t > 1);

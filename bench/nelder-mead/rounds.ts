@@ -13,8 +13,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../../src/core/rng.js';
-import { nelderMeadPath, type NelderMeadJoin } from '../../src/samplers/nelder-mead-path.js';
+import { Rng, nelderMeadPath, type NelderMeadJoin } from 'tansaku';
 import { bbobProblem } from '../problems/bbob.js';
 import { describeCode, loadavg, machineInfo } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
@@ -97,7 +96,7 @@ function simulateSpare(f: (x: readonly number[]) => number, dimension: number, s
 }
 
 const started = Date.now();
-const machine = machineInfo(ROOT, ['src/samplers']);
+const machine = machineInfo(ROOT, ['library/src/samplers']);
 const perFunction: Array<{
   fn: number;
   dimension: number;

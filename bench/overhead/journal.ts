@@ -98,7 +98,7 @@ function removeJournal(path: string): void {
 
 async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
   installFsCounters(['fsyncSync', 'symlinkSync', 'renameSync', 'unlinkSync']);
-  const { createStudy, loadStudy, JournalFileStorage, NopPruner, RandomSampler } = await import('../../src/index.js');
+  const { createStudy, loadStudy, JournalFileStorage, NopPruner, RandomSampler } = await import('tansaku');
   const objective = (trial: { suggestFloat(name: string, low: number, high: number): number }): number => trial.suggestFloat('x', -10, 10);
   const hb = cfg.heartbeat ? {} : { heartbeat: false as const };
   const loopTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -248,7 +248,7 @@ interface Check {
 
 /** Reads a journal with Tansaku's JournalFileStorage and checks it holds exactly `n` intact trials 0..n-1. */
 async function checkWithTansaku(path: string, n: number): Promise<Check> {
-  const { loadStudy, JournalFileStorage } = await import('../../src/index.js');
+  const { loadStudy, JournalFileStorage } = await import('tansaku');
   const storage = new JournalFileStorage(path);
   try {
     const study = await loadStudy({ studyName: STUDY, storage });
@@ -328,7 +328,7 @@ async function parallelRun(framework: Framework, dir: string, tag: string, procs
   try {
     // The study is created before the workers start (by the framework that will run it).
     if (framework === 'tansaku') {
-      const { createStudy, JournalFileStorage } = await import('../../src/index.js');
+      const { createStudy, JournalFileStorage } = await import('tansaku');
       const storage = new JournalFileStorage(journal);
       await createStudy({ studyName: STUDY, storage, direction: 'minimize' });
       await storage.close();
@@ -343,7 +343,9 @@ async function parallelRun(framework: Framework, dir: string, tag: string, procs
           : spawnChild(PYTHON, optunaArgs('worker', { ...cfg, readFix: framework === 'optuna-fixed' })),
       );
     }
-    const readyTimeout = setTimeout(() => children.forEach((c) => c.proc.kill('SIGKILL')), 180_000);
+    const readyTimeout = setTimeout(() => children.forEach((c) => {
+c.proc.kill('SIGKILL');
+}), 180_000);
     await Promise.all(children.map((c) => c.ready));
     clearTimeout(readyTimeout);
     const linesBefore = countLines(journal);
@@ -452,7 +454,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   for (const p of parts) if (p !== 'single' && p !== 'parallel') throw new Error(`--parts takes single and/or parallel, got ${p}`);
 
   const started = Date.now();
-  const CODE_PATHS = ['src/index.ts', 'src/core', 'src/samplers', 'src/pruners', 'src/storage'];
+  const CODE_PATHS = ['library/src/index.ts', 'library/src/core', 'library/src/samplers', 'library/src/pruners', 'library/src/storage'];
   const machine = machineInfo(ROOT, CODE_PATHS);
   const digestAtStart = sourceDigest(ROOT, CODE_PATHS);
   const optunaVersion = sh(PYTHON, ['-c', 'import optuna; print(optuna.__version__)']);
@@ -558,8 +560,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     [`fsync'ed appends per trial, ${procs} processes`, cell(perP(TP, (r) => r.fsyncs!)), cell(perP(OP, (r) => r.fsyncs!)), ''],
     ['journal lines per trial, 1 process', cell(per(T, (r) => r.lines!)), cell(per(O, (r) => r.lines!)), ''],
     [`journal lines per trial, ${procs} processes`, cell(perP(TP, (r) => r.linesAppended!)), cell(perP(OP, (r) => r.linesAppended!)), ''],
-    ['CPU time per trial, 1 process, user + system: µs', cell(per(T, (r) => r.cpu_user_seconds * 1e6), 0) + ' + ' + cell(per(T, (r) => (r.cpu_seconds - r.cpu_user_seconds) * 1e6), 0), cell(per(O, (r) => r.cpu_user_seconds * 1e6), 0) + ' + ' + cell(per(O, (r) => (r.cpu_seconds - r.cpu_user_seconds) * 1e6), 0), ''],
-    [`CPU time per trial, ${procs} processes (all processes), user + system: µs`, cell(perP(TP, (r) => r.cpuUserSeconds! * 1e6), 0) + ' + ' + cell(perP(TP, (r) => (r.cpuSeconds! - r.cpuUserSeconds!) * 1e6), 0), cell(perP(OP, (r) => r.cpuUserSeconds! * 1e6), 0) + ' + ' + cell(perP(OP, (r) => (r.cpuSeconds! - r.cpuUserSeconds!) * 1e6), 0), ''],
+    ['CPU time per trial, 1 process, user + system: µs', `${cell(per(T, (r) => r.cpu_user_seconds * 1e6), 0)} + ${cell(per(T, (r) => (r.cpu_seconds - r.cpu_user_seconds) * 1e6), 0)}`, `${cell(per(O, (r) => r.cpu_user_seconds * 1e6), 0)} + ${cell(per(O, (r) => (r.cpu_seconds - r.cpu_user_seconds) * 1e6), 0)}`, ''],
+    [`CPU time per trial, ${procs} processes (all processes), user + system: µs`, `${cell(perP(TP, (r) => r.cpuUserSeconds! * 1e6), 0)} + ${cell(perP(TP, (r) => (r.cpuSeconds! - r.cpuUserSeconds!) * 1e6), 0)}`, `${cell(perP(OP, (r) => r.cpuUserSeconds! * 1e6), 0)} + ${cell(perP(OP, (r) => (r.cpuSeconds! - r.cpuUserSeconds!) * 1e6), 0)}`, ''],
     [`${procs} processes: CPU busy, of ${os.availableParallelism()} cores`, TP.length ? fmt(summarize(TP.map((r) => r.cpuSeconds! / r.wall!)).median, 2) : 'n/a', OP.length ? fmt(summarize(OP.map((r) => r.cpuSeconds! / r.wall!)).median, 2) : 'n/a', ''],
     ['time in fsync per trial, 1 process: µs', cell(per(T, (r) => r.counters.fsync.ms * 1000), 1), cell(per(O, (r) => r.counters.fsync.ms * 1000), 1), ''],
     ['lock acquisitions (successful symlink) per trial, 1 process', cell(per(T, (r) => r.counters.symlink.calls - r.counters.symlink.errors)), cell(per(O, (r) => r.counters.symlink.calls - r.counters.symlink.errors)), ''],
@@ -611,7 +613,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
    * fsync call, both frameworks: the same disk, the same kind of append); the standalone probe is shown too.
    */
   const fsyncPerCall = [...T, ...O].filter((r) => r.counters.fsync.calls > 0).map((r) => (r.counters.fsync.ms * 1000) / r.counters.fsync.calls);
-  const rawUs = fsyncProbe.length ? summarize(fsyncProbe.map((p) => p.us)).median : null;
   const floorNote = (): string[] => {
     const onTmpfs = String(machine.filesystem).startsWith('tmpfs');
     const fT = per(T, (r) => r.counters.fsync.calls);
@@ -673,7 +674,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
             failures
               .flatMap((f) => (f.failure ?? '').replace(/^.*? crashed: /, '').split(' / '))
               .map((l) => /^([\w.]+(?:Error|Exception))(?::\s*([^:]+?)(?::|$))?/.exec(l)?.slice(1, 3).filter(Boolean).join(': ') ?? l)
-              .reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {}),
+              .reduce<Record<string, number>>((acc, k) => {
+                acc[k] = (acc[k] ?? 0) + 1;
+                return acc;
+              }, {}),
           )
             .sort((a, b) => b[1] - a[1])
             .map(([k, n]) => `${k} ×${n}`)

@@ -19,7 +19,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createStudy, InMemoryStorage, NopPruner, RandomSampler, type Study, type Trial } from '../../src/index.js';
+import { createStudy, InMemoryStorage, NopPruner, RandomSampler, type Study, type Trial } from 'tansaku';
 import { runResultChild } from '../lib/child.js';
 import { median, summarize, type Summary } from '../lib/stats.js';
 import { markdownTable } from '../lib/table.js';
@@ -219,8 +219,8 @@ function srcDigest(): string {
       else if (entry.isFile()) hash.update(path).update(readFileSync(path));
     }
   };
-  hash.update(readFileSync(join(ROOT, 'src/index.ts')));
-  for (const dir of ['core', 'samplers', 'pruners', 'storage']) walk(join(ROOT, 'src', dir));
+  hash.update(readFileSync(join(ROOT, 'library/src/index.ts')));
+  for (const dir of ['core', 'samplers', 'pruners', 'storage']) walk(join(ROOT, 'library/src', dir));
   return hash.digest('hex');
 }
 
@@ -232,7 +232,7 @@ function machineInfo(): Record<string, unknown> {
     /* not Linux */
   }
   const commit = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
-  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src/index.ts', 'src/core', 'src/samplers', 'src/pruners', 'src/storage']);
+  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'library/src/index.ts', 'library/src/core', 'library/src/samplers', 'library/src/pruners', 'library/src/storage']);
   return {
     date: new Date().toISOString(),
     commit: commit === null ? null : `${commit}${dirty ? ' (uncommitted changes in the src/ it loads)' : ''}`,

@@ -10,7 +10,7 @@
  * every trial does the same work whatever runs beside it. The trial records it as the user attribute
  * `iters`, which the benchmark checks.
  */
-import type { Trial } from '../../src/index.js';
+import type { Trial } from 'tansaku';
 
 /** Iterations of the arithmetic loop per trial (the benchmark sets it; the default is ~200 ms on a 2020s x64 core). */
 export const ITERS = Number(process.env.TANSAKU_BENCH_WORK_ITERS ?? 40_000_000);

@@ -26,7 +26,7 @@ import { writeResults } from '../lib/results.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const OBJECTIVE = join(HERE, 'objective.ts');
-const CLI = join(ROOT, 'bin/tansaku.mjs');
+const CLI = join(ROOT, 'library/bin/tansaku.mjs');
 const STUDY = 's';
 
 /** What the journal says about a finished study. */
@@ -60,7 +60,7 @@ interface Run {
 }
 
 async function readJournal(path: string, n: number, iters: number): Promise<JournalStats> {
-  const { JournalFileStorage, loadStudy } = await import('../../src/index.js');
+  const { JournalFileStorage, loadStudy } = await import('tansaku');
   const storage = new JournalFileStorage(path);
   try {
     const study = await loadStudy({ studyName: STUDY, storage });
@@ -131,7 +131,7 @@ async function inProcessRun(dir: string, tag: string, concurrency: number, trial
 
 /** Child side of {@link inProcessRun}: times only the optimize call. */
 async function inProcessChild(cfg: { journal: string; concurrency: number; trials: number }): Promise<void> {
-  const { createStudy, JournalFileStorage, NopPruner } = await import('../../src/index.js');
+  const { createStudy, JournalFileStorage, NopPruner } = await import('tansaku');
   const { objective } = await import('./objective.js');
   const storage = new JournalFileStorage(cfg.journal);
   const study = await createStudy({ studyName: STUDY, storage, pruner: new NopPruner() });
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer, got ${String(v)}`);
   }
   const started = Date.now();
-  const CODE_PATHS = ['src', 'bin'];
+  const CODE_PATHS = ['library/src', 'library/bin'];
   const machine = machineInfo(ROOT, CODE_PATHS);
   const digestAtStart = sourceDigest(ROOT, CODE_PATHS);
   const log = (msg: string): void => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}`);

@@ -27,8 +27,7 @@
  * p.evaluate(trial, rng);            // asks x0, x1 with suggestFloat over the domain
  * ```
  */
-import { InvalidArgumentError } from '../../src/core/errors.js';
-import type { Rng } from '../../src/core/rng.js';
+import { InvalidArgumentError, type Rng } from 'tansaku';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 
 /** A continuous box-constrained problem with a known global minimum, its function exposed for tests. */

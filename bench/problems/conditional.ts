@@ -34,7 +34,7 @@
  * p.branchOptima;    // { linear: 0.3, tree: 0.2, 'net/sgd': 0.15, 'net/adam': 0.1 }
  * ```
  */
-import type { Rng } from '../../src/core/rng.js';
+import type { Rng } from 'tansaku';
 import { branin, hartmann3, hartmann6, type ContinuousBenchmarkProblem } from './classic.js';
 import type { KnownOptimumProblem } from './mixed.js';
 import type { ParameterSource } from './problem.js';
@@ -121,7 +121,9 @@ export function conditionalFunctions(): ConditionalBenchmarkProblem {
   branches.forEach((b, j) => {
     branchOptima[b.key] = b.offset;
     const cfg: Record<string, number | string> = { function: b.key };
-    b.p.minimizers[0].forEach((v, i) => (cfg[names[j][i]] = v));
+    b.p.minimizers[0].forEach((v, i) => {
+cfg[names[j][i]] = v;
+});
     branchOptimalConfigs[b.key] = Object.freeze(cfg);
   });
   return Object.freeze({

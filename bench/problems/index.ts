@@ -10,7 +10,7 @@
  * const surrogate = problemsInGroup('lcbench', { tasks: ['3945'] }); // onnxruntime-node loaded on first evaluate
  * ```
  */
-import { InvalidArgumentError } from '../../src/core/errors.js';
+import { InvalidArgumentError } from 'tansaku';
 import { BBOB_FUNCTION_COUNT } from './bbob.js';
 import { bbobBenchmark } from './bbob-problem.js';
 import { classicProblems } from './classic.js';

@@ -45,9 +45,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { floatDistribution, fromUnit, intDistribution, toExternal, type Distribution } from '../../src/core/distributions.js';
-import { InvalidArgumentError } from '../../src/core/errors.js';
-import { Rng } from '../../src/core/rng.js';
+import { floatDistribution, fromUnit, intDistribution, toExternal, type Distribution, InvalidArgumentError, Rng } from 'tansaku';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 import { BenchmarkDataError, benchDataDir, benchDataMissing, readBenchJson } from './tabular.js';
 

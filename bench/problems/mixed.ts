@@ -31,8 +31,7 @@
  * p.optimalConfig;                       // { offset: 'a', x0: 1, x1: 1, x2: 1, x3: 1, x4: 1, x5: 1 }
  * ```
  */
-import { InvalidArgumentError } from '../../src/core/errors.js';
-import type { Rng } from '../../src/core/rng.js';
+import { InvalidArgumentError, type Rng } from 'tansaku';
 import { levyFunction, rosenbrockFunction, STYBLINSKI_TANG_FOPT_PER_DIM, STYBLINSKI_TANG_XOPT, styblinskiTangFunction } from './classic.js';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 

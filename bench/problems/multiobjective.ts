@@ -43,8 +43,7 @@
  * p.optimalHypervolume;          // 120.66666666666667
  * ```
  */
-import { InvalidArgumentError } from '../../src/core/errors.js';
-import type { Rng } from '../../src/core/rng.js';
+import { InvalidArgumentError, type Rng } from 'tansaku';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 
 /** A multi-objective problem over [0, 1]^n with a known front. */

@@ -41,9 +41,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OrdinalValue } from '../../src/core/distributions.js';
-import { InvalidArgumentError, TansakuError } from '../../src/core/errors.js';
-import type { Rng } from '../../src/core/rng.js';
+import { type OrdinalValue, InvalidArgumentError, TansakuError, type Rng } from 'tansaku';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 
 /** The shared data could not be found or read, or is not in the expected format. */

@@ -6,7 +6,7 @@
  * single-threaded).
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useTrainingWasmBackend, WASM_TRAINING_KERNELS } from '../../src/tfjs/index.js';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useTrainingWasmBackend, WASM_TRAINING_KERNELS } from 'tansaku/tfjs';
 
 tf.env().set('PROD', true);
 const info = await useTrainingWasmBackend();

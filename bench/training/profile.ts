@@ -6,7 +6,7 @@
  * (stock: the wasm package's kernels, plus Tansaku's only where the package has none).
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels, useTrainingWasmBackend } from '../../src/tfjs/index.js';
+import { registerWasmTrainingKernels, useTrainingWasmBackend } from 'tansaku/tfjs';
 import { MODELS, makeStep, type ModelName } from './models.js';
 
 const model = (process.argv[2] ?? 'mlp') as ModelName;

@@ -76,7 +76,7 @@ interface WorkerResult {
 
 async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
   const tf = await import('@tensorflow/tfjs');
-  const { registerWasmTrainingKernels, useTrainingWasmBackend } = await import('../../src/tfjs/index.js');
+  const { registerWasmTrainingKernels, useTrainingWasmBackend } = await import('tansaku/tfjs');
   const { makeStep } = await import('./models.js');
   tf.env().set('PROD', true);
   const out: Partial<WorkerResult> = { variant: cfg.variant, model: cfg.model, batch: cfg.batch };
@@ -119,7 +119,7 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
   out.reps = [];
   for (let r = 0; r < cfg.reps; r++) out.reps.push(runFor(cfg.minSeconds, 1));
   out.tensorsAfter = tf.memory().numTensors;
-  out.kernels = (await import('../../src/tfjs/index.js')).registeredWasmTrainingKernels();
+  out.kernels = (await import('tansaku/tfjs')).registeredWasmTrainingKernels();
   return out as WorkerResult;
 }
 
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   const batches: Record<ModelName, number> = { mlp: Number(opts['mlp-batch']), cnn: Number(opts['cnn-batch']) };
 
   const started = Date.now();
-  const machine = machineInfo(ROOT, ['src/tfjs', 'bench/training']);
+  const machine = machineInfo(ROOT, ['library/src/tfjs', 'bench/training']);
   const torchVersion = sh(PYTHON, ['-c', 'import torch; print(torch.__version__)']);
   const haveTorch = torchVersion !== null;
   if (!haveTorch && variants.includes('pytorch')) {

@@ -1,0 +1,1182 @@
+/**
+ * `Study`: a named optimisation in a storage, with its sampler and pruner. Ask-and-tell, the optimise
+ * loop, enqueued and added trials, heartbeats with stale-trial failure, and results.
+ *
+ * This module holds no defaults (no sampler, pruner or storage is imported here); the public entry
+ * point (`src/index.ts`) wires them, so `core/` never imports an outer ring.
+ */
+import {
+  toInternal,
+  validateDistribution,
+  type Distribution,
+  type ParamValue,
+} from './distributions.js';
+import {
+  DuplicateStudyError,
+  InvalidArgumentError,
+  InvalidStateTransitionError,
+  NoCompletedTrialsError,
+  StudyExhaustedError,
+  TansakuError,
+  TrialFinishedError,
+  TrialPruned,
+  describeValue,
+} from './errors.js';
+import type { Pruner } from './pruner.js';
+import { Rng, hashString } from './rng.js';
+import type { RelativeSample, Sampler, StudyView, TrialPlan } from './sampler.js';
+import type { GetTrialsOptions, StartedTrial, Storage, TrialFinish, TrialTemplate, TrialUpdate } from './storage.js';
+import { Trial, checkJson, type TrialHost } from './trial.js';
+import {
+  SystemAttr,
+  isFinished,
+  type FrozenTrial,
+  type JsonValue,
+  type StudyDirection,
+  type StudyRecord,
+  type TrialState,
+} from './trial-record.js';
+import { defaultWorkerId } from './worker-id.js';
+import { paretoFront } from './pareto.js';
+
+/** Heartbeat settings: how often a running trial says it is alive, and when silence means death. */
+export interface HeartbeatOptions {
+  /** Milliseconds between heartbeats of a running trial. Default 5000. */
+  intervalMs?: number;
+  /**
+   * Milliseconds without a heartbeat after which any participant marks the trial FAIL. Default 60000.
+   * Heartbeats are timers on this process's event loop: an objective that blocks the loop (a long
+   * synchronous computation) longer than this is taken for dead. Raise it for such objectives, or run
+   * them in worker processes.
+   */
+  graceMs?: number;
+  /** How many times a trial failed by heartbeat is re-enqueued with the same parameters. Default 0. */
+  maxRetry?: number;
+}
+
+/** Defaults the public entry point supplies (keeps `core/` free of outer rings). */
+export interface StudyDefaults {
+  sampler: () => Sampler;
+  pruner: () => Pruner;
+  storage: () => Storage;
+}
+
+export interface CreateStudyOptions {
+  /** Name of the study; a unique name is generated when omitted. */
+  studyName?: string;
+  /** Single objective direction. Default "minimize". */
+  direction?: StudyDirection;
+  /** One direction per objective, for multi-objective studies. */
+  directions?: readonly StudyDirection[];
+  sampler?: Sampler;
+  pruner?: Pruner;
+  storage?: Storage;
+  /** Load the study when one with the same name exists instead of failing. */
+  loadIfExists?: boolean;
+  /** Study seed: every worker derives its randomness from it and the trial number. */
+  seed?: number;
+  /**
+   * A trial budget for the whole study, shared by every worker (stored with the study): `ask` creates no
+   * new sampled trial once the study holds this many trials in any state. Enqueued trials and heartbeat
+   * retries are always run, so they may take the study past it.
+   */
+  maxTrials?: number;
+  /** Heartbeats of running trials; `false` disables them and the stale-trial sweep. */
+  heartbeat?: HeartbeatOptions | false;
+}
+
+export interface LoadStudyOptions {
+  studyName: string;
+  storage: Storage;
+  sampler?: Sampler;
+  pruner?: Pruner;
+  seed?: number;
+  heartbeat?: HeartbeatOptions | false;
+}
+
+/** Returned by an objective: one value, or one per direction. */
+export type ObjectiveResult = number | readonly number[];
+export type Objective = (trial: Trial) => ObjectiveResult | Promise<ObjectiveResult>;
+export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
+
+export interface OptimizeOptions {
+  /** Number of trials this call runs (over all its concurrent slots). Default: until stopped. */
+  nTrials?: number;
+  /** Seconds after which no new trial starts. */
+  timeout?: number;
+  /** Trials run at once in this process (for I/O-bound or async objectives). Default 1. */
+  concurrency?: number;
+  /**
+   * Errors that fail the trial but let the optimisation go on: error classes, or a predicate.
+   * Any other error fails the trial and, once running trials end, rejects `optimize`.
+   */
+  catch?: ReadonlyArray<abstract new (...args: never[]) => Error> | ((error: unknown) => boolean);
+  /** Called after each trial finishes. */
+  callbacks?: readonly StudyCallback[];
+  /** Study-wide budget, overriding the stored one for this call. */
+  maxTrials?: number;
+  /** Stop on SIGINT: running trials are failed as interrupted and `optimize` rejects. Default true. */
+  handleSignals?: boolean;
+  /** Stop when this signal aborts (same effect as SIGINT). */
+  signal?: AbortSignal;
+}
+
+/** Summary of one `optimize` call. */
+export interface OptimizeResult {
+  /** Trials this call finished, by final state. */
+  complete: number;
+  pruned: number;
+  failed: number;
+  /** Why the loop ended. */
+  stoppedBy: 'nTrials' | 'timeout' | 'exhausted' | 'stop';
+}
+
+/** Thrown by `optimize` when it was interrupted by SIGINT or its abort signal. */
+export class OptimizationInterruptedError extends TansakuError {
+  constructor(message: string) {
+    super('TANSAKU_INTERRUPTED', message);
+  }
+}
+
+export interface AskOptions {
+  /** Parameters to suggest right away with these distributions (Optuna's `fixed_distributions`). */
+  fixedDistributions?: Record<string, Distribution>;
+  /** Study-wide budget for this ask; defaults to the stored one. */
+  maxTrials?: number;
+}
+
+export interface TellOptions {
+  /** Skip silently when the trial is already finished (instead of throwing `TrialFinishedError`). */
+  skipIfFinished?: boolean;
+  /** Recorded as the `fail_reason` system attribute of a FAIL trial. */
+  failReason?: string;
+}
+
+/**
+ * A trial to add to a study as already run (Optuna's `add_trial`), e.g. results from elsewhere. A
+ * `FrozenTrial` of another study fits as it is.
+ */
+export interface TrialInput {
+  params: Readonly<Record<string, unknown>>;
+  distributions: Readonly<Record<string, Distribution>>;
+  /** COMPLETE (default), PRUNED, FAIL or WAITING; RUNNING is refused. */
+  state?: TrialState;
+  value?: number;
+  values?: readonly number[] | null;
+  intermediateValues?: Readonly<Record<number, number>> | ReadonlyMap<number, number>;
+  userAttrs?: Readonly<Record<string, JsonValue>>;
+  systemAttrs?: Readonly<Record<string, JsonValue>>;
+  datetimeStart?: number | null;
+  datetimeComplete?: number | null;
+}
+
+const DEFER_POLL_MS = 200;
+/** The optimise loop lets other event-loop work run at least this often. */
+const YIELD_EVERY_MS = 5;
+const SEED_WAIT_MS = 1000;
+
+function resolveHeartbeat(h: HeartbeatOptions | false | undefined): Required<HeartbeatOptions> | null {
+  if (h === false) return null;
+  const intervalMs = h?.intervalMs ?? 5000;
+  const graceMs = h?.graceMs ?? 60000;
+  const maxRetry = h?.maxRetry ?? 0;
+  for (const [name, v, min] of [['intervalMs', intervalMs, 1], ['graceMs', graceMs, 1], ['maxRetry', maxRetry, 0]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (name === 'maxRetry' && !Number.isInteger(v))) {
+      throw new InvalidArgumentError(`heartbeat.${name} must be ${name === 'maxRetry' ? 'an integer' : 'a number'} >= ${min}, got ${describeValue(v)}`);
+    }
+  }
+  if (graceMs <= intervalMs) {
+    throw new InvalidArgumentError(`heartbeat.graceMs (${graceMs}) must be greater than heartbeat.intervalMs (${intervalMs}), or live trials are failed as stale`);
+  }
+  return { intervalMs, graceMs, maxRetry };
+}
+
+/**
+ * The heartbeat settings of a joining worker: the study's stored ones, so that no participant fails
+ * another's live trial with a shorter grace period. Explicit options must agree with them (maxRetry,
+ * which only affects the sweeping worker, may differ).
+ */
+function adoptHeartbeat(
+  studyName: string,
+  stored: JsonValue | undefined,
+  explicit: HeartbeatOptions | false | undefined,
+  own: Required<HeartbeatOptions> | null,
+): Required<HeartbeatOptions> | null {
+  if (stored === undefined || stored === null) return own; // a study made elsewhere (e.g. by Optuna)
+  const study: Required<HeartbeatOptions> | null =
+    stored === false ? null : resolveHeartbeat(stored as HeartbeatOptions);
+  if (explicit === undefined) return study;
+  const mismatch =
+    (study === null) !== (own === null) ||
+    (study !== null && own !== null && (study.intervalMs !== own.intervalMs || study.graceMs !== own.graceMs));
+  if (mismatch) {
+    const show = (h: Required<HeartbeatOptions> | null) => (h ? `intervalMs=${h.intervalMs}, graceMs=${h.graceMs}` : 'disabled');
+    throw new InvalidArgumentError(
+      `heartbeat settings (${show(own)}) differ from study ${JSON.stringify(studyName)}'s (${show(study)}); ` +
+        `every worker of a study must use the same ones: omit the heartbeat option to adopt the study's`,
+    );
+  }
+  return own && study ? { ...study, maxRetry: own.maxRetry } : study;
+}
+
+function checkDirections(directions: unknown): StudyDirection[] {
+  if (!Array.isArray(directions) || directions.length === 0) {
+    throw new InvalidArgumentError(`directions must be a non-empty array of "minimize" or "maximize", got ${describeValue(directions)}`);
+  }
+  for (const d of directions) {
+    if (d !== 'minimize' && d !== 'maximize') {
+      throw new InvalidArgumentError(`each direction must be "minimize" or "maximize", got ${describeValue(d)}`);
+    }
+  }
+  return directions as StudyDirection[];
+}
+
+function checkBudget(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${describeValue(v)}`);
+  }
+  return v;
+}
+
+function checkSeed(seed: unknown): number | undefined {
+  if (seed === undefined) return undefined;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+    throw new InvalidArgumentError(`seed must be an integer, got ${describeValue(seed)}`);
+  }
+  return seed >>> 0;
+}
+
+let generatedNames = 0;
+
+/**
+ * @example
+ * ```ts
+ * const study = await createStudy({ direction: 'minimize', seed: 1 });
+ * await study.optimize((trial) => {
+ *   const x = trial.suggestFloat('x', -10, 10);
+ *   return (x - 2) ** 2;
+ * }, { nTrials: 100 });
+ * console.log(await study.bestParams);
+ * ```
+ */
+export class Study implements StudyView, TrialHost {
+  readonly studyId: number;
+  readonly studyName: string;
+  readonly directions: readonly StudyDirection[];
+  readonly storage: Storage;
+  readonly sampler: Sampler;
+  readonly pruner: Pruner;
+  readonly seed: number;
+  /** Id recorded on the trials this Study object runs. */
+  readonly workerId: string;
+  private readonly heartbeat: Required<HeartbeatOptions> | null;
+  private stopRequested = false;
+  private lastSweep = 0;
+  private readonly activeTrials = new Map<number, { trial: Trial; abort: AbortController }>();
+  /** One interval timer beats every active trial of this Study object (a timer per trial costs more than its trial on a fast objective). */
+  private beatTimer: NodeJS.Timeout | null = null;
+
+  private constructor(init: {
+    studyId: number;
+    studyName: string;
+    directions: readonly StudyDirection[];
+    storage: Storage;
+    sampler: Sampler;
+    pruner: Pruner;
+    seed: number;
+    heartbeat: Required<HeartbeatOptions> | null;
+  }) {
+    this.studyId = init.studyId;
+    this.studyName = init.studyName;
+    this.directions = init.directions;
+    this.storage = init.storage;
+    this.sampler = init.sampler;
+    this.pruner = init.pruner;
+    this.seed = init.seed;
+    this.heartbeat = init.heartbeat;
+    this.workerId = defaultWorkerId();
+  }
+
+  /** The study as samplers and pruners see it (the Study itself, through the narrower `StudyView` type). */
+  get view(): StudyView {
+    return this;
+  }
+
+  /** @internal Use `createStudy` from the package entry point. */
+  static async create(options: CreateStudyOptions, defaults: StudyDefaults): Promise<Study> {
+    if (options.direction !== undefined && options.directions !== undefined) {
+      throw new InvalidArgumentError('give either direction or directions, not both');
+    }
+    const directions = checkDirections(options.directions ?? [options.direction ?? 'minimize']);
+    const heartbeat = resolveHeartbeat(options.heartbeat);
+    const explicitSeed = checkSeed(options.seed);
+    const maxTrials = checkBudget('maxTrials', options.maxTrials);
+    const storage = options.storage ?? defaults.storage();
+    if (options.studyName !== undefined && (typeof options.studyName !== 'string' || options.studyName.length === 0)) {
+      throw new InvalidArgumentError(`studyName must be a non-empty string, got ${describeValue(options.studyName)}`);
+    }
+    const studyName = options.studyName ?? `study-${Date.now().toString(36)}-${process.pid}-${++generatedNames}`;
+    let studyId: number;
+    try {
+      studyId = await storage.createStudy(studyName, directions);
+    } catch (error) {
+      if (error instanceof DuplicateStudyError && options.loadIfExists) {
+        const study = await Study.load(
+          { studyName, storage, sampler: options.sampler, pruner: options.pruner, seed: explicitSeed, heartbeat: options.heartbeat },
+          defaults,
+        );
+        if (study.directions.join() !== directions.join()) {
+          throw new InvalidArgumentError(
+            `study ${JSON.stringify(studyName)} exists with directions [${study.directions.join(', ')}], not the requested [${directions.join(', ')}]`,
+          );
+        }
+        if (maxTrials !== undefined) await storage.setStudySystemAttr(study.studyId, SystemAttr.maxTrials, maxTrials);
+        return study;
+      }
+      throw error;
+    }
+    const seed = explicitSeed ?? Rng.randomSeed();
+    // Study-wide settings every joining worker adopts; the seed goes last because loaders wait for it.
+    await storage.setStudySystemAttr(studyId, SystemAttr.heartbeat, heartbeat ? { intervalMs: heartbeat.intervalMs, graceMs: heartbeat.graceMs, maxRetry: heartbeat.maxRetry } : false);
+    if (maxTrials !== undefined) await storage.setStudySystemAttr(studyId, SystemAttr.maxTrials, maxTrials);
+    await storage.setStudySystemAttr(studyId, SystemAttr.studySeed, seed);
+    return new Study({
+      studyId,
+      studyName,
+      directions,
+      storage,
+      sampler: options.sampler ?? defaults.sampler(),
+      pruner: options.pruner ?? defaults.pruner(),
+      seed,
+      heartbeat,
+    });
+  }
+
+  /** @internal Use `loadStudy` from the package entry point. */
+  static async load(options: LoadStudyOptions, defaults: StudyDefaults): Promise<Study> {
+    if (!options.storage) throw new InvalidArgumentError('loadStudy needs a storage (the study lives there)');
+    const ownHeartbeat = resolveHeartbeat(options.heartbeat);
+    const explicitSeed = checkSeed(options.seed);
+    const studyId = await options.storage.getStudyIdFromName(options.studyName);
+    let record = await options.storage.getStudy(studyId);
+    let stored = record.systemAttrs[SystemAttr.studySeed];
+    // The creator stores the seed right after creating the study; wait out that short window.
+    const deadline = Date.now() + SEED_WAIT_MS;
+    while (typeof stored !== 'number' && explicitSeed === undefined && Date.now() < deadline && record.nTrials === 0) {
+      await new Promise((r) => setTimeout(r, 20));
+      record = await options.storage.getStudy(studyId);
+      stored = record.systemAttrs[SystemAttr.studySeed];
+    }
+    let seed: number;
+    if (explicitSeed !== undefined) seed = explicitSeed;
+    else if (typeof stored === 'number') seed = stored;
+    else {
+      // A study made elsewhere (e.g. by Optuna): every joining worker derives the same seed.
+      seed = hashString(`tansaku-study:${options.studyName}`);
+      await options.storage.setStudySystemAttr(studyId, SystemAttr.studySeed, seed);
+    }
+    const heartbeat = adoptHeartbeat(options.studyName, record.systemAttrs[SystemAttr.heartbeat], options.heartbeat, ownHeartbeat);
+    return new Study({
+      studyId,
+      studyName: record.studyName,
+      directions: record.directions,
+      storage: options.storage,
+      sampler: options.sampler ?? defaults.sampler(),
+      pruner: options.pruner ?? defaults.pruner(),
+      seed,
+      heartbeat,
+    });
+  }
+
+  /** The direction of a single-objective study. */
+  get direction(): StudyDirection {
+    if (this.directions.length !== 1) {
+      throw new InvalidArgumentError(`study ${JSON.stringify(this.studyName)} has ${this.directions.length} objectives; use directions`);
+    }
+    return this.directions[0];
+  }
+
+  // ---------------------------------------------------------------- StudyView
+
+  getTrials(options?: GetTrialsOptions): Promise<readonly FrozenTrial[]> {
+    return this.storage.getAllTrials(this.studyId, options);
+  }
+
+  async getSystemAttrs(): Promise<Readonly<Record<string, JsonValue>>> {
+    return (await this.storage.getStudy(this.studyId)).systemAttrs;
+  }
+
+  async setSystemAttr(key: string, value: JsonValue): Promise<void> {
+    checkJson(`study system attribute "${key}"`, value);
+    await this.storage.setStudySystemAttr(this.studyId, key, value);
+  }
+
+  async setUserAttr(key: string, value: JsonValue): Promise<void> {
+    checkJson(`study user attribute "${key}"`, value);
+    await this.storage.setStudyUserAttr(this.studyId, key, value);
+  }
+
+  get userAttrs(): Promise<Readonly<Record<string, JsonValue>>> {
+    return this.storage.getStudy(this.studyId).then((s) => s.userAttrs);
+  }
+
+  get systemAttrs(): Promise<Readonly<Record<string, JsonValue>>> {
+    return this.getSystemAttrs();
+  }
+
+  // ---------------------------------------------------------------- ask / tell
+
+  /**
+   * Starts a new trial: runs a WAITING (enqueued) trial first, else lets the sampler plan one.
+   * When the sampler defers, waits until running trials change (or uses the sampler's fallback).
+   * Throws `StudyExhaustedError` when the sampler has nothing left or the study budget is used.
+   *
+   * @example
+   * ```ts
+   * const trial = await study.ask();
+   * const x = trial.suggestFloat('x', -5, 5);
+   * await study.tell(trial, x * x);
+   * ```
+   */
+  async ask(options: AskOptions = {}): Promise<Trial> {
+    const record = await this.storage.getStudy(this.studyId);
+    const maxTrials = studyBudget(record, options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : undefined);
+    // Validate before creating anything, so a bad argument never leaves a trial behind.
+    const fixedDistributions = Object.entries(options.fixedDistributions ?? {}).map(([name, d]) => [name, validateDistribution(name, d)] as const);
+    await this.sweepStaleTrials();
+    let frozen: FrozenTrial | null = null;
+    let fixedParams: Record<string, unknown> = {};
+    let claimConflicts = 0;
+    let idleDefers = 0;
+    for (;;) {
+      // Marked like a created trial, in the claim's own write: a worker that dies before its first beat
+      // leaves a trial the sweep fails once its start is older than the grace period.
+      frozen = await this.storage.claimWaitingTrial(this.studyId, this.workerId, this.heartbeat ? beatsFromStart() : undefined);
+      if (frozen) {
+        fixedParams = fixedParamsOf(frozen);
+        break;
+      }
+      const plan: TrialPlan = (await this.sampler.planTrial?.(this)) ?? { kind: 'free' };
+      if (plan.kind === 'exhausted') {
+        throw new StudyExhaustedError(`${this.sampler.name} has nothing left to propose in study ${JSON.stringify(this.studyName)}`);
+      }
+      if (plan.kind === 'defer' && !plan.fallback) {
+        const running = await this.storage.countTrials(this.studyId, ['RUNNING']);
+        if (running > 0) idleDefers = 0;
+        // The trials it waited for may have finished between its plan and our count: plan once more.
+        else if (++idleDefers < 2) continue;
+        else {
+          throw new TansakuError(
+            'TANSAKU_SAMPLER_DEADLOCK',
+            `${this.sampler.name} deferred, waiting for running trials, but study ${JSON.stringify(this.studyName)} has none`,
+          );
+        }
+        await this.storage.waitForChange(this.studyId, DEFER_POLL_MS);
+        // The trial we wait for may belong to a dead worker: keep sweeping while we wait.
+        await this.sweepStaleTrials();
+        continue;
+      }
+      const template: TrialTemplate = { state: 'RUNNING' };
+      if (plan.kind === 'fixed') {
+        fixedParams = plan.params;
+        checkJson('planned parameters', plan.params);
+        template.systemAttrs = { ...plan.systemAttrs, [SystemAttr.fixedParams]: plan.params as Record<string, JsonValue> };
+      }
+      if (this.heartbeat) template.systemAttrs = { ...template.systemAttrs, ...beatsFromStart() };
+      const created = await this.storage.createTrial(this.studyId, {
+        template,
+        maxTrials,
+        claimKey: plan.kind === 'fixed' ? plan.claimKey : undefined,
+        workerId: this.workerId,
+      });
+      if (!created.created) {
+        if (created.reason === 'claimed') {
+          // Another worker took the cell first; the sampler sees that claim on its next plan.
+          if (++claimConflicts > 10000) {
+            throw new TansakuError('TANSAKU_SAMPLER_ERROR', `${this.sampler.name} proposed already-claimed trials 10000 times in a row (key ${JSON.stringify(plan.kind === 'fixed' ? plan.claimKey : '')})`);
+          }
+          continue;
+        }
+        throw new StudyExhaustedError(`study ${JSON.stringify(this.studyName)} reached its budget of ${maxTrials} trials`);
+      }
+      frozen = await this.storage.getTrial(created.trialId);
+      break;
+    }
+    return this.prepareTrial(frozen, fixedParams, record.paramDistributions, fixedDistributions);
+  }
+
+  /** Turns a created (or claimed) trial into the objective's Trial: heartbeat, relative sampling. */
+  private async prepareTrial(
+    frozen: FrozenTrial,
+    fixedParams: Readonly<Record<string, unknown>>,
+    paramKinds: Readonly<Record<string, Distribution>>,
+    fixedDistributions: ReadonlyArray<readonly [string, Distribution]> = [],
+  ): Promise<Trial> {
+    const trialId = frozen.trialId;
+    try {
+      // A trial created or claimed with `beatsFromStart` counts its start as its first beat; others (claimed
+      // through a storage that did not mark it) beat now.
+      if (this.heartbeat && frozen.systemAttrs[SystemAttr.beatsFromStart] !== true) await this.storage.recordHeartbeat(trialId);
+      const relative: RelativeSample = (await this.sampler.sampleRelative?.(this, frozen)) ?? {};
+      // Kinds first seen by trials created since `paramKinds` was read are still checked by the storage.
+      const abort = new AbortController();
+      const trial = new Trial(this, frozen, { relative, fixedParams, paramKinds, signal: abort.signal, onRelease: () => this.releaseTrial(trialId) });
+      this.activeTrials.set(trialId, { trial, abort });
+      this.startHeartbeat();
+      for (const [name, d] of fixedDistributions) trial.suggest(name, d);
+      return trial;
+    } catch (error) {
+      // The trial exists: never leave it RUNNING when preparing it failed.
+      await this.failTrial(trialId, `preparing the trial failed: ${describeError(error)}`).catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Finishes a trial: with values (COMPLETE), or with a state ('PRUNED' or 'FAIL'). A NaN value makes
+   * the trial FAIL with the reason recorded; ±Infinity are valid values. A call with invalid values
+   * throws and changes nothing: the trial keeps running (and beating) and can be told again.
+   *
+   * @example
+   * ```ts
+   * await study.tell(trial, 0.93);           // COMPLETE
+   * await study.tell(trial.number, 'PRUNED');
+   * ```
+   */
+  async tell(
+    trialOrNumber: Trial | number,
+    valuesOrState: number | readonly number[] | 'COMPLETE' | 'PRUNED' | 'FAIL',
+    options: TellOptions & { values?: number | readonly number[] } = {},
+  ): Promise<FrozenTrial> {
+    const prepared = await this.prepareTell(trialOrNumber, valuesOrState, options);
+    if ('done' in prepared) return prepared.done;
+    const { trial, trialId, state, values, updates } = prepared;
+    let applied: boolean;
+    try {
+      applied = await this.storage.updateTrial(trialId, updates, { state, values });
+    } catch (error) {
+      applied = await this.refusedFinish(trialId, error);
+    } finally {
+      trial?.release();
+      this.releaseTrial(trialId);
+    }
+    return this.afterFinish(trialId, applied, state, values, options);
+  }
+
+  /**
+   * Finishes `trial` and, in the same storage write, starts the next trial of this worker (a WAITING
+   * trial first). Used by the optimise loop when the sampler plans nothing before a trial exists.
+   * Returns the finished trial and the next one, or null when the study budget is used.
+   */
+  private async tellAndStart(
+    trial: Trial,
+    valuesOrState: number | readonly number[] | 'PRUNED' | 'FAIL',
+    options: TellOptions,
+    maxTrials: number | undefined,
+  ): Promise<{ finished: FrozenTrial; next: Trial | null }> {
+    const prepared = await this.prepareTell(trial, valuesOrState, options);
+    if ('done' in prepared) return { finished: prepared.done, next: await this.askOrNull(maxTrials) };
+    const { trialId, state, values, updates } = prepared;
+    await this.sweepStaleTrials();
+    const record = await this.storage.getStudy(this.studyId);
+    const budget = studyBudget(record, maxTrials);
+    let applied: boolean;
+    let started: StartedTrial;
+    try {
+      const r = await this.storage.finishAndStart!(trialId, updates, { state, values }, {
+        studyId: this.studyId,
+        workerId: this.workerId,
+        maxTrials: budget,
+        ...(this.heartbeat ? { systemAttrs: beatsFromStart() } : {}),
+      });
+      applied = r.finished;
+      started = r.next;
+    } catch (error) {
+      // Nothing was written: finish as tell would (a lost race is not an error), then ask as usual.
+      applied = await this.refusedFinish(trialId, error);
+      return { finished: await this.afterFinish(trialId, applied, state, values, options), next: await this.askOrNull(maxTrials) };
+    } finally {
+      trial.release();
+      this.releaseTrial(trialId);
+    }
+    const finished = await this.afterFinish(trialId, applied, state, values, options);
+    if (started.kind === 'budget') return { finished, next: null };
+    if (started.kind === 'claimed') return { finished, next: await this.prepareTrial(started.trial, fixedParamsOf(started.trial), record.paramDistributions) };
+    const frozen = await this.storage.getTrial(started.trialId);
+    return { finished, next: await this.prepareTrial(frozen, {}, record.paramDistributions) };
+  }
+
+  private async askOrNull(maxTrials: number | undefined): Promise<Trial | null> {
+    try {
+      return await this.ask({ maxTrials });
+    } catch (error) {
+      if (error instanceof StudyExhaustedError) return null;
+      throw error;
+    }
+  }
+
+  /** A finish the storage refused: a lost race is `false`; anything else fails the trial and rethrows. */
+  private async refusedFinish(trialId: number, error: unknown): Promise<boolean> {
+    if (error instanceof TrialFinishedError) return false;
+    await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
+    throw error;
+  }
+
+  private async afterFinish(
+    trialId: number,
+    applied: boolean,
+    state: 'COMPLETE' | 'PRUNED' | 'FAIL',
+    values: number[] | null,
+    options: TellOptions,
+  ): Promise<FrozenTrial> {
+    if (!applied) {
+      const after = await this.storage.getTrial(trialId);
+      if (options.skipIfFinished) return after;
+      throw new TrialFinishedError(`trial ${after.number} was already finished as ${after.state} by another participant`);
+    }
+    const finished = await this.storage.getTrial(trialId);
+    await this.sampler.afterTrial?.(this, finished, state, values);
+    return finished;
+  }
+
+  /** Everything `tell` checks before changing anything, and the updates to write with the finish. */
+  private async prepareTell(
+    trialOrNumber: Trial | number,
+    valuesOrState: number | readonly number[] | 'COMPLETE' | 'PRUNED' | 'FAIL',
+    options: TellOptions & { values?: number | readonly number[] },
+  ): Promise<
+    | { done: FrozenTrial }
+    | { trial: Trial | undefined; trialId: number; state: 'COMPLETE' | 'PRUNED' | 'FAIL'; values: number[] | null; updates: TrialUpdate[] }
+  > {
+    let trial: Trial | undefined;
+    let current: FrozenTrial;
+    if (trialOrNumber instanceof Trial) {
+      trial = trialOrNumber;
+      current = await this.storage.getTrial(trial.trialId);
+    } else if (typeof trialOrNumber === 'number' && Number.isInteger(trialOrNumber)) {
+      current = await this.storage.getTrialByNumber(this.studyId, trialOrNumber);
+      trial = this.activeTrials.get(current.trialId)?.trial;
+    } else {
+      throw new InvalidArgumentError(`tell: expected a Trial or a trial number, got ${describeValue(trialOrNumber)}`);
+    }
+    const trialId = current.trialId;
+    if (current.studyId !== this.studyId) {
+      throw new InvalidArgumentError(`tell: trial ${current.number} belongs to another study (id ${current.studyId}), not to ${JSON.stringify(this.studyName)}`);
+    }
+
+    // Everything that can be wrong with the call is checked before anything changes.
+    let state: 'COMPLETE' | 'PRUNED' | 'FAIL';
+    let rawValues: unknown;
+    if (typeof valuesOrState === 'string') {
+      if (valuesOrState !== 'COMPLETE' && valuesOrState !== 'PRUNED' && valuesOrState !== 'FAIL') {
+        throw new InvalidStateTransitionError(`tell: a trial can be told COMPLETE, PRUNED or FAIL, got ${describeValue(valuesOrState)}`);
+      }
+      state = valuesOrState;
+      rawValues = options.values;
+      if (state === 'COMPLETE' && rawValues === undefined) {
+        throw new InvalidArgumentError(`tell: trial ${current.number} told COMPLETE needs its values (options.values), got none`);
+      }
+    } else {
+      state = 'COMPLETE';
+      rawValues = valuesOrState;
+    }
+    let values: number[] | null = null;
+    let failReason = options.failReason;
+    if (state === 'COMPLETE') {
+      values = this.checkValues(rawValues, current.number);
+      if (values.some((v) => Number.isNaN(v))) {
+        state = 'FAIL';
+        failReason = `the objective returned NaN (${JSON.stringify(values.map(String))})`;
+        values = null;
+      }
+    }
+    if (current.state === 'WAITING') {
+      throw new InvalidStateTransitionError(`tell: trial ${current.number} is WAITING (enqueued, never run); run it with ask() first`);
+    }
+    if (isFinished(current.state)) {
+      trial?.release();
+      if (options.skipIfFinished) return { done: current };
+      throw new TrialFinishedError(`trial ${current.number} is already ${current.state}; it cannot be told again`);
+    }
+    if (state === 'PRUNED') {
+      // Optuna's rule: a pruned single-objective trial takes its last reported value.
+      const reported = trial?.snapshot().intermediateValues ?? current.intermediateValues;
+      if (this.directions.length === 1 && reported.size > 0) {
+        const v = reported.get(Math.max(...reported.keys()))!;
+        values = Number.isNaN(v) ? null : [v];
+      }
+    }
+
+    let updates: TrialUpdate[] = [];
+    try {
+      if (trial) updates = await trial.takePendingUpdates();
+    } catch (error) {
+      trial?.release();
+      // A write refused because someone else finished the trial (a stale-trial sweep, an interrupt).
+      if (error instanceof TrialFinishedError && options.skipIfFinished) return { done: await this.storage.getTrial(trialId) };
+      // Any other refusal (e.g. a parameter whose kind clashes with earlier trials): never leave the
+      // trial RUNNING.
+      if (!(error instanceof TrialFinishedError)) await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
+      throw error;
+    }
+    trial?.markFinished();
+    if (state === 'FAIL' && failReason !== undefined) updates.push({ kind: 'systemAttr', key: SystemAttr.failReason, value: failReason });
+    return { trial, trialId, state, values, updates };
+  }
+
+  private checkValues(raw: unknown, number: number): number[] {
+    const list = typeof raw === 'number' ? [raw] : raw;
+    if (!Array.isArray(list) || list.some((v) => typeof v !== 'number')) {
+      throw new InvalidArgumentError(
+        `trial ${number}: the objective must return ${this.directions.length === 1 ? 'a number' : `an array of ${this.directions.length} numbers`}, got ${describeValue(raw)}`,
+      );
+    }
+    if (list.length !== this.directions.length) {
+      throw new InvalidArgumentError(
+        `trial ${number}: the study has ${this.directions.length} objective(s) but ${list.length} value(s) were given: ${describeValue(raw)}`,
+      );
+    }
+    return list as number[];
+  }
+
+  // ---------------------------------------------------------------- optimize
+
+  /**
+   * Runs trials until `nTrials`, `timeout`, the study budget, exhaustion of the sampler or `stop()`.
+   *
+   * @example
+   * ```ts
+   * await study.optimize(async (trial) => {
+   *   const lr = trial.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+   *   return await train(lr);
+   * }, { nTrials: 50, concurrency: 4 });
+   * ```
+   */
+  async optimize(objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+    if (typeof objective !== 'function') {
+      throw new InvalidArgumentError(`optimize: objective must be a function (trial) => number, got ${describeValue(objective)}`);
+    }
+    const nTrials = checkBudget('nTrials', options.nTrials);
+    const maxTrials = checkBudget('maxTrials', options.maxTrials);
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidArgumentError(`optimize: concurrency must be an integer >= 1, got ${describeValue(concurrency)}`);
+    }
+    if (options.timeout !== undefined && (typeof options.timeout !== 'number' || !(options.timeout > 0))) {
+      throw new InvalidArgumentError(`optimize: timeout must be a number of seconds > 0, got ${describeValue(options.timeout)}`);
+    }
+    const isCaught = makeCatch(options.catch);
+    const deadline = options.timeout !== undefined ? Date.now() + options.timeout * 1000 : Infinity;
+    const result: OptimizeResult = { complete: 0, pruned: 0, failed: 0, stoppedBy: 'stop' };
+    this.stopRequested = false;
+    let started = 0;
+    let fatal: { error: unknown } | null = null;
+    let interrupted: string | null = null;
+    const myTrials = new Set<number>();
+
+    let rejectInterrupt: (e: unknown) => void = () => {};
+    const interruptPromise = new Promise<never>((_, reject) => {
+      rejectInterrupt = reject;
+    });
+    interruptPromise.catch(() => {});
+    const interrupt = (why: string): void => {
+      if (interrupted) return;
+      interrupted = why;
+      this.stopRequested = true;
+      const pending: Promise<unknown>[] = [];
+      for (const trialId of myTrials) {
+        const active = this.activeTrials.get(trialId);
+        active?.abort.abort(new OptimizationInterruptedError(why));
+        active?.trial.markFinished();
+        pending.push(this.failTrial(trialId, `interrupted (${why})`).catch(() => {}));
+      }
+      void Promise.all(pending).then(() => rejectInterrupt(new OptimizationInterruptedError(`optimization of study ${JSON.stringify(this.studyName)} was interrupted (${why})`)));
+    };
+    let sigintCount = 0;
+    const onSigint = (): void => {
+      sigintCount++;
+      if (sigintCount > 1) {
+        process.off('SIGINT', onSigint);
+        process.kill(process.pid, 'SIGINT');
+        return;
+      }
+      interrupt('SIGINT');
+    };
+    const onAbort = (): void => interrupt('abort signal');
+    if (options.handleSignals !== false) process.on('SIGINT', onSigint);
+    if (options.signal) {
+      if (options.signal.aborted) onAbort();
+      else options.signal.addEventListener('abort', onAbort, { once: true });
+    }
+
+    let lastYield = Date.now();
+    // With a sampler that plans nothing before a trial exists and no callbacks to run between trials,
+    // a slot finishes its trial and starts the next in one storage write (one fsync on a journal).
+    const canChain = !this.sampler.planTrial && typeof this.storage.finishAndStart === 'function' && !options.callbacks?.length;
+    const runSlot = async (): Promise<void> => {
+      let next: Trial | null = null;
+      for (;;) {
+        // A synchronous objective on a synchronous storage never gives the event loop a turn: yield
+        // every few milliseconds so SIGINT, abort signals and heartbeat timers can run.
+        if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = Date.now();
+        }
+        let trial: Trial;
+        if (next) {
+          // Started with the previous trial's finish: it counts as running, so it runs.
+          trial = next;
+          next = null;
+        } else {
+          if (this.stopRequested || fatal || interrupted) return;
+          if (nTrials !== undefined && started >= nTrials) {
+            result.stoppedBy = 'nTrials';
+            return;
+          }
+          if (Date.now() >= deadline) {
+            result.stoppedBy = 'timeout';
+            return;
+          }
+          started++;
+          try {
+            trial = await this.ask({ maxTrials });
+          } catch (error) {
+            if (error instanceof StudyExhaustedError) {
+              result.stoppedBy = 'exhausted';
+              this.stopRequested = true;
+              return;
+            }
+            throw error;
+          }
+        }
+        if (interrupted) {
+          await this.failTrial(trial.trialId, `interrupted (${interrupted})`).catch(() => {});
+          return;
+        }
+        myTrials.add(trial.trialId);
+        const finish = async (outcome: number[] | 'PRUNED' | 'FAIL', failReason?: string): Promise<FrozenTrial> => {
+          const chain =
+            canChain && !this.stopRequested && !fatal && !interrupted && (nTrials === undefined || started < nTrials) && Date.now() < deadline;
+          if (!chain) return this.tell(trial, outcome, { failReason, skipIfFinished: true });
+          const r = await this.tellAndStart(trial, outcome, { failReason, skipIfFinished: true }, maxTrials);
+          if (r.next) {
+            started++;
+            next = r.next;
+            myTrials.add(r.next.trialId);
+          } else {
+            result.stoppedBy = 'exhausted';
+            this.stopRequested = true;
+          }
+          return r.finished;
+        };
+        let finished: FrozenTrial | null = null;
+        try {
+          let outcome: { kind: 'values'; values: unknown } | { kind: 'pruned' } | { kind: 'error'; error: unknown };
+          try {
+            outcome = { kind: 'values', values: await objective(trial) };
+          } catch (error) {
+            outcome = error instanceof TrialPruned ? { kind: 'pruned' } : { kind: 'error', error };
+          }
+          if (interrupted) return;
+          if (outcome.kind === 'values') {
+            let values: number[] | null = null;
+            try {
+              values = this.checkValues(outcome.values, trial.number);
+            } catch (error) {
+              // Like Optuna, a result that is not a number fails the trial but not the run.
+              if (!(error instanceof InvalidArgumentError)) throw error;
+              process.emitWarning(`${error.message}; the trial failed`, { code: 'TANSAKU_BAD_OBJECTIVE_VALUE' });
+              finished = await finish('FAIL', error.message);
+            }
+            if (values) finished = await finish(values);
+          } else if (outcome.kind === 'pruned') {
+            finished = await finish('PRUNED');
+          } else {
+            if (!isCaught(outcome.error)) fatal ??= { error: outcome.error };
+            finished = await finish('FAIL', describeError(outcome.error));
+          }
+        } finally {
+          myTrials.delete(trial.trialId);
+        }
+        if (!finished) continue;
+        if (finished.state === 'COMPLETE') result.complete++;
+        else if (finished.state === 'PRUNED') result.pruned++;
+        else result.failed++;
+        for (const callback of options.callbacks ?? []) await callback(this, finished);
+      }
+    };
+    // An error outside the objective (a callback, the storage, the sampler) stops every slot: the
+    // others finish their current trial and start no new one, then optimize rejects.
+    const guardedSlot = (): Promise<void> =>
+      runSlot().catch((error: unknown) => {
+        fatal ??= { error };
+      });
+
+    try {
+      const slots = Array.from({ length: concurrency }, () => guardedSlot());
+      // On interruption, slots whose objectives honour trial.signal end at once, the others are left
+      // behind: either way the interruption decides the outcome once running trials are failed.
+      await Promise.race([Promise.all(slots), interruptPromise]);
+      if (interrupted) await interruptPromise;
+    } finally {
+      process.off('SIGINT', onSigint);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    if (fatal) throw (fatal as { error: unknown }).error;
+    return result;
+  }
+
+  /** Asks a running `optimize` to start no new trial; running ones finish normally. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  // ---------------------------------------------------------------- enqueue / add
+
+  /**
+   * Queues a trial with fixed parameter values; it runs before any sampled trial. Parameters not
+   * given are sampled as usual.
+   *
+   * @example await study.enqueueTrial({ lr: 0.01, layers: 2 });
+   */
+  async enqueueTrial(
+    params: Record<string, ParamValue>,
+    options: { userAttrs?: Record<string, JsonValue>; skipIfExists?: boolean } = {},
+  ): Promise<number | null> {
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new InvalidArgumentError(`enqueueTrial: params must be an object of name -> value, got ${describeValue(params)}`);
+    }
+    checkJson('enqueued parameters', params);
+    if (options.userAttrs) checkJson('enqueued user attributes', options.userAttrs);
+    if (options.skipIfExists) {
+      const key = JSON.stringify(sortKeys(params));
+      for (const t of await this.getTrials()) {
+        const fixed = t.systemAttrs[SystemAttr.fixedParams];
+        if ((fixed && JSON.stringify(sortKeys(fixed as Record<string, unknown>)) === key) || JSON.stringify(sortKeys(t.params)) === key) return null;
+      }
+    }
+    const created = await this.storage.createTrial(this.studyId, {
+      template: {
+        state: 'WAITING',
+        userAttrs: options.userAttrs ?? {},
+        systemAttrs: { [SystemAttr.fixedParams]: params as Record<string, JsonValue> },
+      },
+    });
+    if (!created.created) throw new TansakuError('TANSAKU_STORAGE_ERROR', 'enqueueTrial: the storage refused to create the trial');
+    return created.number;
+  }
+
+  /**
+   * Adds a finished trial (or a WAITING one) with known parameters and results, e.g. from an earlier
+   * experiment. Values are validated against the distributions and the study's directions.
+   */
+  async addTrial(input: TrialInput): Promise<FrozenTrial> {
+    if (typeof input !== 'object' || input === null) throw new InvalidArgumentError(`addTrial: expected a trial object, got ${describeValue(input)}`);
+    const state = input.state ?? 'COMPLETE';
+    if (!['COMPLETE', 'PRUNED', 'FAIL', 'WAITING'].includes(state)) {
+      throw new InvalidStateTransitionError(`addTrial: state must be COMPLETE, PRUNED, FAIL or WAITING, got ${describeValue(state)}`);
+    }
+    const params: NonNullable<TrialTemplate['params']> = {};
+    for (const [name, value] of Object.entries(input.params ?? {})) {
+      const d = input.distributions?.[name];
+      if (!d) throw new InvalidArgumentError(`addTrial: parameter "${name}" has no distribution in distributions`);
+      const dist = validateDistribution(name, d);
+      params[name] = { distribution: dist, internal: toInternal(name, dist, value) };
+    }
+    let values: number[] | null = null;
+    if (input.value !== undefined && input.values !== undefined) throw new InvalidArgumentError('addTrial: give value or values, not both');
+    const raw = input.values ?? (input.value !== undefined ? [input.value] : undefined);
+    const intermediateValues = input.intermediateValues as TrialTemplate['intermediateValues'];
+    if (state === 'COMPLETE') {
+      values = this.checkValues(raw, -1);
+      if (values.some(Number.isNaN)) throw new InvalidArgumentError(`addTrial: a COMPLETE trial cannot have a NaN value, got ${describeValue(raw)}`);
+    } else if (raw !== undefined && state === 'PRUNED') {
+      values = this.checkValues(raw, -1);
+    }
+    if (input.userAttrs) checkJson('user attributes', input.userAttrs);
+    if (input.systemAttrs) checkJson('system attributes', input.systemAttrs);
+    const now = Date.now();
+    const created = await this.storage.createTrial(this.studyId, {
+      template: {
+        state,
+        params,
+        values,
+        intermediateValues,
+        userAttrs: { ...input.userAttrs },
+        systemAttrs: { ...input.systemAttrs },
+        datetimeStart: input.datetimeStart ?? (state === 'WAITING' ? null : now),
+        datetimeComplete: input.datetimeComplete ?? (state === 'WAITING' ? null : now),
+      },
+    });
+    if (!created.created) throw new TansakuError('TANSAKU_STORAGE_ERROR', 'addTrial: the storage refused to create the trial');
+    return this.storage.getTrial(created.trialId);
+  }
+
+  // ---------------------------------------------------------------- results
+
+  /** All trials, ordered by number. */
+  get trials(): Promise<readonly FrozenTrial[]> {
+    return this.getTrials();
+  }
+
+  /** The best COMPLETE trial of a single-objective study. */
+  get bestTrial(): Promise<FrozenTrial> {
+    return this.findBestTrial();
+  }
+
+  get bestValue(): Promise<number> {
+    return this.findBestTrial().then((t) => t.values![0]);
+  }
+
+  get bestParams(): Promise<Readonly<Record<string, ParamValue>>> {
+    return this.findBestTrial().then((t) => t.params);
+  }
+
+  /** The Pareto front of COMPLETE trials (for one objective: the best trials, ties included). */
+  get bestTrials(): Promise<FrozenTrial[]> {
+    return this.getTrials({ states: ['COMPLETE'] }).then((ts) => paretoFront(ts, this.directions));
+  }
+
+  private async findBestTrial(): Promise<FrozenTrial> {
+    if (this.directions.length !== 1) {
+      throw new InvalidArgumentError(`study ${JSON.stringify(this.studyName)} has ${this.directions.length} objectives: use bestTrials (the Pareto front)`);
+    }
+    const sign = this.directions[0] === 'minimize' ? 1 : -1;
+    let best: FrozenTrial | null = null;
+    for (const t of await this.getTrials({ states: ['COMPLETE'] })) {
+      if (!t.values) continue;
+      if (best === null || sign * t.values[0] < sign * best.values![0]) best = t;
+    }
+    if (!best) throw new NoCompletedTrialsError(`study ${JSON.stringify(this.studyName)} has no COMPLETE trial yet`);
+    return best;
+  }
+
+  // ---------------------------------------------------------------- heartbeats
+
+  /**
+   * Fails RUNNING trials whose worker stopped beating for longer than the grace period, and
+   * re-enqueues them (same parameters) up to `maxRetry` times. Any participant may call it; `ask` does.
+   * Returns the numbers of the trials it failed.
+   */
+  async failStaleTrials(): Promise<number[]> {
+    if (!this.heartbeat) return [];
+    const failed: number[] = [];
+    for (const trialId of await this.storage.getStaleTrialIds(this.studyId, this.heartbeat.graceMs)) {
+      if (this.activeTrials.has(trialId)) continue; // ours and alive: its timer was merely late
+      const trial = await this.storage.getTrial(trialId);
+      const reason = `stale: no heartbeat for more than ${this.heartbeat.graceMs} ms`;
+      const updates: TrialUpdate[] = [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }];
+      const fail: TrialFinish = { state: 'FAIL', values: null };
+      const history = Array.isArray(trial.systemAttrs[SystemAttr.retryHistory]) ? (trial.systemAttrs[SystemAttr.retryHistory] as number[]) : [];
+      let applied: boolean;
+      if (history.length < this.heartbeat.maxRetry) {
+        const original = typeof trial.systemAttrs[SystemAttr.failedTrial] === 'number' ? trial.systemAttrs[SystemAttr.failedTrial] : trial.number;
+        // The failure and its retry in one write: a sweeper that dies between two writes would leave
+        // the trial failed with no retry, and nobody would ever create it.
+        applied = await this.storage.finishAndCreate(trialId, updates, fail, this.studyId, {
+          template: {
+            state: 'WAITING',
+            userAttrs: { ...trial.userAttrs },
+            systemAttrs: {
+              [SystemAttr.fixedParams]: { ...(fixedParamsOf(trial) as Record<string, JsonValue>), ...(trial.params as Record<string, JsonValue>) },
+              [SystemAttr.failedTrial]: original,
+              [SystemAttr.retryHistory]: [...history, trial.number],
+            },
+          },
+        });
+      } else {
+        applied = await this.storage.updateTrial(trialId, updates, fail);
+      }
+      if (applied) failed.push(trial.number); // else finished meanwhile, or failed by another participant first
+    }
+    return failed;
+  }
+
+  /**
+   * `failStaleTrials`, at most every quarter grace period (and at least every second): a dead worker is
+   * still found well within its grace period, without a directory scan per trial.
+   */
+  private async sweepStaleTrials(): Promise<void> {
+    if (!this.heartbeat) return;
+    const now = Date.now();
+    if (now - this.lastSweep < Math.min(1000, this.heartbeat.graceMs / 4)) return;
+    this.lastSweep = now;
+    await this.failStaleTrials();
+  }
+
+  private startHeartbeat(): void {
+    if (!this.heartbeat || this.beatTimer) return;
+    this.beatTimer = setInterval(() => this.beatActiveTrials(), this.heartbeat.intervalMs);
+    this.beatTimer.unref();
+  }
+
+  private beatActiveTrials(): void {
+    if (this.activeTrials.size === 0) {
+      if (this.beatTimer) clearInterval(this.beatTimer);
+      this.beatTimer = null;
+      return;
+    }
+    for (const trialId of this.activeTrials.keys()) {
+      this.storage.recordHeartbeat(trialId).then(
+        (running) => {
+          // Finished elsewhere (told through another Study object, swept as stale): stop beating.
+          if (!running) this.activeTrials.get(trialId)?.trial.release();
+        },
+        () => {
+          // A missed beat is survivable; the next one retries. A dead storage surfaces at tell.
+        },
+      );
+    }
+  }
+
+  private releaseTrial(trialId: number): void {
+    this.activeTrials.delete(trialId);
+  }
+
+  private async failTrial(trialId: number, reason: string): Promise<void> {
+    this.releaseTrial(trialId);
+    await this.storage.updateTrial(trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }], { state: 'FAIL', values: null });
+  }
+
+}
+
+/** Marks a trial created by a Study with heartbeats: its start is its first beat (no write needed). */
+const beatsFromStart = (): Record<string, JsonValue> => ({ [SystemAttr.beatsFromStart]: true });
+
+/** The budget for a new trial: an explicit one, else the one stored with the study, else none. */
+function studyBudget(record: StudyRecord, explicit: number | undefined): number | undefined {
+  if (explicit !== undefined) return explicit;
+  const stored = record.systemAttrs[SystemAttr.maxTrials];
+  return typeof stored === 'number' ? stored : undefined;
+}
+
+function fixedParamsOf(t: FrozenTrial): Record<string, unknown> {
+  const fixed = t.systemAttrs[SystemAttr.fixedParams];
+  return fixed && typeof fixed === 'object' && !Array.isArray(fixed) ? (fixed as Record<string, unknown>) : {};
+}
+
+function sortKeys(o: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+}
+
+function makeCatch(c: OptimizeOptions['catch']): (error: unknown) => boolean {
+  if (c === undefined) return () => false;
+  if (typeof c === 'function') {
+    // A single error class is accepted as if it were in an array; any other function is a predicate.
+    if ((c as { prototype?: unknown }).prototype instanceof Error || (c as unknown) === Error) return (error) => error instanceof (c as unknown as typeof Error);
+    return c as (error: unknown) => boolean;
+  }
+  if (!Array.isArray(c)) throw new InvalidArgumentError(`optimize: catch must be an array of error classes or a predicate, got ${describeValue(c)}`);
+  return (error) => c.some((cls) => error instanceof cls);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    // Subclasses that do not set `name` still show their class name.
+    const name = error.name === 'Error' && error.constructor?.name ? error.constructor.name : error.name;
+    return `${name}: ${error.message}`;
+  }
+  return `non-Error thrown: ${describeValue(error)}`;
+}
+
