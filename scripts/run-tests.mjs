@@ -18,7 +18,9 @@ const { values, positionals } = parseArgs({
 });
 const [dir, ...nodeTestArgs] = positionals;
 if (dir === undefined || !existsSync(dir)) {
-  console.error(`usage: node scripts/run-tests.mjs <test folder> [--except <folder>] [--library-sources] [-- <node --test options>]; no folder ${JSON.stringify(dir ?? null)}`);
+  console.error(
+    `usage: node scripts/run-tests.mjs <test folder> [--except <folder>] [--library-sources] [-- <node --test options>]; no folder ${JSON.stringify(dir ?? null)}`,
+  );
   process.exit(2);
 }
 
@@ -35,5 +37,8 @@ function findTests(folder) {
 
 const env = { ...process.env };
 if (values['library-sources']) env.NODE_OPTIONS = [env.NODE_OPTIONS, '--conditions=tansaku-dev'].filter(Boolean).join(' ');
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...nodeTestArgs, ...findTests(normalize(dir))], { stdio: 'inherit', env });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...nodeTestArgs, ...findTests(normalize(dir))], {
+  stdio: 'inherit',
+  env,
+});
 process.exit(result.status ?? 1);

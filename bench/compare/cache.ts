@@ -4,7 +4,18 @@
  * the first record of each key (a duplicate line is ignored) and skips lines that do not parse (a torn
  * last line after a crash), and records of another format version.
  */
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { checkpointsFor, RECORD_VERSION, runKey, type RunRecord, type RunSpec } from './runner.js';
 

@@ -34,7 +34,11 @@ export function costModel(records: Iterable<RunRecord>): RunCostModel {
     if (r.error !== undefined || !(r.wallSeconds >= 0)) continue;
     const exact = `${r.group}|${r.sampler}|${r.budget}`;
     (byExact.get(exact) ?? byExact.set(exact, []).get(exact)!).push(r.wallSeconds);
-    (bySampler.get(r.sampler) ?? bySampler.set(r.sampler, []).get(r.sampler)!).push({ group: r.group, budget: r.budget, seconds: r.wallSeconds });
+    (bySampler.get(r.sampler) ?? bySampler.set(r.sampler, []).get(r.sampler)!).push({
+      group: r.group,
+      budget: r.budget,
+      seconds: r.wallSeconds,
+    });
   }
   return (job) => {
     const exact = byExact.get(`${job.group}|${job.sampler}|${job.budget}`);
@@ -83,7 +87,8 @@ export function estimate(pending: readonly RunSpec[], cost: RunCostModel): Estim
 export function formatEstimate(e: Estimate, workers: number): string[] {
   const hours = (s: number): string => (s / 3600).toFixed(s < 360 ? 2 : 1);
   const lines = e.rows.map(
-    (r) => `  ${r.group.padEnd(12)} ${r.sampler.padEnd(22)} ${String(r.runs).padStart(5)} runs  ${r.seconds === null ? 'unknown (no comparable run cached)' : `~${hours(r.seconds)} h`}`,
+    (r) =>
+      `  ${r.group.padEnd(12)} ${r.sampler.padEnd(22)} ${String(r.runs).padStart(5)} runs  ${r.seconds === null ? 'unknown (no comparable run cached)' : `~${hours(r.seconds)} h`}`,
   );
   lines.push(
     `estimated: ~${hours(e.totalSeconds)} CPU hours of runs (~${hours(e.totalSeconds / Math.max(1, workers))} h of wall time with ${Math.max(1, workers)} worker(s) on free cores)` +

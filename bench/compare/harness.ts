@@ -92,7 +92,10 @@ function weight(sampler: string): number {
  * Every job of the configuration, group by group; within a group the slowest samplers' jobs first, Optuna
  * and Tansaku jobs interleaved (so that on a pool both frameworks run at once).
  */
-export function buildJobs(opts: Pick<HarnessOptions, 'groups' | 'samplers' | 'seeds' | 'budget' | 'problemsOf' | 'selfCheckPairs'>): { jobs: RunSpec[]; problems: BenchmarkProblem[] } {
+export function buildJobs(opts: Pick<HarnessOptions, 'groups' | 'samplers' | 'seeds' | 'budget' | 'problemsOf' | 'selfCheckPairs'>): {
+  jobs: RunSpec[];
+  problems: BenchmarkProblem[];
+} {
   const problems: BenchmarkProblem[] = [];
   const jobs: RunSpec[] = [];
   for (const g of opts.groups) {
@@ -147,7 +150,10 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   // The store is read once: nothing writes it during a chunk but this harness, at its end.
   const store = opts.storeDir ? readStore(opts.storeDir) : null;
   const cache = mergeRuns(readCache(opts.cachePath), store);
-  for (const f of cache.unreadable) log(`store file ${relative(process.cwd(), f)} could not be decompressed: its runs are not read (look at it; a later save does not rewrite it)`);
+  for (const f of cache.unreadable)
+    log(
+      `store file ${relative(process.cwd(), f)} could not be decompressed: its runs are not read (look at it; a later save does not rewrite it)`,
+    );
   if (cache.skipped) log(`cache: ${cache.skipped} unreadable line(s) skipped (a torn line after an interrupted run, or an old format)`);
   const lookup = new RunLookup(cache.records);
   const pending = jobs.filter((j) => !lookup.has(j));
@@ -156,7 +162,16 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   log(`${jobs.length} runs in this configuration: ${cached} already in ${where}, ${pending.length} to run`);
   if (opts.estimateOnly) {
     for (const line of formatEstimate(estimate(pending, costModel(cache.records.values())), opts.workers)) log(line);
-    return { jobs: jobs.length, cached, executed: 0, pending: pending.length, fatal: [], reports: [], files: [], seconds: (performance.now() - t0) / 1000 };
+    return {
+      jobs: jobs.length,
+      cached,
+      executed: 0,
+      pending: pending.length,
+      fatal: [],
+      reports: [],
+      files: [],
+      seconds: (performance.now() - t0) / 1000,
+    };
   }
   const references = await ensureReferences(opts.referencePath, problems, log);
 
@@ -167,7 +182,8 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   let optunaVersion: string | null = null;
   if (!opts.reportOnly && pending.length > 0 && !opts.signal?.aborted) {
     const writer = new CacheWriter(opts.cachePath);
-    const executor: Executor = opts.workers > 0 ? new ProcessPool(Math.min(opts.workers, pending.length)) : new InlineExecutor(opts.resolve);
+    const executor: Executor =
+      opts.workers > 0 ? new ProcessPool(Math.min(opts.workers, pending.length)) : new InlineExecutor(opts.resolve);
     const chunkMs = opts.chunkMinutes * 60_000;
     const durations = new Map<string, { sum: number; n: number }>();
     const expected = (j: RunSpec): number => {
@@ -178,7 +194,8 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
     let started = 0;
     let crashes = 0;
     let lastReport = performance.now();
-    const skipped = (j: RunSpec): boolean => skipSampler.has(j.sampler) || skipFramework.has(ALL_SAMPLERS.find((s) => s.name === j.sampler)?.framework ?? '');
+    const skipped = (j: RunSpec): boolean =>
+      skipSampler.has(j.sampler) || skipFramework.has(ALL_SAMPLERS.find((s) => s.name === j.sampler)?.framework ?? '');
     const worker = async (): Promise<void> => {
       for (;;) {
         if (opts.signal?.aborted || crashes >= 5) return;
@@ -251,7 +268,10 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
     // Whatever the local cache holds that the store lacks (this chunk's runs, or a cache of an earlier
     // checkout) goes into the store, to be committed with the reports.
     const { files: saved, saved: n } = saveToStore(opts.storeDir, local.records.values(), new Date(), store.records);
-    if (n) log(`saved ${n} run(s) to ${saved.map((f) => relative(process.cwd(), f)).join(', ')}: commit them, so that a fresh checkout continues from them`);
+    if (n)
+      log(
+        `saved ${n} run(s) to ${saved.map((f) => relative(process.cwd(), f)).join(', ')}: commit them, so that a fresh checkout continues from them`,
+      );
   }
 
   // Reports from everything cached for this configuration (what was just saved is in `local`).
@@ -274,8 +294,19 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
       log(`\n## ${g}: no runs yet`);
       continue;
     }
-    const description = describeGroup(g, records.map((r) => r.problem));
-    const report = buildGroupReport({ group: g, description, records, references, samplerOrder, seeds: opts.seeds, meta: { ...opts.meta, generated, optuna: optunaVersion } });
+    const description = describeGroup(
+      g,
+      records.map((r) => r.problem),
+    );
+    const report = buildGroupReport({
+      group: g,
+      description,
+      records,
+      references,
+      samplerOrder,
+      seeds: opts.seeds,
+      meta: { ...opts.meta, generated, optuna: optunaVersion },
+    });
     if (opts.reportName) report.fileBase = reportBase(g, opts.reportName);
     reports.push(report);
     files.push(...writeGroupReport(opts.reportDir, report));
@@ -299,7 +330,9 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
   }
   const left = pending.length - executed;
   const seconds = (performance.now() - t0) / 1000;
-  log(`\n${executed} runs made in ${seconds.toFixed(1)} s; ${left > 0 ? `${left} still to run (run the same command again to continue)` : 'configuration complete'}`);
+  log(
+    `\n${executed} runs made in ${seconds.toFixed(1)} s; ${left > 0 ? `${left} still to run (run the same command again to continue)` : 'configuration complete'}`,
+  );
   if (files.length) log(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
   return { jobs: jobs.length, cached, executed, pending: left, fatal, reports, files, seconds };
 }
@@ -308,15 +341,33 @@ export async function runHarness(opts: HarnessOptions): Promise<HarnessResult> {
 export function summaryText(r: GroupReport): string {
   const lines = [`## ${r.group}: ${r.problems.length} problems, ${r.runs} runs (full tables in ${r.fileBase ?? reportBase(r.group)}.md)`];
   lines.push(`self-check (tansaku-random vs optuna-random): ${r.selfCheckNote}`);
-  lines.push(`mean rank over ${r.meanRank.blocks} (problem, seed) blocks: ${r.samplers.map((s) => `${s} ${r.meanRank.ranks[s]?.toFixed(2) ?? '—'}`).join(', ')}`);
-  lines.push(`own time per trial (ms) at 100 / 1000 trials: ${r.time.map((t) => `${t.sampler} ${t.at100ms?.toFixed(2) ?? '—'} / ${t.at1000ms?.toFixed(2) ?? '—'}`).join(', ')}`);
+  lines.push(
+    `mean rank over ${r.meanRank.blocks} (problem, seed) blocks: ${r.samplers.map((s) => `${s} ${r.meanRank.ranks[s]?.toFixed(2) ?? '—'}`).join(', ')}`,
+  );
+  lines.push(
+    `own time per trial (ms) at 100 / 1000 trials: ${r.time.map((t) => `${t.sampler} ${t.at100ms?.toFixed(2) ?? '—'} / ${t.at1000ms?.toFixed(2) ?? '—'}`).join(', ')}`,
+  );
   return lines.join('\n');
 }
 
 /** Default locations under the repository root. */
-export function defaultPaths(root: string, quick: boolean): Pick<HarnessOptions, 'cachePath' | 'storeDir' | 'referencePath' | 'reportDir' | 'plotDir'> {
+export function defaultPaths(
+  root: string,
+  quick: boolean,
+): Pick<HarnessOptions, 'cachePath' | 'storeDir' | 'referencePath' | 'reportDir' | 'plotDir'> {
   const raw = join(root, 'bench/results/compare');
   return quick
-    ? { cachePath: join(raw, 'quick/runs.jsonl'), referencePath: join(raw, 'reference.json'), reportDir: join(raw, 'quick'), plotDir: join(raw, 'quick/plots') }
-    : { cachePath: join(raw, 'runs.jsonl'), storeDir: join(root, 'bench/results/runs'), referencePath: join(raw, 'reference.json'), reportDir: join(root, 'bench/results'), plotDir: join(root, 'bench/results/plots') };
+    ? {
+        cachePath: join(raw, 'quick/runs.jsonl'),
+        referencePath: join(raw, 'reference.json'),
+        reportDir: join(raw, 'quick'),
+        plotDir: join(raw, 'quick/plots'),
+      }
+    : {
+        cachePath: join(raw, 'runs.jsonl'),
+        storeDir: join(root, 'bench/results/runs'),
+        referencePath: join(raw, 'reference.json'),
+        reportDir: join(root, 'bench/results'),
+        plotDir: join(root, 'bench/results/plots'),
+      };
 }

@@ -33,7 +33,8 @@ export class JobRunner {
     } catch (e) {
       this.bridge?.close();
       this.bridge = null;
-      if (e instanceof OptunaBridgeError) return { fatal: e.message, framework: 'optuna', ...(e.code === 'MODULE_MISSING' ? { sampler: job.sampler } : {}) };
+      if (e instanceof OptunaBridgeError)
+        return { fatal: e.message, framework: 'optuna', ...(e.code === 'MODULE_MISSING' ? { sampler: job.sampler } : {}) };
       throw e;
     }
   }

@@ -41,7 +41,14 @@ export type OptunaSamplerName = (typeof OPTUNA_SAMPLER_NAMES)[number];
  * `scipy`), `UNAVAILABLE` (a sampler that cannot run on this problem, e.g. CMA-ES on two objectives), `TIMEOUT`,
  * `CLOSED` (python exited or the bridge was closed), `OPTUNA_ERROR` (Optuna raised; the message is its).
  */
-export type OptunaBridgeErrorCode = 'PYTHON_MISSING' | 'OPTUNA_MISSING' | 'MODULE_MISSING' | 'UNAVAILABLE' | 'TIMEOUT' | 'CLOSED' | 'OPTUNA_ERROR';
+export type OptunaBridgeErrorCode =
+  | 'PYTHON_MISSING'
+  | 'OPTUNA_MISSING'
+  | 'MODULE_MISSING'
+  | 'UNAVAILABLE'
+  | 'TIMEOUT'
+  | 'CLOSED'
+  | 'OPTUNA_ERROR';
 
 export class OptunaBridgeError extends Error {
   constructor(
@@ -123,7 +130,9 @@ export class OptunaBridge {
       const missingPython = /was not found|cannot start/.test(hello.error ?? '');
       throw new OptunaBridgeError(
         missingPython ? 'PYTHON_MISSING' : 'OPTUNA_MISSING',
-        missingPython ? String(hello.error) : `Optuna is not usable with ${python}: ${hello.error} (Debian: apt-get install -y python3-optuna)`,
+        missingPython
+          ? String(hello.error)
+          : `Optuna is not usable with ${python}: ${hello.error} (Debian: apt-get install -y python3-optuna)`,
       );
     }
     this.info = {
@@ -236,7 +245,8 @@ class OptunaParams implements ParameterSource {
   constructor(private readonly bridge: OptunaBridge) {}
 
   private value(name: string, dist: Record<string, unknown>): unknown {
-    if (!this.bridge.inTrial) throw new OptunaBridgeError('OPTUNA_ERROR', `suggest ${JSON.stringify(name)} outside a trial (call ask() first)`);
+    if (!this.bridge.inTrial)
+      throw new OptunaBridgeError('OPTUNA_ERROR', `suggest ${JSON.stringify(name)} outside a trial (call ask() first)`);
     return this.bridge.call({ op: 'suggest', name, dist }).value;
   }
 

@@ -28,7 +28,14 @@ function decadeLabel(k: number): string {
 }
 
 /** One panel's SVG group at (x0, y0). */
-function panel(title: string, curves: readonly CurveSummary[], colour: (s: string) => string, dashed: (s: string) => boolean, x0: number, y0: number): string {
+function panel(
+  title: string,
+  curves: readonly CurveSummary[],
+  colour: (s: string) => string,
+  dashed: (s: string) => boolean,
+  x0: number,
+  y0: number,
+): string {
   const w = PANEL_W - MARGIN.left - MARGIN.right;
   const h = PANEL_H - MARGIN.top - MARGIN.bottom;
   const budget = Math.max(...curves.map((c) => c.checkpoints[c.checkpoints.length - 1]));
@@ -57,8 +64,11 @@ function panel(title: string, curves: readonly CurveSummary[], colour: (s: strin
     parts.push(`<line x1="${x}" x2="${x}" y1="${MARGIN.top}" y2="${MARGIN.top + h}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${x}" y="${MARGIN.top + h + 11}" text-anchor="middle" font-size="9">${e}</text>`);
   }
-  if (!Number.isInteger(Math.log10(budget))) parts.push(`<text x="${n2(lx(budget))}" y="${MARGIN.top + h + 11}" text-anchor="middle" font-size="9" fill="#666">${budget}</text>`);
-  parts.push(`<text x="${MARGIN.left + w / 2}" y="${MARGIN.top + h + 25}" text-anchor="middle" font-size="9" fill="#444">evaluations</text>`);
+  if (!Number.isInteger(Math.log10(budget)))
+    parts.push(`<text x="${n2(lx(budget))}" y="${MARGIN.top + h + 11}" text-anchor="middle" font-size="9" fill="#666">${budget}</text>`);
+  parts.push(
+    `<text x="${MARGIN.left + w / 2}" y="${MARGIN.top + h + 25}" text-anchor="middle" font-size="9" fill="#444">evaluations</text>`,
+  );
   for (const c of curves) {
     const upper = c.checkpoints.map((n, i) => `${n2(lx(n))},${n2(ly(c.q3[i]))}`);
     const lower = c.checkpoints.map((n, i) => `${n2(lx(n))},${n2(ly(c.q1[i]))}`).reverse();
@@ -66,7 +76,9 @@ function panel(title: string, curves: readonly CurveSummary[], colour: (s: strin
   }
   for (const c of curves) {
     const pts = c.checkpoints.map((n, i) => `${n2(lx(n))},${n2(ly(c.median[i]))}`).join(' ');
-    parts.push(`<polyline points="${pts}" fill="none" stroke="${colour(c.sampler)}" stroke-width="1.6"${dashed(c.sampler) ? ' stroke-dasharray="5,3"' : ''}><title>${esc(`${c.sampler}: median over ${c.runs} runs`)}</title></polyline>`);
+    parts.push(
+      `<polyline points="${pts}" fill="none" stroke="${colour(c.sampler)}" stroke-width="1.6"${dashed(c.sampler) ? ' stroke-dasharray="5,3"' : ''}><title>${esc(`${c.sampler}: median over ${c.runs} runs`)}</title></polyline>`,
+    );
   }
   parts.push('</g>');
   return parts.join('\n');
@@ -85,15 +97,23 @@ export function renderGroupSvg(report: Pick<GroupReport, 'group' | 'samplers' | 
   const width = Math.max(cols * PANEL_W, 640);
   const height = 60 + legendH + rows * PANEL_H;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
+  );
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   out.push(`<text x="10" y="20" font-size="15" font-weight="bold">${esc(`${report.group}: normalised regret vs evaluations`)}</text>`);
-  out.push(`<text x="10" y="36" font-size="11" fill="#444">${esc('Median (line) and IQR (band) over runs of normalised regret; 1 = median random configuration, 0 = optimum.')}</text>`);
-  out.push(`<text x="10" y="50" font-size="11" fill="#444">${esc('Log scales; Tansaku solid, Optuna dashed; BBOB instances of a function share a panel.')}</text>`);
+  out.push(
+    `<text x="10" y="36" font-size="11" fill="#444">${esc('Median (line) and IQR (band) over runs of normalised regret; 1 = median random configuration, 0 = optimum.')}</text>`,
+  );
+  out.push(
+    `<text x="10" y="50" font-size="11" fill="#444">${esc('Log scales; Tansaku solid, Optuna dashed; BBOB instances of a function share a panel.')}</text>`,
+  );
   report.samplers.forEach((s, i) => {
     const x = 14 + (i % 4) * 170;
     const y = 68 + Math.floor(i / 4) * 16;
-    out.push(`<line x1="${x}" x2="${x + 26}" y1="${y}" y2="${y}" stroke="${colour(s)}" stroke-width="2.5"${dashed(s) ? ' stroke-dasharray="5,3"' : ''}/>`);
+    out.push(
+      `<line x1="${x}" x2="${x + 26}" y1="${y}" y2="${y}" stroke="${colour(s)}" stroke-width="2.5"${dashed(s) ? ' stroke-dasharray="5,3"' : ''}/>`,
+    );
     out.push(`<text x="${x + 32}" y="${y + 4}" font-size="11">${esc(s)}</text>`);
   });
   panels.forEach((key, i) => {

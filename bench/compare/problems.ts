@@ -48,8 +48,13 @@ export function suiteGroups(): string[] {
 export function groupInfo(name: string): GroupInfo {
   const g = allGroups().find((x) => x.name === name);
   if (g) return g;
-  if (/^bbob-d\d+$/.test(name)) return { name, description: `BBOB noiseless f1–f24, ${name.slice(6)}-D`, objectives: 'single', needsData: false };
-  throw new Error(`unknown group ${JSON.stringify(name)}; known: ${allGroups().map((x) => x.name).join(', ')}`);
+  if (/^bbob-d\d+$/.test(name))
+    return { name, description: `BBOB noiseless f1–f24, ${name.slice(6)}-D`, objectives: 'single', needsData: false };
+  throw new Error(
+    `unknown group ${JSON.stringify(name)}; known: ${allGroups()
+      .map((x) => x.name)
+      .join(', ')}`,
+  );
 }
 
 /**
@@ -122,7 +127,10 @@ const SUITE_CAP = 200;
  * without `=` is the default).
  */
 export function parseBudgetRule(spec: string): (problem: BenchmarkProblem) => number {
-  const entries = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const perGroup = new Map<string, string>();
   let fallback = 'suite';
   for (const e of entries) {
@@ -135,7 +143,8 @@ export function parseBudgetRule(spec: string): (problem: BenchmarkProblem) => nu
     if (rule === 'auto') return auto;
     if (rule === 'suite') return (p) => SUITE_BUDGETS[p.group] ?? Math.min(auto(p), SUITE_CAP);
     const m = /^(\d+)(d?)$/.exec(rule);
-    if (!m || Number(m[1]) < 1) throw new Error(`bad budget rule ${JSON.stringify(rule)}: expected suite, auto, a number, or <k>d (k times the dimension)`);
+    if (!m || Number(m[1]) < 1)
+      throw new Error(`bad budget rule ${JSON.stringify(rule)}: expected suite, auto, a number, or <k>d (k times the dimension)`);
     const k = Number(m[1]);
     return m[2] ? (p) => k * p.dimension : () => k;
   };

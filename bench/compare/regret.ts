@@ -69,7 +69,11 @@ export function loadReferences(path: string): ReferenceCache {
  * f_ref of every problem in `problems`, from the cache at `path` or estimated now (and then saved).
  * Returns problem id -> f_ref (null for multi-objective problems).
  */
-export async function ensureReferences(path: string, problems: readonly BenchmarkProblem[], log: (s: string) => void = () => {}): Promise<Record<string, number | null>> {
+export async function ensureReferences(
+  path: string,
+  problems: readonly BenchmarkProblem[],
+  log: (s: string) => void = () => {},
+): Promise<Record<string, number | null>> {
   const cache = loadReferences(path);
   let changed = false;
   const out: Record<string, number | null> = {};

@@ -104,7 +104,12 @@ export interface GroupReport {
   errors: Array<{ key: string; error: string }>;
   cells: CellSummary[];
   meanRank: { blocks: number; ranks: Record<string, number> };
-  pairwise: { alpha: number; tests: number; matrix: Array<{ a: string; b: string; wins: number; ties: number; losses: number }>; details: PairTest[] };
+  pairwise: {
+    alpha: number;
+    tests: number;
+    matrix: Array<{ a: string; b: string; wins: number; ties: number; losses: number }>;
+    details: PairTest[];
+  };
   time: TimeSummary[];
   selfCheck: SelfCheck | null;
   selfCheckNote: string;
@@ -160,8 +165,11 @@ export function buildGroupReport(input: ReportInput): GroupReport {
 
   // Largest hypervolume reached per multi-objective problem (stands in for HV* where the problem has none).
   const observedHv = new Map<string, number>();
-  for (const r of ok) if (r.directions.length > 1) for (const v of r.best) if (v !== null) observedHv.set(r.problem, Math.max(observedHv.get(r.problem) ?? 0, v));
-  const regretOf = (r: RunRecord, best: number | null): number => normalisedRegret(best, r, input.references[r.problem] ?? null, observedHv.get(r.problem));
+  for (const r of ok)
+    if (r.directions.length > 1)
+      for (const v of r.best) if (v !== null) observedHv.set(r.problem, Math.max(observedHv.get(r.problem) ?? 0, v));
+  const regretOf = (r: RunRecord, best: number | null): number =>
+    normalisedRegret(best, r, input.references[r.problem] ?? null, observedHv.get(r.problem));
 
   // Final log regret by problem -> sampler -> seed: `finals` for the main seeds, `allFinals` with the
   // self-check's extra seeds too.
@@ -194,7 +202,10 @@ export function buildGroupReport(input: ReportInput): GroupReport {
         median: quantile(rs, 0.5),
         q1: quantile(rs, 0.25),
         q3: quantile(rs, 0.75),
-        medianLog10: quantile(runs.map((x) => x.log), 0.5),
+        medianLog10: quantile(
+          runs.map((x) => x.log),
+          0.5,
+        ),
       });
     }
   }
@@ -214,9 +225,10 @@ export function buildGroupReport(input: ReportInput): GroupReport {
     }
   }
   const ranks: Record<string, number> = {};
-  if (blocks.length > 0 && ranked.length > 0) meanRanks(blocks).forEach((r, j) => {
-ranks[ranked[j]] = r;
-});
+  if (blocks.length > 0 && ranked.length > 0)
+    meanRanks(blocks).forEach((r, j) => {
+      ranks[ranked[j]] = r;
+    });
 
   // Pairwise tests.
   const raw: Array<Omit<PairTest, 'pHolm' | 'outcome'>> = [];
@@ -233,7 +245,14 @@ ranks[ranked[j]] = r;
           if (vb) diffs.push(va.log - vb.log);
         }
         if (diffs.length === 0) continue;
-        raw.push({ problem: p, a: samplers[i], b: samplers[j], n: diffs.length, p: wilcoxonSignedRank(diffs).pValue, estimate: hodgesLehmann(diffs) });
+        raw.push({
+          problem: p,
+          a: samplers[i],
+          b: samplers[j],
+          n: diffs.length,
+          p: wilcoxonSignedRank(diffs).pValue,
+          estimate: hodgesLehmann(diffs),
+        });
       }
     }
   }
@@ -370,11 +389,17 @@ export function fmtMs(ms: number | null | undefined): string {
 export function renderMarkdown(r: GroupReport): string {
   const out: string[] = [];
   out.push(`# Side-by-side: ${r.group}`, '');
-  out.push(`${r.description}. Written by \`${r.meta.command}\` (bench/compare/run.ts); what is measured and why: bench/compare/README.md.`, '');
+  out.push(
+    `${r.description}. Written by \`${r.meta.command}\` (bench/compare/run.ts); what is measured and why: bench/compare/README.md.`,
+    '',
+  );
   out.push(`Machine: ${r.meta.machine}. Code: ${r.meta.code}. Optuna: ${r.meta.optuna ?? 'not run'}. Generated ${r.meta.generated}.`, '');
   const budgets = [...new Set(r.cells.map((c) => c.budget))].sort((a, b) => a - b);
   const seeds = [...new Set(r.cells.map((c) => c.n))].sort((a, b) => a - b);
-  out.push(`${r.problems.length} problems × ${r.samplers.length} samplers, ${r.runs} runs; budget ${budgets.join('/')} evaluations; seeds per cell ${seeds.join('/')}.`, '');
+  out.push(
+    `${r.problems.length} problems × ${r.samplers.length} samplers, ${r.runs} runs; budget ${budgets.join('/')} evaluations; seeds per cell ${seeds.join('/')}.`,
+    '',
+  );
   if (r.prefixRuns) {
     out.push(
       `${r.prefixRuns} of these runs are the first evaluations of a cached run with a larger budget (same problem, sampler and seed): samplers never see the budget, so those evaluations are that run (bench/compare/README.md, "Budgets").`,
@@ -390,23 +415,41 @@ export function renderMarkdown(r: GroupReport): string {
       `TOST (two one-sided Wilcoxon signed-rank tests) on log10(normalised regret of ${s.pair[0]}) − log10(… of ${s.pair[1]}), paired by (problem, seed), ${s.n} pairs, margin ±${s.margin} decades, α = ${s.alpha}: ` +
         `Hodges–Lehmann difference ${s.estimate.toFixed(3)}, p(lower) = ${fmtP(s.pLower)}, p(upper) = ${fmtP(s.pUpper)} → **${s.equivalent ? 'equivalent' : 'equivalence not shown'}**. ` +
         `(Paired t TOST: mean ${s.tTest.estimate.toFixed(3)}, 90% CI [${s.tTest.ci[0].toFixed(3)}, ${s.tTest.ci[1].toFixed(3)}], p = ${fmtP(s.tTest.pValue)}.)` +
-        (!s.equivalent && s.n < 100 ? ` With ${s.n} pairs the test has little power (about 150 are needed at a spread of ~0.4 decades): add seeds (\`--self-check-pairs\`).` : ''),
+        (!s.equivalent && s.n < 100
+          ? ` With ${s.n} pairs the test has little power (about 150 are needed at a spread of ~0.4 decades): add seeds (\`--self-check-pairs\`).`
+          : ''),
       '',
     );
   } else out.push(`Self-check ${r.selfCheckNote}.`, '');
 
   out.push('## Final normalised regret: median [IQR] over seeds', '');
-  out.push('0 = optimum, 1 = a typical uniformly random configuration (hypervolume regret for several objectives). Best median per row in bold.', '');
+  out.push(
+    '0 = optimum, 1 = a typical uniformly random configuration (hypervolume regret for several objectives). Best median per row in bold.',
+    '',
+  );
   const rows = r.problems.map((p) => {
     const cells = r.samplers.map((s) => r.cells.find((c) => c.problem === p && c.sampler === s));
     const best = Math.min(...cells.filter((c) => c).map((c) => c!.median));
-    return [p, ...cells.map((c) => (c ? `${c.median === best ? '**' : ''}${fmtRegret(c.median)}${c.median === best ? '**' : ''} [${fmtRegret(c.q1)}, ${fmtRegret(c.q3)}]` : '—'))];
+    return [
+      p,
+      ...cells.map((c) =>
+        c
+          ? `${c.median === best ? '**' : ''}${fmtRegret(c.median)}${c.median === best ? '**' : ''} [${fmtRegret(c.q1)}, ${fmtRegret(c.q3)}]`
+          : '—',
+      ),
+    ];
   });
-  rows.push([`mean rank (${r.meanRank.blocks} blocks)`, ...r.samplers.map((s) => (r.meanRank.ranks[s] !== undefined ? r.meanRank.ranks[s].toFixed(2) : '—'))]);
+  rows.push([
+    `mean rank (${r.meanRank.blocks} blocks)`,
+    ...r.samplers.map((s) => (r.meanRank.ranks[s] !== undefined ? r.meanRank.ranks[s].toFixed(2) : '—')),
+  ]);
   out.push(markdownTable(['problem', ...r.samplers], rows), '');
 
   out.push('## Pairwise: wins/ties/losses of the row sampler against the column sampler, over problems', '');
-  out.push(`Per problem, a two-sided paired Wilcoxon signed-rank test over seeds on log10 normalised regret; Holm's correction over all ${r.pairwise.tests} tests of the group; a win or loss needs adjusted p < ${r.pairwise.alpha}.`, '');
+  out.push(
+    `Per problem, a two-sided paired Wilcoxon signed-rank test over seeds on log10 normalised regret; Holm's correction over all ${r.pairwise.tests} tests of the group; a win or loss needs adjusted p < ${r.pairwise.alpha}.`,
+    '',
+  );
   out.push(
     markdownTable(
       ['', ...r.samplers],
@@ -422,11 +465,20 @@ export function renderMarkdown(r: GroupReport): string {
   );
 
   out.push("## Sampler's own time per trial (ms)", '');
-  out.push('Time inside the framework (ask + suggests + tell, problem evaluation excluded), mean over the trials since the previous checkpoint (80–100, 795–1000, …), median over runs. — where no run reached that many trials.', '');
+  out.push(
+    'Time inside the framework (ask + suggests + tell, problem evaluation excluded), mean over the trials since the previous checkpoint (80–100, 795–1000, …), median over runs. — where no run reached that many trials.',
+    '',
+  );
   out.push(
     markdownTable(
       ['sampler', 'runs', 'at 100 trials', 'at 1000 trials', 'at the budget'],
-      r.time.map((t) => [t.sampler, String(t.runs), fmtMs(t.at100ms), fmtMs(t.at1000ms), t.atBudgetMs === null ? '—' : `${fmtMs(t.atBudgetMs)}${t.budget ? ` (${t.budget})` : ''}`]),
+      r.time.map((t) => [
+        t.sampler,
+        String(t.runs),
+        fmtMs(t.at100ms),
+        fmtMs(t.at1000ms),
+        t.atBudgetMs === null ? '—' : `${fmtMs(t.atBudgetMs)}${t.budget ? ` (${t.budget})` : ''}`,
+      ]),
     ),
     '',
   );
@@ -436,12 +488,38 @@ export function renderMarkdown(r: GroupReport): string {
 }
 
 export function renderCsv(r: GroupReport): string {
-  const header = ['group', 'problem', 'sampler', 'budget', 'seeds', 'median_regret', 'q1_regret', 'q3_regret', 'median_log10_regret', 'mean_rank_group', 'time_ms_at_100', 'time_ms_at_1000'];
+  const header = [
+    'group',
+    'problem',
+    'sampler',
+    'budget',
+    'seeds',
+    'median_regret',
+    'q1_regret',
+    'q3_regret',
+    'median_log10_regret',
+    'mean_rank_group',
+    'time_ms_at_100',
+    'time_ms_at_1000',
+  ];
   const lines = [header.join(',')];
   for (const c of r.cells) {
     const t = r.time.find((x) => x.sampler === c.sampler);
     lines.push(
-      [r.group, c.problem, c.sampler, c.budget, c.n, c.median, c.q1, c.q3, c.medianLog10, r.meanRank.ranks[c.sampler] ?? '', t?.at100ms ?? '', t?.at1000ms ?? '']
+      [
+        r.group,
+        c.problem,
+        c.sampler,
+        c.budget,
+        c.n,
+        c.median,
+        c.q1,
+        c.q3,
+        c.medianLog10,
+        r.meanRank.ranks[c.sampler] ?? '',
+        t?.at100ms ?? '',
+        t?.at1000ms ?? '',
+      ]
         .map((v) => (typeof v === 'string' && /[,"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v)))
         .join(','),
     );

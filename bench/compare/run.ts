@@ -19,7 +19,17 @@ import { forgetRuns } from './cache.js';
 import type { RunRecord } from './runner.js';
 import { forgetInStore } from './store.js';
 import { defaultPaths, runHarness } from './harness.js';
-import { QUICK_BUDGET, QUICK_GROUPS, QUICK_SEEDS, allGroups, defaultGroups, loadGroup, parseBudgetRule, quickProblems, suiteGroups } from './problems.js';
+import {
+  QUICK_BUDGET,
+  QUICK_GROUPS,
+  QUICK_SEEDS,
+  allGroups,
+  defaultGroups,
+  loadGroup,
+  parseBudgetRule,
+  quickProblems,
+  suiteGroups,
+} from './problems.js';
 import { ALL_SAMPLERS, resolveSamplers } from './samplers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -83,7 +93,8 @@ async function main(): Promise<void> {
     return;
   }
   if (values.list) {
-    for (const g of allGroups()) console.log(`${g.name.padEnd(12)} ${String(loadGroup(g.name).length).padStart(4)} problems  ${g.description}`);
+    for (const g of allGroups())
+      console.log(`${g.name.padEnd(12)} ${String(loadGroup(g.name).length).padStart(4)} problems  ${g.description}`);
     return;
   }
   const quick = values.quick!;
@@ -93,7 +104,14 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
     return n;
   };
-  const groups = values.groups ? values.groups.split(',').map((s) => s.trim()).filter(Boolean) : quick ? QUICK_GROUPS : defaultGroups().map((g) => g.name);
+  const groups = values.groups
+    ? values.groups
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : quick
+      ? QUICK_GROUPS
+      : defaultGroups().map((g) => g.name);
   const samplers = resolveSamplers(values.samplers ?? 'all');
   const seeds = int('seeds', values.seeds, quick ? QUICK_SEEDS : 20, 1);
   const budget = parseBudgetRule(values.budget ?? (quick ? QUICK_BUDGET : 'suite'));
@@ -118,16 +136,20 @@ async function main(): Promise<void> {
     });
   const paths = defaultPaths(ROOT, quick);
   if (values.forget) {
-    if (values['report-only'] || values.estimate) throw new Error('--forget makes the forgotten runs again: it cannot go with --report-only or --estimate');
+    if (values['report-only'] || values.estimate)
+      throw new Error('--forget makes the forgotten runs again: it cannot go with --report-only or --estimate');
     // No default here: "--forget --groups bbob-d10" alone would drop hours of every sampler's runs.
-    if (values.samplers === undefined) throw new Error('--forget needs --samplers naming the sampler(s) whose code changed, e.g. --samplers tansaku-cross-search');
+    if (values.samplers === undefined)
+      throw new Error('--forget needs --samplers naming the sampler(s) whose code changed, e.g. --samplers tansaku-cross-search');
     const problemIds = new Set(groups.flatMap((g) => problemsOf(g).map((p) => p.id)));
     const samplerNames = new Set(samplers.map((s) => s.name));
     const selected = (r: RunRecord): boolean => problemIds.has(r.problem) && samplerNames.has(r.sampler);
     const forgottenPath = `${paths.cachePath}.forgotten`;
     const local = forgetRuns(paths.cachePath, selected);
     const stored = paths.storeDir ? forgetInStore(paths.storeDir, selected, forgottenPath) : { forgotten: 0, files: [] };
-    console.log(`forgot ${local.forgotten} cached and ${stored.forgotten} stored run(s) of ${[...samplerNames].join(', ')} on ${problemIds.size} problem(s) (kept in ${forgottenPath}${stored.files.length ? `; rewrote ${stored.files.length} store file(s): commit them` : ''})`);
+    console.log(
+      `forgot ${local.forgotten} cached and ${stored.forgotten} stored run(s) of ${[...samplerNames].join(', ')} on ${problemIds.size} problem(s) (kept in ${forgottenPath}${stored.files.length ? `; rewrote ${stored.files.length} store file(s): commit them` : ''})`,
+    );
   }
   const result = await runHarness({
     groups,

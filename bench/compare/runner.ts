@@ -16,7 +16,26 @@
  * Both frameworks see the same problem noise: the problem's `Rng` for trial i of seed s is
  * `Rng.forKey(s, 'problem', problem.id, i)`.
  */
-import { InMemoryStorage, NopPruner, Rng, StudyExhaustedError, createStudy, type Sampler, type Study, type Trial, categoricalDistribution, floatDistribution, fromUnit, intDistribution, ordinalDistribution, toExternal, type CategoricalChoice, type Distribution, type OrdinalValue, hypervolume } from 'tansaku';
+import {
+  InMemoryStorage,
+  NopPruner,
+  Rng,
+  StudyExhaustedError,
+  createStudy,
+  type Sampler,
+  type Study,
+  type Trial,
+  categoricalDistribution,
+  floatDistribution,
+  fromUnit,
+  intDistribution,
+  ordinalDistribution,
+  toExternal,
+  type CategoricalChoice,
+  type Distribution,
+  type OrdinalValue,
+  hypervolume,
+} from 'tansaku';
 import type { BenchmarkProblem, ParameterSource } from '../problems/problem.js';
 import { median } from '../lib/stats.js';
 import { OptunaBridgeError, type OptunaBridge } from './optuna-bridge.js';
@@ -173,7 +192,10 @@ class CurveTracker {
    * The record of a run that ended after `totals.evaluations` evaluations: the checkpoints it did not reach
    * (a sampler that ran out of points) take its final state; several objectives add the front.
    */
-  record(base: BaseRecord, totals: { samplerSeconds: number; evalMs: number; wall0: number; evaluations: number; failed: number }): RunRecord {
+  record(
+    base: BaseRecord,
+    totals: { samplerSeconds: number; evalMs: number; wall0: number; evaluations: number; failed: number },
+  ): RunRecord {
     while (this.next < this.checkpoints.length) {
       this.best.push(this.multi ? hypervolume(this.front, this.reference!) : this.bestScore);
       this.samplerSeconds.push(totals.samplerSeconds);
@@ -210,7 +232,10 @@ function withPoint(front: number[][], p: number[]): number[][] | null {
  * The hypervolume curve of a multi-objective record's `front` against `referencePoint` (in the problem's
  * directions), one value per checkpoint: what the run would have recorded with that reference point.
  */
-export function hypervolumeCurve(record: Pick<RunRecord, 'front' | 'checkpoints' | 'directions'>, referencePoint: readonly number[]): number[] {
+export function hypervolumeCurve(
+  record: Pick<RunRecord, 'front' | 'checkpoints' | 'directions'>,
+  referencePoint: readonly number[],
+): number[] {
   if (!record.front) throw new Error('hypervolumeCurve: the record has no front (a multi-objective record of an old format)');
   const reference = toMinimisation(referencePoint, record.directions);
   const points = [...record.front].sort((a, b) => a[0] - b[0]);
@@ -292,7 +317,13 @@ function baseRecord(spec: RunSpec, framework: Framework, problem: BenchmarkProbl
   };
 }
 
-function errorRecord(spec: RunSpec, framework: Framework, problem: BenchmarkProblem, env: Record<string, string>, error: unknown): RunRecord {
+function errorRecord(
+  spec: RunSpec,
+  framework: Framework,
+  problem: BenchmarkProblem,
+  env: Record<string, string>,
+  error: unknown,
+): RunRecord {
   return {
     ...baseRecord(spec, framework, problem, env),
     checkpoints: [],
@@ -361,7 +392,13 @@ export async function runTansaku(problem: BenchmarkProblem, entry: SamplerEntry,
   } catch (e) {
     return errorRecord(spec, 'tansaku', problem, {}, e);
   }
-  return tracker.record(baseRecord(spec, 'tansaku', problem, {}), { samplerSeconds: samplerMs / 1000, evalMs, wall0, evaluations: n, failed });
+  return tracker.record(baseRecord(spec, 'tansaku', problem, {}), {
+    samplerSeconds: samplerMs / 1000,
+    evalMs,
+    wall0,
+    evaluations: n,
+    failed,
+  });
 }
 
 /** What one evaluation gave: its values (null when the problem failed), their score, the problem's own ms. */
@@ -440,7 +477,15 @@ export async function runOptuna(bridge: OptunaBridge, problem: BenchmarkProblem,
     }
   } catch (e) {
     // A broken bridge or a missing package is this machine's problem, not the run's: no record is made.
-    if (e instanceof OptunaBridgeError && (e.code === 'CLOSED' || e.code === 'TIMEOUT' || e.code === 'PYTHON_MISSING' || e.code === 'OPTUNA_MISSING' || e.code === 'MODULE_MISSING')) throw e;
+    if (
+      e instanceof OptunaBridgeError &&
+      (e.code === 'CLOSED' ||
+        e.code === 'TIMEOUT' ||
+        e.code === 'PYTHON_MISSING' ||
+        e.code === 'OPTUNA_MISSING' ||
+        e.code === 'MODULE_MISSING')
+    )
+      throw e;
     return errorRecord(spec, 'optuna', problem, env, e);
   }
   return tracker.record(baseRecord(spec, 'optuna', problem, env), { samplerSeconds, evalMs, wall0, evaluations: n, failed });

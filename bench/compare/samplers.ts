@@ -6,7 +6,15 @@
  *   tansaku('my-sampler', 'MySampler', (seed) => new MySampler({ seed }), 'single'),
  * Its name on the command line and in reports is then `tansaku-my-sampler`.
  */
-import { type Sampler, CoordinateSearchSampler, CrossSearchSampler, HillClimbingSampler, NelderMeadSampler, QmcSampler, RandomSampler } from 'tansaku';
+import {
+  type Sampler,
+  CoordinateSearchSampler,
+  CrossSearchSampler,
+  HillClimbingSampler,
+  NelderMeadSampler,
+  QmcSampler,
+  RandomSampler,
+} from 'tansaku';
 import type { BenchmarkProblem } from '../problems/problem.js';
 import type { OptunaSamplerName } from './optuna-bridge.js';
 
@@ -27,7 +35,12 @@ export interface SamplerEntry {
   readonly optuna?: OptunaSamplerName;
 }
 
-function tansaku(short: string, description: string, create: (seed: number, problem: BenchmarkProblem) => Sampler, objectives: ObjectiveSupport = 'both'): SamplerEntry {
+function tansaku(
+  short: string,
+  description: string,
+  create: (seed: number, problem: BenchmarkProblem) => Sampler,
+  objectives: ObjectiveSupport = 'both',
+): SamplerEntry {
   return Object.freeze({ name: `tansaku-${short}`, framework: 'tansaku' as const, description, objectives, create });
 }
 
@@ -40,10 +53,20 @@ export const TANSAKU_SAMPLERS: readonly SamplerEntry[] = [
   tansaku('random', 'RandomSampler', (seed) => new RandomSampler({ seed })),
   tansaku('qmc', 'QmcSampler (scrambled Sobol)', (seed) => new QmcSampler({ seed })),
   // Categorical parameters (mixed, conditional groups) are drawn at random: a simplex needs order.
-  tansaku('nelder-mead', 'NelderMeadSampler (serial, regular initial simplex, barrier)', (seed) => new NelderMeadSampler({ seed, categorical: 'random' }), 'single'),
+  tansaku(
+    'nelder-mead',
+    'NelderMeadSampler (serial, regular initial simplex, barrier)',
+    (seed) => new NelderMeadSampler({ seed, categorical: 'random' }),
+    'single',
+  ),
   tansaku('coordinate', 'CoordinateSearchSampler', (seed) => new CoordinateSearchSampler({ seed }), 'single'),
   tansaku('hill-climbing', 'HillClimbingSampler (restart at peaks)', (seed) => new HillClimbingSampler({ seed }), 'single'),
-  tansaku('cross-search', 'CrossSearchSampler (full, restart at convergence)', (seed) => new CrossSearchSampler({ seed, onConverge: 'restart' }), 'single'),
+  tansaku(
+    'cross-search',
+    'CrossSearchSampler (full, restart at convergence)',
+    (seed) => new CrossSearchSampler({ seed, onConverge: 'restart' }),
+    'single',
+  ),
 ];
 
 /** Optuna 3.1's samplers, through the bridge. */
@@ -83,7 +106,10 @@ export function resolveSamplers(spec: string | readonly string[]): SamplerEntry[
     else if (n === 'optuna') OPTUNA_SAMPLERS.forEach(add);
     else {
       const s = samplerByName(n) ?? samplerByName(`tansaku-${n}`);
-      if (!s) throw new Error(`unknown sampler ${JSON.stringify(n)}; known: ${ALL_SAMPLERS.map((x) => x.name).join(', ')} (or tansaku, optuna, all)`);
+      if (!s)
+        throw new Error(
+          `unknown sampler ${JSON.stringify(n)}; known: ${ALL_SAMPLERS.map((x) => x.name).join(', ')} (or tansaku, optuna, all)`,
+        );
       add(s);
     }
   }

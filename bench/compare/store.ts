@@ -82,7 +82,10 @@ export function compactRecord(r: RunRecord): RunRecord {
 
 /** `20261124T013005Z` */
 function stamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function writeNewFile(path: string, data: Buffer): void {
@@ -96,7 +99,12 @@ function writeNewFile(path: string, data: Buffer): void {
  * files written and how many records went in. `held`: the store's records, when the caller has read them.
  * @example saveToStore('bench/results/runs', readCache('bench/results/compare/runs.jsonl').records.values())
  */
-export function saveToStore(dir: string, records: Iterable<RunRecord>, now = new Date(), held: ReadonlyMap<string, RunRecord> = readStore(dir).records): { files: string[]; saved: number } {
+export function saveToStore(
+  dir: string,
+  records: Iterable<RunRecord>,
+  now = new Date(),
+  held: ReadonlyMap<string, RunRecord> = readStore(dir).records,
+): { files: string[]; saved: number } {
   const byGroup = new Map<string, RunRecord[]>();
   for (const r of records) {
     if (held.has(r.key) || r.prefixOf !== undefined) continue;
@@ -108,7 +116,8 @@ export function saveToStore(dir: string, records: Iterable<RunRecord>, now = new
   const files: string[] = [];
   let saved = 0;
   for (const [group, list] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(group)) throw new Error(`cannot name a store file after group ${JSON.stringify(group)}: expected letters, digits, '.', '_' or '-'`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(group))
+      throw new Error(`cannot name a store file after group ${JSON.stringify(group)}: expected letters, digits, '.', '_' or '-'`);
     let path = join(dir, `${group}-${stamp(now)}${STORE_SUFFIX}`);
     for (let i = 2; existsSync(path); i++) path = join(dir, `${group}-${stamp(now)}-${i}${STORE_SUFFIX}`);
     writeNewFile(path, gzipSync(`${list.map((r) => JSON.stringify(compactRecord(r))).join('\n')}\n`, { level: 9 }));
@@ -123,7 +132,11 @@ export function saveToStore(dir: string, records: Iterable<RunRecord>, now = new
  * some is rewritten without them (through a temporary file and a rename; a file left empty is removed),
  * and the dropped lines are appended to `forgottenPath`. Unreadable files are left as they are.
  */
-export function forgetInStore(dir: string, forget: (record: RunRecord) => boolean, forgottenPath: string): { forgotten: number; files: string[] } {
+export function forgetInStore(
+  dir: string,
+  forget: (record: RunRecord) => boolean,
+  forgottenPath: string,
+): { forgotten: number; files: string[] } {
   let forgotten = 0;
   const changed: string[] = [];
   for (const file of storeFiles(dir)) {

@@ -63,13 +63,20 @@ export interface SuiteSummary {
  */
 export function buildSuiteSummary(
   reports: ReadonlyArray<{ report: GroupReport; file: string }>,
-  options: { reference?: string; reportName?: string | null; missing?: string[]; selfChecks?: ReadonlyMap<string, { report: GroupReport; file: string }> } = {},
+  options: {
+    reference?: string;
+    reportName?: string | null;
+    missing?: string[];
+    selfChecks?: ReadonlyMap<string, { report: GroupReport; file: string }>;
+  } = {},
 ): SuiteSummary {
   const samplers: string[] = [];
   for (const { report } of reports) for (const s of report.samplers) if (!samplers.includes(s)) samplers.push(s);
   const reference = options.reference ?? DEFAULT_REFERENCES.find((r) => samplers.includes(r)) ?? null;
   if (options.reference !== undefined && !samplers.includes(options.reference)) {
-    throw new Error(`reference sampler ${JSON.stringify(options.reference)} is in none of the reports; their samplers: ${samplers.join(', ') || '(none)'}`);
+    throw new Error(
+      `reference sampler ${JSON.stringify(options.reference)} is in none of the reports; their samplers: ${samplers.join(', ') || '(none)'}`,
+    );
   }
   const groups = reports.map(({ report: r, file }): GroupSummary => {
     const lowestMedian: Record<string, number> = Object.fromEntries(r.samplers.map((s) => [s, 0]));
@@ -89,7 +96,11 @@ export function buildSuiteSummary(
       }
     }
     const fallback = options.selfChecks?.get(r.group);
-    const check = r.selfCheck ? { s: r.selfCheck, from: file } : fallback?.report.selfCheck ? { s: fallback.report.selfCheck, from: fallback.file } : null;
+    const check = r.selfCheck
+      ? { s: r.selfCheck, from: file }
+      : fallback?.report.selfCheck
+        ? { s: fallback.report.selfCheck, from: fallback.file }
+        : null;
     return {
       group: r.group,
       file,
@@ -103,7 +114,15 @@ export function buildSuiteSummary(
       lowestMedian,
       versusReference,
       selfCheck: check
-        ? { pairs: check.s.n, estimate: check.s.estimate, pLower: check.s.pLower, pUpper: check.s.pUpper, margin: check.s.margin, equivalent: check.s.equivalent, from: check.from }
+        ? {
+            pairs: check.s.n,
+            estimate: check.s.estimate,
+            pLower: check.s.pLower,
+            pUpper: check.s.pUpper,
+            margin: check.s.margin,
+            equivalent: check.s.equivalent,
+            from: check.from,
+          }
         : null,
       timeAt100ms: Object.fromEntries(r.time.map((t) => [t.sampler, t.at100ms])),
     };
@@ -115,7 +134,10 @@ export function buildSuiteSummary(
  * Reads the reports `compare-<group>[-NAME].json` of every known group present in `dir` and summarises
  * them; the self-check of a report without one is taken from `compare-<group>-selfcheck.json` if present.
  */
-export function readSuiteSummary(dir: string, options: { reportName?: string | null; reference?: string; groups?: readonly string[] } = {}): SuiteSummary {
+export function readSuiteSummary(
+  dir: string,
+  options: { reportName?: string | null; reference?: string; groups?: readonly string[] } = {},
+): SuiteSummary {
   const names = options.groups ?? suiteGroups();
   const reports: Array<{ report: GroupReport; file: string }> = [];
   const selfChecks = new Map<string, { report: GroupReport; file: string }>();
@@ -124,7 +146,8 @@ export function readSuiteSummary(dir: string, options: { reportName?: string | n
     try {
       const report = JSON.parse(readFileSync(join(dir, file), 'utf8')) as GroupReport;
       for (const key of ['samplers', 'problems', 'cells', 'meanRank', 'pairwise', 'time'] as const) {
-        if (report === null || typeof report !== 'object' || !(key in report)) throw new Error(`it has no "${key}" (not a group report of this harness version)`);
+        if (report === null || typeof report !== 'object' || !(key in report))
+          throw new Error(`it has no "${key}" (not a group report of this harness version)`);
       }
       return report;
     } catch (error) {
@@ -140,7 +163,8 @@ export function readSuiteSummary(dir: string, options: { reportName?: string | n
     const report = read(file);
     reports.push({ report, file });
     const checkFile = `${reportBase(g, 'selfcheck')}.json`;
-    if (!report.selfCheck && options.reportName !== 'selfcheck' && existsSync(join(dir, checkFile))) selfChecks.set(g, { report: read(checkFile), file: checkFile });
+    if (!report.selfCheck && options.reportName !== 'selfcheck' && existsSync(join(dir, checkFile)))
+      selfChecks.set(g, { report: read(checkFile), file: checkFile });
   }
   return buildSuiteSummary(reports, { reference: options.reference, reportName: options.reportName ?? null, missing, selfChecks });
 }
@@ -155,7 +179,9 @@ export function renderSummaryMarkdown(s: SuiteSummary): string {
   out.push(`# Side-by-side summary: ${s.groups.length} group${s.groups.length === 1 ? '' : 's'}${name}`, '');
   out.push(
     'Read off the per-group reports listed below (bench/compare/summary.ts); every figure is from those files, where the method is stated (bench/compare/README.md). ' +
-      'Regenerate with `npx tsx bench/compare/summary.ts' + (s.reportName ? ` --report-name ${s.reportName}` : '') + '` or any harness run.',
+      'Regenerate with `npx tsx bench/compare/summary.ts' +
+      (s.reportName ? ` --report-name ${s.reportName}` : '') +
+      '` or any harness run.',
     '',
   );
   if (s.missing.length) out.push(`No report yet for: ${s.missing.join(', ')}.`, '');
@@ -181,13 +207,22 @@ export function renderSummaryMarkdown(s: SuiteSummary): string {
       ['group', ...s.samplers],
       s.groups.map((g) => {
         const best = Math.min(...g.samplers.map((x) => g.meanRank[x] ?? Infinity));
-        return [g.group, ...s.samplers.map((x) => cell(g, x, () => (g.meanRank[x] === best ? `**${fmtNum(g.meanRank[x])}**` : fmtNum(g.meanRank[x]))))];
+        return [
+          g.group,
+          ...s.samplers.map((x) => cell(g, x, () => (g.meanRank[x] === best ? `**${fmtNum(g.meanRank[x])}**` : fmtNum(g.meanRank[x])))),
+        ];
       }),
     ),
     '',
   );
   out.push("## Problems where the sampler's median final regret is the lowest (ties count for each)", '');
-  out.push(markdownTable(['group', ...s.samplers], s.groups.map((g) => [g.group, ...s.samplers.map((x) => cell(g, x, () => `${g.lowestMedian[x]}/${g.problems}`))])), '');
+  out.push(
+    markdownTable(
+      ['group', ...s.samplers],
+      s.groups.map((g) => [g.group, ...s.samplers.map((x) => cell(g, x, () => `${g.lowestMedian[x]}/${g.problems}`))]),
+    ),
+    '',
+  );
   if (s.reference) {
     out.push(`## Against ${s.reference}: wins/ties/losses over the group's problems`, '');
     out.push(
@@ -198,7 +233,12 @@ export function renderSummaryMarkdown(s: SuiteSummary): string {
     out.push(
       markdownTable(
         ['group', ...others],
-        s.groups.map((g) => [g.group, ...others.map((x) => (g.versusReference?.[x] ? `${g.versusReference[x].wins}/${g.versusReference[x].ties}/${g.versusReference[x].losses}` : ''))]),
+        s.groups.map((g) => [
+          g.group,
+          ...others.map((x) =>
+            g.versusReference?.[x] ? `${g.versusReference[x].wins}/${g.versusReference[x].ties}/${g.versusReference[x].losses}` : '',
+          ),
+        ]),
       ),
       '',
     );
@@ -209,23 +249,53 @@ export function renderSummaryMarkdown(s: SuiteSummary): string {
       ['group', 'pairs', 'difference (decades)', 'margin', 'p(lower)', 'p(upper)', 'result', 'from'],
       s.groups.map((g) =>
         g.selfCheck
-          ? [g.group, String(g.selfCheck.pairs), g.selfCheck.estimate.toFixed(3), `±${g.selfCheck.margin}`, fmtP(g.selfCheck.pLower), fmtP(g.selfCheck.pUpper), g.selfCheck.equivalent ? 'equivalent' : 'not shown', g.selfCheck.from.replace(/\.json$/, '.md')]
+          ? [
+              g.group,
+              String(g.selfCheck.pairs),
+              g.selfCheck.estimate.toFixed(3),
+              `±${g.selfCheck.margin}`,
+              fmtP(g.selfCheck.pLower),
+              fmtP(g.selfCheck.pUpper),
+              g.selfCheck.equivalent ? 'equivalent' : 'not shown',
+              g.selfCheck.from.replace(/\.json$/, '.md'),
+            ]
           : [g.group, '', '', '', '', '', 'not in this report', ''],
       ),
     ),
     '',
   );
   out.push("## Sampler's own time per trial at 100 trials (ms; median over the group's runs)", '');
-  out.push(markdownTable(['group', ...s.samplers], s.groups.map((g) => [g.group, ...s.samplers.map((x) => cell(g, x, () => fmtMs(g.timeAt100ms[x])))])), '');
+  out.push(
+    markdownTable(
+      ['group', ...s.samplers],
+      s.groups.map((g) => [g.group, ...s.samplers.map((x) => cell(g, x, () => fmtMs(g.timeAt100ms[x])))]),
+    ),
+    '',
+  );
   return `${out.join('\n')}\n`;
 }
 
 export function renderSummaryCsv(s: SuiteSummary): string {
-  const lines = ['group,sampler,problems,mean_rank,lowest_median,wins_vs_reference,ties_vs_reference,losses_vs_reference,reference,time_ms_at_100'];
+  const lines = [
+    'group,sampler,problems,mean_rank,lowest_median,wins_vs_reference,ties_vs_reference,losses_vs_reference,reference,time_ms_at_100',
+  ];
   for (const g of s.groups) {
     for (const x of g.samplers) {
       const v = g.versusReference?.[x];
-      lines.push([g.group, x, g.problems, g.meanRank[x] ?? '', g.lowestMedian[x] ?? '', v?.wins ?? '', v?.ties ?? '', v?.losses ?? '', v ? s.reference : '', g.timeAt100ms[x] ?? ''].join(','));
+      lines.push(
+        [
+          g.group,
+          x,
+          g.problems,
+          g.meanRank[x] ?? '',
+          g.lowestMedian[x] ?? '',
+          v?.wins ?? '',
+          v?.ties ?? '',
+          v?.losses ?? '',
+          v ? s.reference : '',
+          g.timeAt100ms[x] ?? '',
+        ].join(','),
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -243,7 +313,12 @@ export function writeSuiteSummary(dir: string, s: SuiteSummary): string[] {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'report-name': { type: 'string' }, reference: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      'report-name': { type: 'string' },
+      reference: { type: 'string' },
+      dir: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
     strict: true,
   });
   if (values.help) {

@@ -38,8 +38,10 @@ process.on('SIGINT', quit);
 process.on('message', (m: { type: string; job?: RunSpec }) => {
   if (m.type === 'stop') quit();
   if (m.type !== 'run' || !m.job) return;
-  ready.then(() => runner.run(m.job!)).then(
-    (outcome) => process.send!({ type: 'outcome', outcome }),
-    (e: unknown) => process.send!({ type: 'error', error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
-  );
+  ready
+    .then(() => runner.run(m.job!))
+    .then(
+      (outcome) => process.send!({ type: 'outcome', outcome }),
+      (e: unknown) => process.send!({ type: 'error', error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+    );
 });

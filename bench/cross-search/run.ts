@@ -67,7 +67,14 @@ interface MethodSummary {
 /** Runs a study with `sampler` on the table (until the sampler stops, or `nTrials`). */
 async function search(table: Table, sampler: Sampler, start: [number, number], nTrials?: number): Promise<RunResult> {
   const [ax, ay] = table.axes;
-  const study = await createStudy({ storage: new InMemoryStorage(), sampler, pruner: new NopPruner(), direction: table.direction, seed: 1, heartbeat: false });
+  const study = await createStudy({
+    storage: new InMemoryStorage(),
+    sampler,
+    pruner: new NopPruner(),
+    direction: table.direction,
+    seed: 1,
+    heartbeat: false,
+  });
   const cells: [number, number][] = [];
   await study.optimize(
     (trial) => {
@@ -119,7 +126,10 @@ function summarize(method: string, runs: RunResult[]): MethodSummary {
 }
 
 /** Every method from every start cell of one table. */
-async function benchTable(table: Table, limits: readonly number[]): Promise<{ table: Table; summaries: MethodSummary[]; runs: Record<string, RunResult[]> }> {
+async function benchTable(
+  table: Table,
+  limits: readonly number[],
+): Promise<{ table: Table; summaries: MethodSummary[]; runs: Record<string, RunResult[]> }> {
   const [ax, ay] = table.axes;
   const searchSpace = { [ax.name]: ordinalDistribution(ax.name, ax.values), [ay.name]: ordinalDistribution(ay.name, ay.values) };
   const starts: [number, number][] = [];
@@ -140,20 +150,32 @@ async function benchTable(table: Table, limits: readonly number[]): Promise<{ ta
     }
     for (const limit of limits) {
       for (const { label, firstAxis } of orders) {
-        add(`partial cross-search limit ${limit}, ${label}`, await search(table, new CrossSearchSampler({ searchSpace, start: startOf(s), firstAxis, limit }), s));
+        add(
+          `partial cross-search limit ${limit}, ${label}`,
+          await search(table, new CrossSearchSampler({ searchSpace, start: startOf(s), firstAxis, limit }), s),
+        );
       }
     }
-    add('hill climbing (stops at the first peak)', await search(table, new HillClimbingSampler({ searchSpace, start: startOf(s), onPeak: 'stop' }), s));
+    add(
+      'hill climbing (stops at the first peak)',
+      await search(table, new HillClimbingSampler({ searchSpace, start: startOf(s), onPeak: 'stop' }), s),
+    );
   }
   // Random search with the same number of evaluations as full cross-search (L1) from the same start.
   const full = runs[`full cross-search, ${orders[0].label}`];
   for (const [k, r] of full.entries()) {
-    add('random search, as many evaluations as full cross-search L1', await search(table, new RandomSampler({ seed: k }), r.start, r.evaluations));
+    add(
+      'random search, as many evaluations as full cross-search L1',
+      await search(table, new RandomSampler({ seed: k }), r.start, r.evaluations),
+    );
   }
   // Nelder-Mead (serial, regular initial simplex with the start cell as a vertex, points snapped to the
   // grid), with the same budget; it may stop sooner when its path only revisits evaluated cells.
   for (const [k, r] of full.entries()) {
-    add('Nelder-Mead, at most as many evaluations as full cross-search L1', await search(table, new NelderMeadSampler({ searchSpace, start: startOf(r.start), seed: k }), r.start, r.evaluations));
+    add(
+      'Nelder-Mead, at most as many evaluations as full cross-search L1',
+      await search(table, new NelderMeadSampler({ searchSpace, start: startOf(r.start), seed: k }), r.start, r.evaluations),
+    );
   }
   const grid = score(table, [0, 0], starts);
   const summaries = [summarize('full grid', [grid]), ...Object.entries(runs).map(([m, rs]) => summarize(m, rs))];
@@ -165,7 +187,14 @@ const f3 = (x: number) => x.toFixed(3);
 
 function methodTable(summaries: MethodSummary[]): string {
   return markdownTable(
-    ['method', 'starts reaching the optimum', `optimum at rel. cost ≤ ${TARGET_COST}`, 'rel. cost median (min–max)', 'evaluations (median)', 'loss mean / max (points)'],
+    [
+      'method',
+      'starts reaching the optimum',
+      `optimum at rel. cost ≤ ${TARGET_COST}`,
+      'rel. cost median (min–max)',
+      'evaluations (median)',
+      'loss mean / max (points)',
+    ],
     summaries.map((s) => [
       s.method,
       pct(s.reached),
@@ -197,10 +226,10 @@ function describeOptimum(table: Table): string {
   const opt = optimumOf(table);
   const cells: string[] = [];
   table.values.forEach((row, i) => {
-row.forEach((v, j) => {
-v === opt && cells.push(`${table.axes[0].name}=${table.axes[0].values[i]}, ${table.axes[1].name}=${table.axes[1].values[j]}`);
-});
-});
+    row.forEach((v, j) => {
+      v === opt && cells.push(`${table.axes[0].name}=${table.axes[0].values[i]}, ${table.axes[1].name}=${table.axes[1].values[j]}`);
+    });
+  });
   return `optimum ${opt} at ${cells.join('; ')}`;
 }
 
@@ -231,7 +260,8 @@ async function main(): Promise<void> {
   for (const file of args.table ?? []) tables.push(loadTable(file));
   const hpoDir = join(process.env.TANSAKU_BENCH_DATA ?? resolve(ROOT, '../shared/bench'), 'tabular/hpobench');
   const hpo: Table[] = [];
-  if (!args['no-hpobench'] && existsSync(join(hpoDir, 'space.json'))) for (const task of HPOBENCH_TASKS) hpo.push(hpobenchSlice(hpoDir, task));
+  if (!args['no-hpobench'] && existsSync(join(hpoDir, 'space.json')))
+    for (const task of HPOBENCH_TASKS) hpo.push(hpobenchSlice(hpoDir, task));
 
   const sections: string[] = [];
   const json: Record<string, unknown>[] = [];
@@ -242,7 +272,19 @@ async function main(): Promise<void> {
       `### ${table.name}\n\n${table.description}; ${table.metric}, ${table.direction}; ${describeOptimum(table)}; cost: ${table.costUnit}.\n\n` +
         `${methodTable(r.summaries)}\n\nPartial cross-search, limit vs relative cost vs accuracy loss (as in the source document):\n\n${limitTable(r.summaries, [table.axes[0].name, table.axes[1].name])}`,
     );
-    json.push({ table: { name: table.name, description: table.description, metric: table.metric, direction: table.direction, axes: table.axes, values: table.values, costUnit: table.costUnit }, summaries: r.summaries, runs: compactRuns(r.runs) });
+    json.push({
+      table: {
+        name: table.name,
+        description: table.description,
+        metric: table.metric,
+        direction: table.direction,
+        axes: table.axes,
+        values: table.values,
+        costUnit: table.costUnit,
+      },
+      summaries: r.summaries,
+      runs: compactRuns(r.runs),
+    });
   }
   if (hpo.length) {
     const rows: string[][] = [];
@@ -254,8 +296,18 @@ async function main(): Promise<void> {
         const ss = get(prefix);
         return `${pct(ss.reduce((a, s) => a + s.reached, 0) / ss.length)} / ${f3(median(ss.map((s) => s.costMedian)))}`;
       };
-      rows.push([table.name.replace('hpobench-', ''), describeOptimum(table).replace('optimum ', ''), pooled('full cross-search'), pooled('partial cross-search limit 1'), pooled('hill climbing'), pooled('random search')]);
-      json.push({ table: { name: table.name, description: table.description, axes: table.axes, values: table.values }, summaries: r.summaries });
+      rows.push([
+        table.name.replace('hpobench-', ''),
+        describeOptimum(table).replace('optimum ', ''),
+        pooled('full cross-search'),
+        pooled('partial cross-search limit 1'),
+        pooled('hill climbing'),
+        pooled('random search'),
+      ]);
+      json.push({
+        table: { name: table.name, description: table.description, axes: table.axes, values: table.values },
+        summaries: r.summaries,
+      });
     }
     sections.push(
       `### HPOBench MLP, width (10 values) x depth (1-3), the other hyperparameters at each task's best\n\n` +
@@ -279,7 +331,7 @@ async function main(): Promise<void> {
       'Full cross-search evaluates the whole line through the current best along one axis, moves to its best, then the other axis, until both lines through the best bring nothing better. Partial cross-search walks along the axis both ways and stops a direction `limit` steps past the best it has seen. L1/L2: which axis goes first.',
       'Hill climbing evaluates the 4 neighbours (±1 level per axis) and moves to the best better one; it stops at the first local peak. Random search runs as many (independent, repeatable) draws as full cross-search (L1) took from the same start, seed = start index.',
       'Nelder-Mead (NelderMeadSampler, serial, regular initial simplex with the start cell as a vertex, points snapped to grid levels, seed = start index) gets the same budget as random search; it stops sooner when its path keeps landing on evaluated cells.',
-      'Loss: the grid optimum minus the best value found, in the table\'s units (percentage points of accuracy).',
+      "Loss: the grid optimum minus the best value found, in the table's units (percentage points of accuracy).",
       'The synthetic tables are model surfaces with known structure; the real MNIST table, built with Tansaku by `npm run bench:layer-size`, is bench/results/layer-size-mnist.table.json (compared in layer-size-mnist-comparison.md). `--table file.json` adds any table in the same format (README.md).',
     ],
     json: { machine, config: { limits, noise: Number(args.noise), targetCost: TARGET_COST }, tables: json },
@@ -287,14 +339,21 @@ async function main(): Promise<void> {
 }
 
 /** Runs as columns, in start order (the starts listed once per table), without their cell lists. */
-function compactRuns(runs: Record<string, RunResult[]>): { starts: [number, number][]; methods: Record<string, { evaluations: number[]; relativeCost: number[]; best: number[] }> } {
+function compactRuns(runs: Record<string, RunResult[]>): {
+  starts: [number, number][];
+  methods: Record<string, { evaluations: number[]; relativeCost: number[]; best: number[] }>;
+} {
   const first = Object.values(runs)[0];
   return {
     starts: first.map((r) => r.start),
     methods: Object.fromEntries(
       Object.entries(runs).map(([m, rs]) => [
         m,
-        { evaluations: rs.map((r) => r.evaluations), relativeCost: rs.map((r) => Math.round(r.relativeCost * 1e6) / 1e6), best: rs.map((r) => r.best) },
+        {
+          evaluations: rs.map((r) => r.evaluations),
+          relativeCost: rs.map((r) => Math.round(r.relativeCost * 1e6) / 1e6),
+          best: rs.map((r) => r.best),
+        },
       ]),
     ),
   };

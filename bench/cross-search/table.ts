@@ -48,22 +48,35 @@ export function checkTable(raw: unknown, source: string): Table {
   if (typeof raw !== 'object' || raw === null) fail(source, 'expected a JSON object');
   const t = raw as TableFile;
   if (typeof t.name !== 'string' || !t.name) fail(source, '"name" must be a non-empty string');
-  if (t.direction !== 'maximize' && t.direction !== 'minimize') fail(source, `"direction" must be "maximize" or "minimize", got ${JSON.stringify(t.direction)}`);
+  if (t.direction !== 'maximize' && t.direction !== 'minimize')
+    fail(source, `"direction" must be "maximize" or "minimize", got ${JSON.stringify(t.direction)}`);
   if (!Array.isArray(t.axes) || t.axes.length !== 2) fail(source, '"axes" must list exactly two axes');
   for (const a of t.axes) {
-    if (typeof a?.name !== 'string' || !Array.isArray(a.values) || a.values.length < 2 || !a.values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    if (
+      typeof a?.name !== 'string' ||
+      !Array.isArray(a.values) ||
+      a.values.length < 2 ||
+      !a.values.every((v) => typeof v === 'number' && Number.isFinite(v))
+    ) {
       fail(source, 'each axis needs a "name" and at least two numeric "values"');
     }
   }
   const [n, m] = [t.axes[0].values.length, t.axes[1].values.length];
   const checkMatrix = (x: unknown, what: string): number[][] => {
-    if (!Array.isArray(x) || x.length !== n || !x.every((row) => Array.isArray(row) && row.length === m && row.every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+    if (
+      !Array.isArray(x) ||
+      x.length !== n ||
+      !x.every((row) => Array.isArray(row) && row.length === m && row.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    ) {
       fail(source, `"${what}" must be a ${n}x${m} array of finite numbers (rows: ${t.axes[0].name}, columns: ${t.axes[1].name})`);
     }
     return x as number[][];
   };
   const values = checkMatrix(t.values, 'values');
-  const cost = t.cost !== undefined ? checkMatrix(t.cost, 'cost') : t.axes[0].values.map((n1) => t.axes[1].values.map((n2) => mlpMultiplications(n1, n2)));
+  const cost =
+    t.cost !== undefined
+      ? checkMatrix(t.cost, 'cost')
+      : t.axes[0].values.map((n1) => t.axes[1].values.map((n2) => mlpMultiplications(n1, n2)));
   return {
     ...t,
     description: t.description ?? '',
@@ -92,7 +105,12 @@ export function syntheticTable(noise = 0, seed = 7): Table {
   const values = SIZES.map((_, x) =>
     SIZES.map((__, y) => {
       const acc =
-        98.2 - 10 * Math.exp(-0.6 * x) - 5 * Math.exp(-0.6 * y) - 0.06 * (x - 6.5) ** 2 - 0.04 * (y - 5) ** 2 - 0.05 * Math.max(0, y - x - 1) ** 2;
+        98.2 -
+        10 * Math.exp(-0.6 * x) -
+        5 * Math.exp(-0.6 * y) -
+        0.06 * (x - 6.5) ** 2 -
+        0.04 * (y - 5) ** 2 -
+        0.05 * Math.max(0, y - x - 1) ** 2;
       const eps = noise > 0 ? noise * Rng.forKey(seed, 'cell', x, y).normal() : 0;
       return Math.round((acc + eps) * 1e4) / 1e4;
     }),
@@ -106,7 +124,10 @@ export function syntheticTable(noise = 0, seed = 7): Table {
           : 'smooth synthetic accuracy surface of an MLP 784-N1-N2-10 (bench/cross-search/table.ts, syntheticTable)',
       metric: 'accuracy (%)',
       direction: 'maximize',
-      axes: [{ name: 'n1', values: SIZES }, { name: 'n2', values: SIZES }],
+      axes: [
+        { name: 'n1', values: SIZES },
+        { name: 'n2', values: SIZES },
+      ],
       values,
     },
     'synthetic',
@@ -144,14 +165,19 @@ export function hpobenchSlice(dataDir: string, task: string): Table {
       return Math.round(mean(seeds) * 100 * 1e4) / 1e4;
     }),
   );
-  const fixed = order.filter((p) => p !== 'width' && p !== 'depth').map((p) => `${p}=${spaceFile.space[p][Number(bestKey[order.indexOf(p)])]}`);
+  const fixed = order
+    .filter((p) => p !== 'width' && p !== 'depth')
+    .map((p) => `${p}=${spaceFile.space[p][Number(bestKey[order.indexOf(p)])]}`);
   return checkTable(
     {
       name: `hpobench-${task}`,
       description: `HPOBench MLP ${task}: width x depth, ${fixed.join(', ')} (the task's best configuration); validation accuracy, mean of 5 seeds`,
       metric: 'validation accuracy (%)',
       direction: 'maximize',
-      axes: [{ name: 'width', values: widths }, { name: 'depth', values: depths }],
+      axes: [
+        { name: 'width', values: widths },
+        { name: 'depth', values: depths },
+      ],
       values,
       cost: widths.map(() => depths.map(() => 1)),
       costUnit: 'evaluations',

@@ -61,7 +61,9 @@ async function timeCell(n1: number, n2: number, minSeconds: number): Promise<Tim
     const v0 = performance.now();
     const vc0 = cpuSeconds();
     for (let s = 0; s < data.validation.xs.shape[0]; s += 256) {
-      tf.tidy(() => (model.apply(tf.slice(data.validation.xs, [s], [Math.min(256, data.validation.xs.shape[0] - s)])) as tf.Tensor).dataSync());
+      tf.tidy(() =>
+        (model.apply(tf.slice(data.validation.xs, [s], [Math.min(256, data.validation.xs.shape[0] - s)])) as tf.Tensor).dataSync(),
+      );
     }
     const validationSeconds = (performance.now() - v0) / 1000;
     return { n1, n2, batches, secondsPerBatch, cpuPerBatch, validationSeconds, validationCpu: cpuSeconds() - vc0 };
@@ -79,10 +81,18 @@ function sparseCe(y: tf.Tensor, p: tf.Tensor): tf.Tensor {
 
 /** Weighted least squares of y = a + b·x, weights 1/y² (relative error). */
 function fit(xs: number[], ys: number[]): { a: number; b: number } {
-  let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let sw = 0,
+    sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   xs.forEach((x, i) => {
     const w = 1 / ys[i] ** 2;
-    sw += w; sx += w * x; sy += w * ys[i]; sxx += w * x * x; sxy += w * x * ys[i];
+    sw += w;
+    sx += w * x;
+    sy += w * ys[i];
+    sxx += w * x * x;
+    sxy += w * x * ys[i];
   });
   const b = (sw * sxy - sx * sy) / (sw * sxx - sx * sx);
   return { a: Math.max(0, (sy - b * sx) / sw), b };
@@ -97,8 +107,14 @@ interface Model {
 
 function fitModel(timings: Timing[], clock: 'cpu' | 'wall'): Model {
   return {
-    perBatch: fit(timings.map((t) => trainMacs(t.n1, t.n2) * TRAINING.batchSize), timings.map((t) => (clock === 'cpu' ? t.cpuPerBatch : t.secondsPerBatch))),
-    perVal: fit(timings.map((t) => forwardMacs(t.n1, t.n2) * TRAINING.validationCount), timings.map((t) => (clock === 'cpu' ? t.validationCpu : t.validationSeconds))),
+    perBatch: fit(
+      timings.map((t) => trainMacs(t.n1, t.n2) * TRAINING.batchSize),
+      timings.map((t) => (clock === 'cpu' ? t.cpuPerBatch : t.secondsPerBatch)),
+    ),
+    perVal: fit(
+      timings.map((t) => forwardMacs(t.n1, t.n2) * TRAINING.validationCount),
+      timings.map((t) => (clock === 'cpu' ? t.validationCpu : t.validationSeconds)),
+    ),
   };
 }
 
@@ -118,18 +134,28 @@ function gridSeconds(m: Model, rows?: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({ options: { cells: { type: 'string', default: DEFAULT_CELLS }, 'min-seconds': { type: 'string', default: '3' }, jobs: { type: 'string', default: '2' } } });
+  const { values: args } = parseArgs({
+    options: {
+      cells: { type: 'string', default: DEFAULT_CELLS },
+      'min-seconds': { type: 'string', default: '3' },
+      jobs: { type: 'string', default: '2' },
+    },
+  });
   const cells = args.cells!.split(',').map((c) => c.split('x').map(Number) as [number, number]);
   const minSeconds = Number(args['min-seconds']);
   const jobs = Number(args.jobs);
   const data = await cellData();
   const load0 = os.loadavg();
-  console.error(`backend ${data.backend.backend}${data.backend.simd ? ' (SIMD)' : ''}; load average ${load0.map((v) => v.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
+  console.error(
+    `backend ${data.backend.backend}${data.backend.simd ? ' (SIMD)' : ''}; load average ${load0.map((v) => v.toFixed(2)).join(' ')} on ${os.cpus().length} cores`,
+  );
   const timings: Timing[] = [];
   for (const [n1, n2] of cells) {
     const t = await timeCell(n1, n2, minSeconds);
     timings.push(t);
-    console.error(`  ${n1}x${n2}: ${(t.cpuPerBatch * 1000).toFixed(1)} CPU ms/batch, ${(t.secondsPerBatch * 1000).toFixed(1)} wall ms/batch (${t.batches} batches); validation ${t.validationCpu.toFixed(2)} CPU s`);
+    console.error(
+      `  ${n1}x${n2}: ${(t.cpuPerBatch * 1000).toFixed(1)} CPU ms/batch, ${(t.secondsPerBatch * 1000).toFixed(1)} wall ms/batch (${t.batches} batches); validation ${t.validationCpu.toFixed(2)} CPU s`,
+    );
   }
   const cpu = fitModel(timings, 'cpu');
   const wall = fitModel(timings, 'wall');
@@ -146,7 +172,9 @@ async function main(): Promise<void> {
       ]),
     ),
   );
-  console.log(`\nfit (CPU): seconds per batch = ${(cpu.perBatch.a * 1000).toFixed(2)} ms + MACs / ${(1 / cpu.perBatch.b / 1e9).toFixed(2)} G MAC/s`);
+  console.log(
+    `\nfit (CPU): seconds per batch = ${(cpu.perBatch.a * 1000).toFixed(2)} ms + MACs / ${(1 / cpu.perBatch.b / 1e9).toFixed(2)} G MAC/s`,
+  );
   console.log(`\nprojection per row of N1 (all N2, ${SEEDS.length} seeds), CPU time:\n`);
   const rows = SIZES.map((n1) => {
     const row = gridSeconds(cpu, [n1]);

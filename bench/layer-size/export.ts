@@ -18,7 +18,17 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { JournalFileStorage, loadStudy } from 'tansaku';
 import { DESCRIPTION, JOURNAL, ROOT, SEEDS, SIZES, STUDY_NAME, TRAINING } from './config.js';
-import { collectCells, completeRowCount, dataFile, markdownTables, progressOf, tableFile, type CellResult, type GridSpec, type TrialLike } from './table.js';
+import {
+  collectCells,
+  completeRowCount,
+  dataFile,
+  markdownTables,
+  progressOf,
+  tableFile,
+  type CellResult,
+  type GridSpec,
+  type TrialLike,
+} from './table.js';
 
 export interface ExportOptions {
   journal?: string;
@@ -37,7 +47,10 @@ function bestCell(cells: CellResult[][]): CellResult | null {
 }
 
 /** Writes the report, the data file and (when at least 2 rows are complete) the table file; returns their paths. */
-export async function exportFromTrials(trials: readonly TrialLike[], options: ExportOptions = {}): Promise<{ md: string; json: string; table: string | null }> {
+export async function exportFromTrials(
+  trials: readonly TrialLike[],
+  options: ExportOptions = {},
+): Promise<{ md: string; json: string; table: string | null }> {
   const spec = options.spec ?? { sizes: SIZES, seeds: SEEDS };
   const outDir = options.outDir ?? join(ROOT, 'bench/results');
   const stem = options.name ?? 'layer-size-mnist';
@@ -64,7 +77,9 @@ export async function exportFromTrials(trials: readonly TrialLike[], options: Ex
     '',
     `Progress: ${progress.cellsComplete} of ${progress.cellsTotal} cells complete (every seed), ${progress.trialsComplete} of ${progress.trialsTotal} (cell, seed) trials; ` +
       `${(progress.cpuSeconds / 3600).toFixed(2)} h of CPU time (${(progress.trainSeconds / 3600).toFixed(2)} h wall) of training so far.` +
-      (best ? ` Best complete cell so far: N1 = ${best.n1}, N2 = ${best.n2}, ${best.mean!.toFixed(2)}% (sd ${best.std?.toFixed(2) ?? '–'} over ${best.seeds.length} seeds).` : ''),
+      (best
+        ? ` Best complete cell so far: N1 = ${best.n1}, N2 = ${best.n2}, ${best.mean!.toFixed(2)}% (sd ${best.std?.toFixed(2) ?? '–'} over ${best.seeds.length} seeds).`
+        : ''),
     '',
     markdownTables(cells, spec),
     '',
@@ -87,7 +102,12 @@ export async function exportTable(options: ExportOptions = {}): Promise<{ md: st
   try {
     const study = await loadStudy({ studyName: options.studyName ?? STUDY_NAME, storage });
     const out = await exportFromTrials(await study.trials, options);
-    console.error(`wrote ${[out.md, out.json, out.table].filter((p): p is string => p !== null).map((p) => relative(ROOT, p)).join(', ')}`);
+    console.error(
+      `wrote ${[out.md, out.json, out.table]
+        .filter((p): p is string => p !== null)
+        .map((p) => relative(ROOT, p))
+        .join(', ')}`,
+    );
     return out;
   } finally {
     await storage.close();
@@ -95,6 +115,8 @@ export async function exportTable(options: ExportOptions = {}): Promise<{ md: st
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const { values: args } = parseArgs({ options: { journal: { type: 'string' }, 'out-dir': { type: 'string' }, study: { type: 'string' } } });
+  const { values: args } = parseArgs({
+    options: { journal: { type: 'string' }, 'out-dir': { type: 'string' }, study: { type: 'string' } },
+  });
   await exportTable({ journal: args.journal, outDir: args['out-dir'], studyName: args.study });
 }

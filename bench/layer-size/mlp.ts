@@ -4,7 +4,16 @@
  * estimate (estimate.ts). Loads TensorFlow.js, the wasm backend and the data once per process.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadMnistDigits, splitTrainValidation, toTensors, train, useTrainingWasmBackend, withSeededRandom, type Logs, type TrainingBackendInfo } from 'tansaku/tfjs';
+import {
+  loadMnistDigits,
+  splitTrainValidation,
+  toTensors,
+  train,
+  useTrainingWasmBackend,
+  withSeededRandom,
+  type Logs,
+  type TrainingBackendInfo,
+} from 'tansaku/tfjs';
 import { TRAINING } from './config.js';
 
 export interface CellData {
@@ -70,7 +79,15 @@ export async function trainCell(n1: number, n2: number, seed: number, options: T
   const data = await cellData();
   const model = buildMlp(n1, n2, seed);
   const optimizer = tf.train.adam(TRAINING.learningRate);
-  const curves: CellCurves = { valAccuracy: [], valLoss: [], trainAccuracy: [], trainLoss: [], epochSeconds: [], seconds: 0, cpuSeconds: 0 };
+  const curves: CellCurves = {
+    valAccuracy: [],
+    valLoss: [],
+    trainAccuracy: [],
+    trainLoss: [],
+    epochSeconds: [],
+    seconds: 0,
+    cpuSeconds: 0,
+  };
   let last = performance.now();
   const cpu0 = cpuNow();
   try {

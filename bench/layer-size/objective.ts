@@ -56,10 +56,22 @@ export async function objective(trial: Trial): Promise<number> {
       }
     },
   });
-  trial.setUserAttr('val_loss', curves.valLoss.map((v) => round(v)));
-  trial.setUserAttr('train_loss', curves.trainLoss.map((v) => round(v)));
-  trial.setUserAttr('train_accuracy', curves.trainAccuracy.map((v) => round(v)));
-  trial.setUserAttr('epoch_seconds', curves.epochSeconds.map((v) => round(v, 3)));
+  trial.setUserAttr(
+    'val_loss',
+    curves.valLoss.map((v) => round(v)),
+  );
+  trial.setUserAttr(
+    'train_loss',
+    curves.trainLoss.map((v) => round(v)),
+  );
+  trial.setUserAttr(
+    'train_accuracy',
+    curves.trainAccuracy.map((v) => round(v)),
+  );
+  trial.setUserAttr(
+    'epoch_seconds',
+    curves.epochSeconds.map((v) => round(v, 3)),
+  );
   trial.setUserAttr('train_seconds', round(curves.seconds, 3));
   trial.setUserAttr('cpu_seconds', round(curves.cpuSeconds, 3));
   return curves.valAccuracy[curves.valAccuracy.length - 1];

@@ -63,7 +63,10 @@ async function repair(journal: string): Promise<void> {
     if (stale.length) console.error(`layer-size: failed ${stale.length} trial(s) of a dead worker: ${stale.join(', ')}`);
     const retry = cellsToRetry(await study.trials, { sizes: SIZES, seeds: SEEDS });
     for (const cell of retry) await study.enqueueTrial(cell);
-    if (retry.length) console.error(`layer-size: re-enqueued ${retry.length} cell(s) stopped earlier: ${retry.map((c) => `${c.n1}x${c.n2}/seed ${c.seed}`).join(', ')}`);
+    if (retry.length)
+      console.error(
+        `layer-size: re-enqueued ${retry.length} cell(s) stopped earlier: ${retry.map((c) => `${c.n1}x${c.n2}/seed ${c.seed}`).join(', ')}`,
+      );
   } finally {
     await storage.close();
   }
@@ -103,7 +106,8 @@ async function main(): Promise<number> {
     await status(journal);
     return 0;
   }
-  if (args.minutes === undefined) throw new Error('give --minutes M: how long this run starts new trials (the study continues in the next run)');
+  if (args.minutes === undefined)
+    throw new Error('give --minutes M: how long this run starts new trials (the study continues in the next run)');
   const minutes = Number(args.minutes);
   const graceMinutes = Number(args['grace-minutes']);
   const nJobs = Number(args['n-jobs']);
@@ -118,17 +122,28 @@ async function main(): Promise<number> {
   process.env.LAYER_SIZE_GRACE_MS = String(graceMinutes * 60_000);
   const argv = [
     'optimize',
-    '--objective', OBJECTIVE_MODULE,
-    '--space', SPACE_FILE,
-    '--storage', journal,
-    '--study', STUDY_NAME,
-    '--direction', 'maximize',
-    '--sampler', 'grid',
-    '--sampler-options', 'shuffle=false',
-    '--pruner', 'none',
-    '--seed', '0',
-    '--n-jobs', String(nJobs),
-    '--timeout', String(minutes * 60),
+    '--objective',
+    OBJECTIVE_MODULE,
+    '--space',
+    SPACE_FILE,
+    '--storage',
+    journal,
+    '--study',
+    STUDY_NAME,
+    '--direction',
+    'maximize',
+    '--sampler',
+    'grid',
+    '--sampler-options',
+    'shuffle=false',
+    '--pruner',
+    'none',
+    '--seed',
+    '0',
+    '--n-jobs',
+    String(nJobs),
+    '--timeout',
+    String(minutes * 60),
   ];
   console.error(
     `layer-size: ${TRAINING.epochs} epochs per (cell, seed), ${nJobs} worker process(es), new trials for ${minutes} min (+ up to ${graceMinutes} min to finish running ones)\n` +

@@ -95,7 +95,12 @@ export function collectCells(trials: readonly TrialLike[], spec: GridSpec): Cell
         const t = done.get(cellKey(n1, n2, seed));
         if (!t) continue;
         const steps = [...t.intermediateValues.keys()].sort((a, b) => a - b);
-        const r: SeedResult = { seed, trial: t.number, accuracy: round(t.values![0] * 100), curve: steps.map((s) => round(t.intermediateValues.get(s)! * 100)) };
+        const r: SeedResult = {
+          seed,
+          trial: t.number,
+          accuracy: round(t.values![0] * 100),
+          curve: steps.map((s) => round(t.intermediateValues.get(s)! * 100)),
+        };
         const u = t.userAttrs;
         const valLoss = numbers(u.val_loss);
         const trainLoss = numbers(u.train_loss);
@@ -112,7 +117,14 @@ export function collectCells(trials: readonly TrialLike[], spec: GridSpec): Cell
       const acc = seeds.map((s) => s.accuracy);
       const mean = acc.length ? acc.reduce((a, b) => a + b, 0) / acc.length : null;
       const std = acc.length >= 2 ? Math.sqrt(acc.reduce((a, b) => a + (b - mean!) ** 2, 0) / (acc.length - 1)) : null;
-      return { n1, n2, seeds, complete: seeds.length === spec.seeds.length, mean: mean === null ? null : round(mean), std: std === null ? null : round(std) };
+      return {
+        n1,
+        n2,
+        seeds,
+        complete: seeds.length === spec.seeds.length,
+        mean: mean === null ? null : round(mean),
+        std: std === null ? null : round(std),
+      };
     }),
   );
 }
@@ -202,7 +214,12 @@ export function tableFile(cells: CellResult[][], spec: GridSpec, meta: { name: s
 }
 
 /** The data file: settings, progress, every cell with its seeds' values and curves, the mean table (null = not done). */
-export function dataFile(cells: CellResult[][], spec: GridSpec, meta: Record<string, unknown>, progress: StudyProgress): Record<string, unknown> {
+export function dataFile(
+  cells: CellResult[][],
+  spec: GridSpec,
+  meta: Record<string, unknown>,
+  progress: StudyProgress,
+): Record<string, unknown> {
   return {
     ...meta,
     axes: { n1: spec.sizes, n2: spec.sizes, seeds: spec.seeds },

@@ -89,7 +89,10 @@ export function sourceDigest(root: string, paths: readonly string[]): string {
 export function noteCodeChange(machine: object, root: string, paths: readonly string[], digestAtStart: string): boolean {
   const changed = sourceDigest(root, paths) !== digestAtStart;
   Object.assign(machine, { codeChangedDuringRun: changed });
-  if (changed) console.error(`WARNING: files under ${paths.join(', ')} changed during this run (another session editing the tree?): the rows may mix code versions; run it again`);
+  if (changed)
+    console.error(
+      `WARNING: files under ${paths.join(', ')} changed during this run (another session editing the tree?): the rows may mix code versions; run it again`,
+    );
   return changed;
 }
 

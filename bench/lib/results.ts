@@ -25,13 +25,25 @@ export interface BenchResults {
  */
 export function reportNameOf(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(raw)) throw new Error(`--report-name must be letters, digits, '-' or '_' (a file name part), got ${JSON.stringify(raw)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(raw))
+    throw new Error(`--report-name must be letters, digits, '-' or '_' (a file name part), got ${JSON.stringify(raw)}`);
   return raw;
 }
 
 export function writeResults(root: string, r: BenchResults): void {
   const dir = join(root, 'bench/results');
-  const md = [`# ${r.title}`, '', `Written by ${r.writtenBy}; what is measured: ${r.readme}.`, '', r.machineLine, '', r.table, '', ...r.notes.map((l) => `- ${l}`), ''].join('\n');
+  const md = [
+    `# ${r.title}`,
+    '',
+    `Written by ${r.writtenBy}; what is measured: ${r.readme}.`,
+    '',
+    r.machineLine,
+    '',
+    r.table,
+    '',
+    ...r.notes.map((l) => `- ${l}`),
+    '',
+  ].join('\n');
   mkdirSync(dir, { recursive: true });
   const mdPath = join(dir, `${r.name}.md`);
   const jsonPath = join(dir, `${r.name}.json`);

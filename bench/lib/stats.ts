@@ -76,8 +76,8 @@ export function meanRanks(blocks: ReadonlyArray<readonly number[]>): number[] {
   for (const b of blocks) {
     if (b.length !== k) throw new RangeError(`meanRanks: every block needs ${k} scores, got ${b.length}`);
     rankWithTies(b).forEach((r, j) => {
-sum[j] += r;
-});
+      sum[j] += r;
+    });
   }
   return sum.map((s) => s / blocks.length);
 }
@@ -138,8 +138,8 @@ export function normalSf(z: number): number {
 export function lnGamma(x: number): number {
   const g = 7;
   const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
   ];
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x);
   const z = x - 1;
@@ -312,7 +312,8 @@ export function wilcoxonSignedRank(x: readonly number[], y?: readonly number[], 
   // Continuity correction: P(W ≥ t) ≈ 1 − Φ((t − ½ − mean)/sd), P(W ≤ t) ≈ Φ((t + ½ − mean)/sd); two-sided: ½ towards the mean.
   const cc = options.correction === false ? 0 : alternative === 'greater' ? 0.5 : alternative === 'less' ? -0.5 : 0.5 * Math.sign(t - mean);
   const z = sd > 0 ? (t - mean - cc) / sd : 0;
-  const pValue = alternative === 'two-sided' ? Math.min(1, 2 * normalSf(Math.abs(z))) : alternative === 'greater' ? normalSf(z) : normalCdf(z);
+  const pValue =
+    alternative === 'two-sided' ? Math.min(1, 2 * normalSf(Math.abs(z))) : alternative === 'greater' ? normalSf(z) : normalCdf(z);
   return { n, rPlus, rMinus, pValue, method: 'approx', z };
 }
 
@@ -377,8 +378,16 @@ export function tost(diffs: readonly number[], margin: number, options: { alpha?
   const alpha = options.alpha ?? 0.05;
   const method = options.method ?? 'wilcoxon';
   if (method === 'wilcoxon') {
-    const lower = wilcoxonSignedRank(diffs.map((d) => d + margin), undefined, { alternative: 'greater' });
-    const upper = wilcoxonSignedRank(diffs.map((d) => d - margin), undefined, { alternative: 'less' });
+    const lower = wilcoxonSignedRank(
+      diffs.map((d) => d + margin),
+      undefined,
+      { alternative: 'greater' },
+    );
+    const upper = wilcoxonSignedRank(
+      diffs.map((d) => d - margin),
+      undefined,
+      { alternative: 'less' },
+    );
     const pValue = Math.max(lower.pValue, upper.pValue);
     return {
       n: Math.min(lower.n, upper.n),
@@ -408,5 +417,16 @@ export function tost(diffs: readonly number[], margin: number, options: { alpha?
   }
   const tq = se === 0 ? 0 : studentTQuantile(1 - alpha, df);
   const pValue = Math.max(pLower, pUpper);
-  return { n, margin, alpha, pLower, pUpper, pValue, equivalent: pValue < alpha, estimate: mean, method, ci: [mean - tq * se, mean + tq * se] };
+  return {
+    n,
+    margin,
+    alpha,
+    pLower,
+    pUpper,
+    pValue,
+    equivalent: pValue < alpha,
+    estimate: mean,
+    method,
+    ci: [mean - tq * se, mean + tq * se],
+  };
 }

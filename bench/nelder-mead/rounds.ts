@@ -130,7 +130,10 @@ for (const dimension of DIMENSIONS) {
       serialRounds.push(serialReach);
       parallelRounds.push(parallelReach);
       ratios.push(parallelReach / serialReach);
-      for (const [variantParallel, out] of [[false, spareSerialRatios], [true, spareParallelRatios]] as const) {
+      for (const [variantParallel, out] of [
+        [false, spareSerialRatios],
+        [true, spareParallelRatios],
+      ] as const) {
         const trace = simulateSpare(f, dimension, seed, variantParallel, 4 * SERIAL_BUDGET).bestAfterRound;
         const at = trace.findIndex((b) => b <= target) + 1;
         out.push((at === 0 ? trace.length : at) / serialReach);
@@ -166,7 +169,16 @@ const byDimension = DIMENSIONS.map((d) => {
 });
 const overall = median(perFunction.flatMap((r) => r.ratios));
 const table = markdownTable(
-  ['function', 'd', 'serial rounds (median)', 'parallel rounds (median)', 'ratio (median)', 'ratio IQR', 'variant: serial + 3 spare', 'variant: parallel + spare'],
+  [
+    'function',
+    'd',
+    'serial rounds (median)',
+    'parallel rounds (median)',
+    'ratio (median)',
+    'ratio IQR',
+    'variant: serial + 3 spare',
+    'variant: parallel + spare',
+  ],
   rows,
 );
 machine.loadavgEnd = loadavg();
@@ -180,10 +192,15 @@ writeResults(ROOT, {
   notes: [
     `BBOB f${FUNCTIONS[0]}–f${FUNCTIONS.at(-1)}, d = ${DIMENSIONS.join(', ')}, ${SEEDS} seeds each (instance 1 + seed mod 5; the seed also draws the initial regular simplex's orientation); domain [-5, 5]^d with the extreme barrier.`,
     `Ratio = rounds the parallel search needs to reach the regret serial NM has after ${SERIAL_BUDGET} evaluations / rounds serial NM needs to reach it (≤ ${SERIAL_BUDGET}).`,
-    ...byDimension.map((b) => `d = ${b.dimension}: median ratio ${b.median.toFixed(2)}; ${(100 * b.share06).toFixed(0)}% of runs at or below 0.6.`),
+    ...byDimension.map(
+      (b) => `d = ${b.dimension}: median ratio ${b.median.toFixed(2)}; ${(100 * b.share06).toFixed(0)}% of runs at or below 0.6.`,
+    ),
     `Overall median ratio ${overall.toFixed(2)} (target ≤ 0.6).`,
     'Spare-worker variant (reported separately; its path differs from the serial one): sub-sampler = uniform random, points run while one request was out join the simplex when the next is answered. "serial + 3 spare": serial NM on one worker, random search on the 3 others; "parallel + spare": exact speculation, idle slots run random points. Same ratio definition.',
-    ...byDimension.map((b) => `d = ${b.dimension}: variant median ratios: serial + 3 spare ${b.spareSerial.toFixed(2)}, parallel + spare ${b.spareParallel.toFixed(2)}.`),
+    ...byDimension.map(
+      (b) =>
+        `d = ${b.dimension}: variant median ratios: serial + 3 spare ${b.spareSerial.toFixed(2)}, parallel + spare ${b.spareParallel.toFixed(2)}.`,
+    ),
   ],
   json: { machine, workers: WORKERS, serialBudget: SERIAL_BUDGET, seeds: SEEDS, perFunction, byDimension, overall },
 });

@@ -104,16 +104,40 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
   const loopTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
   if (cfg.warmup > 0) {
     const storage = new JournalFileStorage(cfg.warmJournal);
-    const warm = await createStudy({ studyName: STUDY, storage, direction: 'minimize', sampler: new RandomSampler({ seed: cfg.seed + 1000 }), pruner: new NopPruner(), ...hb });
+    const warm = await createStudy({
+      studyName: STUDY,
+      storage,
+      direction: 'minimize',
+      sampler: new RandomSampler({ seed: cfg.seed + 1000 }),
+      pruner: new NopPruner(),
+      ...hb,
+    });
     await warm.optimize(objective, { nTrials: cfg.warmup });
     await loopTurn();
     await storage.close();
     removeJournal(cfg.warmJournal);
   }
-  const out: WorkerResult = { framework: 'tansaku', command: cfg.command, trials: cfg.trials, warmup: cfg.warmup, heartbeat: cfg.heartbeat, seconds: NaN, cpu_seconds: NaN, cpu_user_seconds: NaN, counters: rename({}) };
+  const out: WorkerResult = {
+    framework: 'tansaku',
+    command: cfg.command,
+    trials: cfg.trials,
+    warmup: cfg.warmup,
+    heartbeat: cfg.heartbeat,
+    seconds: NaN,
+    cpu_seconds: NaN,
+    cpu_user_seconds: NaN,
+    counters: rename({}),
+  };
   const storage = new JournalFileStorage(cfg.journal);
   if (cfg.command === 'single') {
-    const study = await createStudy({ studyName: STUDY, storage, direction: 'minimize', sampler: new RandomSampler({ seed: cfg.seed }), pruner: new NopPruner(), ...hb });
+    const study = await createStudy({
+      studyName: STUDY,
+      storage,
+      direction: 'minimize',
+      sampler: new RandomSampler({ seed: cfg.seed }),
+      pruner: new NopPruner(),
+      ...hb,
+    });
     const linesBefore = countLines(cfg.journal);
     resetFsCounters();
     const c0 = process.cpuUsage();
@@ -223,13 +247,29 @@ class ChildError extends Error {
 let cpuProfDir: string | null = null;
 
 function tansakuArgs(cfg: WorkerConfig): string[] {
-  return [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--worker', JSON.stringify(cfg)];
+  return [
+    ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []),
+    '--import',
+    'tsx',
+    fileURLToPath(import.meta.url),
+    '--worker',
+    JSON.stringify(cfg),
+  ];
 }
 
-function optunaArgs(command: string, cfg: { journal: string; warmJournal?: string; trials?: number; warmup?: number; seed?: number; expect?: number; readFix?: boolean }): string[] {
+function optunaArgs(
+  command: string,
+  cfg: { journal: string; warmJournal?: string; trials?: number; warmup?: number; seed?: number; expect?: number; readFix?: boolean },
+): string[] {
   const a = [OPTUNA_SCRIPT, command, '--journal', cfg.journal, '--study', STUDY, ...(cfg.readFix ? ['--read-fix'] : [])];
   if (cfg.warmJournal) a.push('--warm-journal', cfg.warmJournal);
-  for (const [k, v] of [['trials', cfg.trials], ['warmup', cfg.warmup], ['seed', cfg.seed], ['expect', cfg.expect]] as const) if (v !== undefined) a.push(`--${k}`, String(v));
+  for (const [k, v] of [
+    ['trials', cfg.trials],
+    ['warmup', cfg.warmup],
+    ['seed', cfg.seed],
+    ['expect', cfg.expect],
+  ] as const)
+    if (v !== undefined) a.push(`--${k}`, String(v));
   return a;
 }
 
@@ -268,9 +308,24 @@ async function checkWithTansaku(path: string, n: number): Promise<Check> {
 async function checkWithOptuna(path: string, n: number): Promise<Check> {
   try {
     const r = (await spawnChild(PYTHON, optunaArgs('check', { journal: path, expect: n })).result) as unknown as Record<string, unknown>;
-    return { by: 'optuna', trials: r.trials as number, complete: r.complete as number, intact: r.intact as number, numbersOk: r.numbers_ok as boolean, ok: r.ok as boolean };
+    return {
+      by: 'optuna',
+      trials: r.trials as number,
+      complete: r.complete as number,
+      intact: r.intact as number,
+      numbersOk: r.numbers_ok as boolean,
+      ok: r.ok as boolean,
+    };
   } catch (error) {
-    return { by: 'optuna', trials: 0, complete: 0, intact: 0, numbersOk: false, ok: false, error: `${(error as Error).message}\n${(error as ChildError).tail ?? ''}` };
+    return {
+      by: 'optuna',
+      trials: 0,
+      complete: 0,
+      intact: 0,
+      numbersOk: false,
+      ok: false,
+      error: `${(error as Error).message}\n${(error as ChildError).tail ?? ''}`,
+    };
   }
 }
 
@@ -304,7 +359,15 @@ interface ParallelRun {
   failureTails?: string[];
 }
 
-async function singleRun(framework: Framework, dir: string, tag: string, trials: number, warmup: number, seed: number, heartbeat: boolean): Promise<SingleRun> {
+async function singleRun(
+  framework: Framework,
+  dir: string,
+  tag: string,
+  trials: number,
+  warmup: number,
+  seed: number,
+  heartbeat: boolean,
+): Promise<SingleRun> {
   const journal = join(dir, `${framework}-single-${tag}.journal`);
   const warmJournal = join(dir, `${framework}-single-${tag}-warm.journal`);
   try {
@@ -320,7 +383,17 @@ async function singleRun(framework: Framework, dir: string, tag: string, trials:
   }
 }
 
-async function parallelRun(framework: Framework, dir: string, tag: string, procs: number, perProc: number, warmup: number, seed: number, attempt: number, crossCheck: boolean): Promise<ParallelRun> {
+async function parallelRun(
+  framework: Framework,
+  dir: string,
+  tag: string,
+  procs: number,
+  perProc: number,
+  warmup: number,
+  seed: number,
+  attempt: number,
+  crossCheck: boolean,
+): Promise<ParallelRun> {
   const journal = join(dir, `${framework}-parallel-${tag}.journal`);
   const n = procs * perProc;
   const warmJournals = Array.from({ length: procs }, (_, i) => join(dir, `${framework}-parallel-${tag}-warm${i}.journal`));
@@ -343,9 +416,13 @@ async function parallelRun(framework: Framework, dir: string, tag: string, procs
           : spawnChild(PYTHON, optunaArgs('worker', { ...cfg, readFix: framework === 'optuna-fixed' })),
       );
     }
-    const readyTimeout = setTimeout(() => children.forEach((c) => {
-c.proc.kill('SIGKILL');
-}), 180_000);
+    const readyTimeout = setTimeout(
+      () =>
+        children.forEach((c) => {
+          c.proc.kill('SIGKILL');
+        }),
+      180_000,
+    );
     await Promise.all(children.map((c) => c.ready));
     clearTimeout(readyTimeout);
     const linesBefore = countLines(journal);
@@ -355,11 +432,31 @@ c.proc.kill('SIGKILL');
     const doneAt = await Promise.all(children.map((c) => c.done));
     const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
     const own = framework === 'tansaku' ? await checkWithTansaku(journal, n) : await checkWithOptuna(journal, n);
-    const checks = crossCheck ? [own, framework === 'tansaku' ? await checkWithOptuna(journal, n) : await checkWithTansaku(journal, n)] : [own];
+    const checks = crossCheck
+      ? [own, framework === 'tansaku' ? await checkWithOptuna(journal, n) : await checkWithTansaku(journal, n)]
+      : [own];
     if (failed.length > 0) {
       const errors = failed.map((f) => f.reason as ChildError);
-      const lastLines = [...new Set(errors.map((e) => (e.tail ?? '').split('\n').filter((l) => l.trim()).at(-1) ?? e.message))];
-      return { framework, attempt, ok: false, trials: n, checks, failure: `${failed.length} of ${procs} processes crashed: ${lastLines.join(' / ')}`, failureTails: errors.map((e) => `${e.message}\n${e.tail ?? ''}`) };
+      const lastLines = [
+        ...new Set(
+          errors.map(
+            (e) =>
+              (e.tail ?? '')
+                .split('\n')
+                .filter((l) => l.trim())
+                .at(-1) ?? e.message,
+          ),
+        ),
+      ];
+      return {
+        framework,
+        attempt,
+        ok: false,
+        trials: n,
+        checks,
+        failure: `${failed.length} of ${procs} processes crashed: ${lastLines.join(' / ')}`,
+        failureTails: errors.map((e) => `${e.message}\n${e.tail ?? ''}`),
+      };
     }
     const workers = settled.map((s) => (s as PromiseFulfilledResult<WorkerResult>).value);
     const sum = (f: (w: WorkerResult) => number): number => workers.reduce((a, w) => a + f(w), 0);
@@ -414,7 +511,8 @@ function probeFsync(dir: string, n = 300, rounds = 3): { us: number; rounds: num
   return { us: summarize(values).median, rounds: values };
 }
 
-const fmt = (v: number | undefined | null, digits = 1): string => (v === undefined || v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
+const fmt = (v: number | undefined | null, digits = 1): string =>
+  v === undefined || v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits);
 const fmtInt = (v: number): string => Math.round(v).toLocaleString('en-US');
 const fmtSummary = (s: Summary | null, digits = 1, f: (v: number, d: number) => string = (v, d) => fmt(v, d)): string =>
   s === null ? 'n/a' : s.n === 1 ? f(s.median, digits) : `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})`;
@@ -444,7 +542,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const warmup = Number(opts.warmup);
   const procWarmup = Number(opts['proc-warmup']);
   const seed = Number(opts.seed);
-  for (const [name, v, min] of [['reps', reps, 1], ['trials', trials, 1], ['procs', procs, 1], ['warmup', warmup, 0], ['proc-warmup', procWarmup, 0], ['seed', seed, 0]] as const) {
+  for (const [name, v, min] of [
+    ['reps', reps, 1],
+    ['trials', trials, 1],
+    ['procs', procs, 1],
+    ['warmup', warmup, 0],
+    ['proc-warmup', procWarmup, 0],
+    ['seed', seed, 0],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer >= ${min}, got ${String(v)}`);
   }
   if (trials % procs !== 0) throw new Error(`--trials (${trials}) must be a multiple of --procs (${procs})`);
@@ -461,7 +566,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const haveOptuna = optunaVersion !== null;
   machine.python = sh(PYTHON, ['-c', 'import platform; print(platform.python_version())']);
   machine.optuna = optunaVersion;
-  if (!haveOptuna) console.error(`\n*** Optuna is not importable by ${PYTHON}: apt-get install -y python3-optuna. Reporting Tansaku's figures only.\n`);
+  if (!haveOptuna)
+    console.error(`\n*** Optuna is not importable by ${PYTHON}: apt-get install -y python3-optuna. Reporting Tansaku's figures only.\n`);
   const optunaLabel = !haveOptuna || optunaVersion.startsWith('3.1') ? 'Optuna 3.1' : `Optuna ${optunaVersion}`;
   const baseDir = opts.dir ?? os.tmpdir();
   mkdirSync(baseDir, { recursive: true });
@@ -469,7 +575,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   machine.journalDir = dir;
   machine.filesystem = filesystemOf(dir);
   const log = (msg: string): void => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}`);
-  const frameworks: Framework[] = haveOptuna ? ['tansaku', 'optuna', ...(opts['no-read-fix'] ? [] : (['optuna-fixed'] as const))] : ['tansaku'];
+  const frameworks: Framework[] = haveOptuna
+    ? ['tansaku', 'optuna', ...(opts['no-read-fix'] ? [] : (['optuna-fixed'] as const))]
+    : ['tansaku'];
   const nameOf = (f: Framework): string => (f === 'tansaku' ? 'Tansaku' : f === 'optuna' ? optunaLabel : `${optunaLabel} + read fix`);
 
   const singles: SingleRun[] = [];
@@ -489,7 +597,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
         const r = await job();
         singles.push(r);
         const us = (r.result.seconds / r.result.trials) * 1e6;
-        log(`1 process, rep ${rep + 1}/${reps}: ${r.framework}${r.heartbeat === false ? ' (heartbeat off)' : ''} ${fmt(us)} µs/trial, ${fmt(r.result.counters.fsync.calls / r.result.trials, 2)} fsyncs/trial`);
+        log(
+          `1 process, rep ${rep + 1}/${reps}: ${r.framework}${r.heartbeat === false ? ' (heartbeat off)' : ''} ${fmt(us)} µs/trial, ${fmt(r.result.counters.fsync.calls / r.result.trials, 2)} fsyncs/trial`,
+        );
       }
     }
     // ---- (b) `procs` processes on one journal
@@ -499,10 +609,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
           const r = await parallelRun(framework, dir, `r${rep}a${attempt}`, procs, perProc, procWarmup, seed, attempt, haveOptuna);
           parallels.push(r);
           if (r.ok) {
-            log(`${procs} processes, rep ${rep + 1}/${reps}: ${framework} ${fmt(r.wall, 3)} s (driver ${fmt(r.driverWall, 3)} s), ${fmtInt(trials / r.wall!)} trials/s; check ${r.checks.map((c) => `${c.by}: ${c.ok ? 'ok' : 'FAILED'}`).join(', ')}`);
+            log(
+              `${procs} processes, rep ${rep + 1}/${reps}: ${framework} ${fmt(r.wall, 3)} s (driver ${fmt(r.driverWall, 3)} s), ${fmtInt(trials / r.wall!)} trials/s; check ${r.checks.map((c) => `${c.by}: ${c.ok ? 'ok' : 'FAILED'}`).join(', ')}`,
+            );
             break;
           }
-          log(`${procs} processes, rep ${rep + 1}/${reps}: ${framework} attempt ${attempt} FAILED: ${r.failure ?? `journal check: ${JSON.stringify(r.checks)}`}`);
+          log(
+            `${procs} processes, rep ${rep + 1}/${reps}: ${framework} attempt ${attempt} FAILED: ${r.failure ?? `journal check: ${JSON.stringify(r.checks)}`}`,
+          );
         }
       }
     }
@@ -534,12 +648,25 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     s === null ? null : perTrialUs ? summarize(s.values.map((v) => 1e6 / v)) : summarize(s.values.map((v) => trials / v));
   const ratio = (tansakuThroughput: number | undefined, optunaThroughput: number | undefined): string =>
     tansakuThroughput === undefined || optunaThroughput === undefined ? 'n/a' : `${(tansakuThroughput / optunaThroughput).toFixed(2)}x`;
-  const per = (runs: WorkerResult[], f: (r: WorkerResult) => number): number | null => (runs.length ? summarize(runs.map((r) => f(r) / r.trials)).median : null);
-  const perP = (runs: ParallelRun[], f: (r: ParallelRun) => number): number | null => (runs.length ? summarize(runs.map((r) => f(r) / r.trials)).median : null);
+  const per = (runs: WorkerResult[], f: (r: WorkerResult) => number): number | null =>
+    runs.length ? summarize(runs.map((r) => f(r) / r.trials)).median : null;
+  const perP = (runs: ParallelRun[], f: (r: ParallelRun) => number): number | null =>
+    runs.length ? summarize(runs.map((r) => f(r) / r.trials)).median : null;
   const N = trials.toLocaleString('en-US');
-  const tp1 = { tansaku: throughput(s1.tansaku, true), tansakuHbOff: throughput(s1.tansakuHbOff, true), optuna: throughput(s1.optuna, true) };
-  const tpP = { tansaku: throughput(sP.tansaku, false), optuna: throughput(sP.optuna, false), optunaFixed: throughput(sP.optunaFixed, false) };
-  const usP = { tansaku: sP.tansaku && summarize(sP.tansaku.values.map((v) => (v / trials) * 1e6)), optuna: sP.optuna && summarize(sP.optuna.values.map((v) => (v / trials) * 1e6)) };
+  const tp1 = {
+    tansaku: throughput(s1.tansaku, true),
+    tansakuHbOff: throughput(s1.tansakuHbOff, true),
+    optuna: throughput(s1.optuna, true),
+  };
+  const tpP = {
+    tansaku: throughput(sP.tansaku, false),
+    optuna: throughput(sP.optuna, false),
+    optunaFixed: throughput(sP.optunaFixed, false),
+  };
+  const usP = {
+    tansaku: sP.tansaku && summarize(sP.tansaku.values.map((v) => (v / trials) * 1e6)),
+    optuna: sP.optuna && summarize(sP.optuna.values.map((v) => (v / trials) * 1e6)),
+  };
   const cell = (v: number | null, d = 2): string => (v === null ? 'n/a' : fmt(v, d));
   const T = singleOf('tansaku', true);
   const O = singleOf('optuna', null);
@@ -547,27 +674,140 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   /** Optuna's multi-process runs for the counter rows: stock 3.1 and 3.1 + read fix pooled (the same write path: lock, append, fsync). */
   const OP = [...okParallel('optuna'), ...okParallel('optuna-fixed')];
   const rows: string[][] = [
-    [`1 process, ${N} trials, heartbeat on (default): µs/trial`, fmtSummary(s1.tansaku), fmtSummary(s1.optuna), ratio(tp1.tansaku?.median, tp1.optuna?.median)],
-    [`1 process, ${N} trials, heartbeat on (default): trials/s`, fmtSummary(tp1.tansaku, 0, (v) => fmtInt(v)), fmtSummary(tp1.optuna, 0, (v) => fmtInt(v)), ratio(tp1.tansaku?.median, tp1.optuna?.median)],
-    [`1 process, ${N} trials, heartbeat off: µs/trial`, fmtSummary(s1.tansakuHbOff), fmtSummary(s1.optuna), ratio(tp1.tansakuHbOff?.median, tp1.optuna?.median)],
-    [`${procs} processes × ${fmtInt(perProc)} trials, one journal: wall s (first start → last finish)`, fmtSummary(sP.tansaku, 3), fmtSummary(sP.optuna, 3), ratio(tpP.tansaku?.median, tpP.optuna?.median)],
-    [`${procs} processes: aggregate trials/s`, fmtSummary(tpP.tansaku, 0, (v) => fmtInt(v)), fmtSummary(tpP.optuna, 0, (v) => fmtInt(v)), ratio(tpP.tansaku?.median, tpP.optuna?.median)],
-    [`${procs} processes: µs/trial (wall / trials)`, fmtSummary(usP.tansaku), fmtSummary(usP.optuna), ratio(tpP.tansaku?.median, tpP.optuna?.median)],
+    [
+      `1 process, ${N} trials, heartbeat on (default): µs/trial`,
+      fmtSummary(s1.tansaku),
+      fmtSummary(s1.optuna),
+      ratio(tp1.tansaku?.median, tp1.optuna?.median),
+    ],
+    [
+      `1 process, ${N} trials, heartbeat on (default): trials/s`,
+      fmtSummary(tp1.tansaku, 0, (v) => fmtInt(v)),
+      fmtSummary(tp1.optuna, 0, (v) => fmtInt(v)),
+      ratio(tp1.tansaku?.median, tp1.optuna?.median),
+    ],
+    [
+      `1 process, ${N} trials, heartbeat off: µs/trial`,
+      fmtSummary(s1.tansakuHbOff),
+      fmtSummary(s1.optuna),
+      ratio(tp1.tansakuHbOff?.median, tp1.optuna?.median),
+    ],
+    [
+      `${procs} processes × ${fmtInt(perProc)} trials, one journal: wall s (first start → last finish)`,
+      fmtSummary(sP.tansaku, 3),
+      fmtSummary(sP.optuna, 3),
+      ratio(tpP.tansaku?.median, tpP.optuna?.median),
+    ],
+    [
+      `${procs} processes: aggregate trials/s`,
+      fmtSummary(tpP.tansaku, 0, (v) => fmtInt(v)),
+      fmtSummary(tpP.optuna, 0, (v) => fmtInt(v)),
+      ratio(tpP.tansaku?.median, tpP.optuna?.median),
+    ],
+    [
+      `${procs} processes: µs/trial (wall / trials)`,
+      fmtSummary(usP.tansaku),
+      fmtSummary(usP.optuna),
+      ratio(tpP.tansaku?.median, tpP.optuna?.median),
+    ],
     ...(frameworks.includes('optuna-fixed')
-      ? [[`${procs} processes: aggregate trials/s, ${optunaLabel} with its later read fix (optuna#5195) patched in`, fmtSummary(tpP.tansaku, 0, (v) => fmtInt(v)), fmtSummary(tpP.optunaFixed, 0, (v) => fmtInt(v)), ratio(tpP.tansaku?.median, tpP.optunaFixed?.median)]]
+      ? [
+          [
+            `${procs} processes: aggregate trials/s, ${optunaLabel} with its later read fix (optuna#5195) patched in`,
+            fmtSummary(tpP.tansaku, 0, (v) => fmtInt(v)),
+            fmtSummary(tpP.optunaFixed, 0, (v) => fmtInt(v)),
+            ratio(tpP.tansaku?.median, tpP.optunaFixed?.median),
+          ],
+        ]
       : []),
-    ['fsync\'ed appends per trial, 1 process', cell(per(T, (r) => r.counters.fsync.calls)), cell(per(O, (r) => r.counters.fsync.calls)), ''],
+    ["fsync'ed appends per trial, 1 process", cell(per(T, (r) => r.counters.fsync.calls)), cell(per(O, (r) => r.counters.fsync.calls)), ''],
     [`fsync'ed appends per trial, ${procs} processes`, cell(perP(TP, (r) => r.fsyncs!)), cell(perP(OP, (r) => r.fsyncs!)), ''],
     ['journal lines per trial, 1 process', cell(per(T, (r) => r.lines!)), cell(per(O, (r) => r.lines!)), ''],
     [`journal lines per trial, ${procs} processes`, cell(perP(TP, (r) => r.linesAppended!)), cell(perP(OP, (r) => r.linesAppended!)), ''],
-    ['CPU time per trial, 1 process, user + system: µs', `${cell(per(T, (r) => r.cpu_user_seconds * 1e6), 0)} + ${cell(per(T, (r) => (r.cpu_seconds - r.cpu_user_seconds) * 1e6), 0)}`, `${cell(per(O, (r) => r.cpu_user_seconds * 1e6), 0)} + ${cell(per(O, (r) => (r.cpu_seconds - r.cpu_user_seconds) * 1e6), 0)}`, ''],
-    [`CPU time per trial, ${procs} processes (all processes), user + system: µs`, `${cell(perP(TP, (r) => r.cpuUserSeconds! * 1e6), 0)} + ${cell(perP(TP, (r) => (r.cpuSeconds! - r.cpuUserSeconds!) * 1e6), 0)}`, `${cell(perP(OP, (r) => r.cpuUserSeconds! * 1e6), 0)} + ${cell(perP(OP, (r) => (r.cpuSeconds! - r.cpuUserSeconds!) * 1e6), 0)}`, ''],
-    [`${procs} processes: CPU busy, of ${os.availableParallelism()} cores`, TP.length ? fmt(summarize(TP.map((r) => r.cpuSeconds! / r.wall!)).median, 2) : 'n/a', OP.length ? fmt(summarize(OP.map((r) => r.cpuSeconds! / r.wall!)).median, 2) : 'n/a', ''],
-    ['time in fsync per trial, 1 process: µs', cell(per(T, (r) => r.counters.fsync.ms * 1000), 1), cell(per(O, (r) => r.counters.fsync.ms * 1000), 1), ''],
-    ['lock acquisitions (successful symlink) per trial, 1 process', cell(per(T, (r) => r.counters.symlink.calls - r.counters.symlink.errors)), cell(per(O, (r) => r.counters.symlink.calls - r.counters.symlink.errors)), ''],
-    [`lock attempts per trial, ${procs} processes (of which found busy)`, TP.length ? `${cell(perP(TP, (r) => r.lockAttempts!))} (${cell(perP(TP, (r) => r.lockBusy!))})` : 'n/a', OP.length ? `${cell(perP(OP, (r) => r.lockAttempts!))} (${cell(perP(OP, (r) => r.lockBusy!))})` : 'n/a', ''],
-    ['time the lock is held per trial, 1 process: µs', cell(per(T, (r) => r.counters.lock_hold.ms * 1000), 1), cell(per(O, (r) => r.counters.lock_hold.ms * 1000), 1), ''],
-    [`${procs} processes: share of the wall time the lock is held`, TP.length ? `${fmt(100 * summarize(TP.map((r) => r.lockHoldMs! / 1000 / r.wall!)).median, 0)}%` : 'n/a', OP.length ? `${fmt(100 * summarize(OP.map((r) => r.lockHoldMs! / 1000 / r.wall!)).median, 0)}%` : 'n/a', ''],
+    [
+      'CPU time per trial, 1 process, user + system: µs',
+      `${cell(
+        per(T, (r) => r.cpu_user_seconds * 1e6),
+        0,
+      )} + ${cell(
+        per(T, (r) => (r.cpu_seconds - r.cpu_user_seconds) * 1e6),
+        0,
+      )}`,
+      `${cell(
+        per(O, (r) => r.cpu_user_seconds * 1e6),
+        0,
+      )} + ${cell(
+        per(O, (r) => (r.cpu_seconds - r.cpu_user_seconds) * 1e6),
+        0,
+      )}`,
+      '',
+    ],
+    [
+      `CPU time per trial, ${procs} processes (all processes), user + system: µs`,
+      `${cell(
+        perP(TP, (r) => r.cpuUserSeconds! * 1e6),
+        0,
+      )} + ${cell(
+        perP(TP, (r) => (r.cpuSeconds! - r.cpuUserSeconds!) * 1e6),
+        0,
+      )}`,
+      `${cell(
+        perP(OP, (r) => r.cpuUserSeconds! * 1e6),
+        0,
+      )} + ${cell(
+        perP(OP, (r) => (r.cpuSeconds! - r.cpuUserSeconds!) * 1e6),
+        0,
+      )}`,
+      '',
+    ],
+    [
+      `${procs} processes: CPU busy, of ${os.availableParallelism()} cores`,
+      TP.length ? fmt(summarize(TP.map((r) => r.cpuSeconds! / r.wall!)).median, 2) : 'n/a',
+      OP.length ? fmt(summarize(OP.map((r) => r.cpuSeconds! / r.wall!)).median, 2) : 'n/a',
+      '',
+    ],
+    [
+      'time in fsync per trial, 1 process: µs',
+      cell(
+        per(T, (r) => r.counters.fsync.ms * 1000),
+        1,
+      ),
+      cell(
+        per(O, (r) => r.counters.fsync.ms * 1000),
+        1,
+      ),
+      '',
+    ],
+    [
+      'lock acquisitions (successful symlink) per trial, 1 process',
+      cell(per(T, (r) => r.counters.symlink.calls - r.counters.symlink.errors)),
+      cell(per(O, (r) => r.counters.symlink.calls - r.counters.symlink.errors)),
+      '',
+    ],
+    [
+      `lock attempts per trial, ${procs} processes (of which found busy)`,
+      TP.length ? `${cell(perP(TP, (r) => r.lockAttempts!))} (${cell(perP(TP, (r) => r.lockBusy!))})` : 'n/a',
+      OP.length ? `${cell(perP(OP, (r) => r.lockAttempts!))} (${cell(perP(OP, (r) => r.lockBusy!))})` : 'n/a',
+      '',
+    ],
+    [
+      'time the lock is held per trial, 1 process: µs',
+      cell(
+        per(T, (r) => r.counters.lock_hold.ms * 1000),
+        1,
+      ),
+      cell(
+        per(O, (r) => r.counters.lock_hold.ms * 1000),
+        1,
+      ),
+      '',
+    ],
+    [
+      `${procs} processes: share of the wall time the lock is held`,
+      TP.length ? `${fmt(100 * summarize(TP.map((r) => r.lockHoldMs! / 1000 / r.wall!)).median, 0)}%` : 'n/a',
+      OP.length ? `${fmt(100 * summarize(OP.map((r) => r.lockHoldMs! / 1000 / r.wall!)).median, 0)}%` : 'n/a',
+      '',
+    ],
     [
       `${procs} processes: failed attempts (a process crashed, or the journal check failed; not in the rows above)`,
       `${parallels.filter((p) => p.framework === 'tansaku' && !p.ok).length} of ${parallels.filter((p) => p.framework === 'tansaku').length}`,
@@ -576,7 +816,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
         : 'n/a',
       '',
     ],
-    [`${procs} processes: time in fsync summed over the processes, share of the wall time (over 100%: fsyncs overlap)`, TP.length ? `${fmt(100 * summarize(TP.map((r) => r.fsyncMs! / 1000 / r.wall!)).median, 0)}%` : 'n/a', OP.length ? `${fmt(100 * summarize(OP.map((r) => r.fsyncMs! / 1000 / r.wall!)).median, 0)}%` : 'n/a', ''],
+    [
+      `${procs} processes: time in fsync summed over the processes, share of the wall time (over 100%: fsyncs overlap)`,
+      TP.length ? `${fmt(100 * summarize(TP.map((r) => r.fsyncMs! / 1000 / r.wall!)).median, 0)}%` : 'n/a',
+      OP.length ? `${fmt(100 * summarize(OP.map((r) => r.fsyncMs! / 1000 / r.wall!)).median, 0)}%` : 'n/a',
+      '',
+    ],
   ];
   const checkLine = (f: Framework): string => {
     const runs = parallels.filter((p) => p.framework === f);
@@ -612,7 +857,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
    * What the disk alone allows. The fsync latency is taken from inside the 1-process runs (per-run µs per
    * fsync call, both frameworks: the same disk, the same kind of append); the standalone probe is shown too.
    */
-  const fsyncPerCall = [...T, ...O].filter((r) => r.counters.fsync.calls > 0).map((r) => (r.counters.fsync.ms * 1000) / r.counters.fsync.calls);
+  const fsyncPerCall = [...T, ...O]
+    .filter((r) => r.counters.fsync.calls > 0)
+    .map((r) => (r.counters.fsync.ms * 1000) / r.counters.fsync.calls);
   const floorNote = (): string[] => {
     const onTmpfs = String(machine.filesystem).startsWith('tmpfs');
     const fT = per(T, (r) => r.counters.fsync.calls);
@@ -657,7 +904,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       `Where the ${procs}-process wall time goes (medians; appends are serialized by the lock): ${[t && describe('Tansaku', t, false), o && describe(optunaLabel, o, true)].filter(Boolean).join('; ')}. "Other work under the lock" is the holder's work between taking and releasing it (Tansaku: catching up on the lines the other processes appended, deciding, encoding, writing; Optuna: writing and flushing, as it reads without the lock; both: the lock's own rename + unlink), stretched when the holder waits for a core (${procs} processes, ${os.availableParallelism()} cores); "lock free" is time when no process holds it, e.g. while the waiters sleep in their back-off (Tansaku: \`acquireLock\` in src/storage/journal.ts; Optuna: \`JournalFileSymlinkLock.acquire\`, 1 ms doubling up to 1 s).`,
     ];
   };
-  const verdict = (r: number | null): string => (r === null ? 'not checked' : r >= 5 ? `met (${r.toFixed(2)}x)` : `NOT met (${r.toFixed(2)}x)`);
+  const verdict = (r: number | null): string =>
+    r === null ? 'not checked' : r >= 5 ? `met (${r.toFixed(2)}x)` : `NOT met (${r.toFixed(2)}x)`;
   const notes = [
     `Same work in both: suggest one float x in [-10, 10], return it; RandomSampler(seed), NopPruner, direction minimize, one trial at a time per process. Tansaku: \`new JournalFileStorage(path)\` (defaults); Optuna: \`optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(path))\` with its default lock, JournalFileSymlinkLock (the same symlink protocol Tansaku uses). A fresh journal per run, in ${dir.replace(/tansaku-bench-journal-.*$/, 'tansaku-bench-journal-*/')} on ${String(machine.filesystem)}, for both frameworks.`,
     `1 process: median (min–max) of ${reps} runs, each in a fresh process, order flipped every repetition; ${warmup} warm-up trials on a throw-away journal first (same process, not timed); only \`study.optimize(objective, nTrials: ${N})\` is timed (Tansaku's timing also includes one event-loop turn after it, so writes deferred with setImmediate count).`,
@@ -669,7 +917,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     ...(failures.length
       ? [
           `Crashed ${procs}-process runs (a repetition is run again, up to ${MAX_ATTEMPTS} attempts, until none of its processes crashes; crashed runs are not in the medians): ${frameworks
-            .map((f) => `${nameOf(f)} ${failures.filter((p) => p.framework === f).length} of ${parallels.filter((p) => p.framework === f).length} attempts`)
+            .map(
+              (f) =>
+                `${nameOf(f)} ${failures.filter((p) => p.framework === f).length} of ${parallels.filter((p) => p.framework === f).length} attempts`,
+            )
             .join(', ')}. Crashed processes by the last line of their stderr: ${Object.entries(
             failures
               .flatMap((f) => (f.failure ?? '').replace(/^.*? crashed: /, '').split(' / '))
@@ -693,7 +944,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
           `"${optunaLabel} + read fix": the same Optuna 3.1 with \`JournalFileStorage.read_logs\` replaced by the fix Optuna merged later (optuna/optuna#5195: read only up to the file size seen when the read starts, stop at a line without its newline), patched in by optuna_journal.py --read-fix; lock, appends, fsyncs and replay are stock 3.1. Measured because stock 3.1 crashes in most ${procs}-process runs, which leaves few runs for its medians; \`--no-read-fix\` skips it.`,
         ]
       : []),
-    ...(frameworks.includes('optuna-fixed') ? [`The ${procs}-process counter rows (fsyncs, lines, CPU, lock, fsync share) and the next note pool Optuna's runs with and without the read fix: the fix changes only how a process reads the journal, outside the lock.`] : []),
+    ...(frameworks.includes('optuna-fixed')
+      ? [
+          `The ${procs}-process counter rows (fsyncs, lines, CPU, lock, fsync share) and the next note pool Optuna's runs with and without the read fix: the fix changes only how a process reads the journal, outside the lock.`,
+        ]
+      : []),
     ...lockNote(),
     `Target (Tansaku's throughput at least 5x Optuna's at equal durability): 1 process ${verdict(target1)}; ${procs} processes ${verdict(targetP)}${targetPFixed !== null ? ` (against Optuna with the read fix: ${verdict(targetPFixed)})` : ''}.`,
     ...floorNote(),
@@ -708,7 +963,23 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     machineLine,
     table,
     notes,
-    json: { machine, config: { reps, trials, procs, perProc, warmup, procWarmup, seed }, fsyncProbe, fsyncPerCallUs: fsyncPerCall, summary: { single: s1, singleThroughput: tp1, parallelWall: sP, parallelThroughput: tpP, targetRatio1: target1, targetRatioParallel: targetP, targetRatioParallelReadFix: targetPFixed }, singles, parallels },
+    json: {
+      machine,
+      config: { reps, trials, procs, perProc, warmup, procWarmup, seed },
+      fsyncProbe,
+      fsyncPerCallUs: fsyncPerCall,
+      summary: {
+        single: s1,
+        singleThroughput: tp1,
+        parallelWall: sP,
+        parallelThroughput: tpP,
+        targetRatio1: target1,
+        targetRatioParallel: targetP,
+        targetRatioParallelReadFix: targetPFixed,
+      },
+      singles,
+      parallels,
+    },
   });
 }
 

@@ -232,7 +232,18 @@ function machineInfo(): Record<string, unknown> {
     /* not Linux */
   }
   const commit = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
-  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--', 'library/src/index.ts', 'library/src/core', 'library/src/samplers', 'library/src/pruners', 'library/src/storage']);
+  const dirty = sh('git', [
+    '-C',
+    ROOT,
+    'status',
+    '--porcelain',
+    '--',
+    'library/src/index.ts',
+    'library/src/core',
+    'library/src/samplers',
+    'library/src/pruners',
+    'library/src/storage',
+  ]);
   return {
     date: new Date().toISOString(),
     commit: commit === null ? null : `${commit}${dirty ? ' (uncommitted changes in the src/ it loads)' : ''}`,
@@ -271,8 +282,15 @@ async function main(): Promise<void> {
   const seed = Number(opts.seed);
   const memorySizes = opts['memory-trials']!.split(',').map(Number);
   const optunaMemoryMax = opts.full ? Infinity : Number(opts['optuna-memory-max']);
-  for (const [name, v] of [['reps', reps], ['trials', trials], ['warmup', warmup], ['seed', seed], ...memorySizes.map((m) => ['memory-trials', m] as const)] as const) {
-    if (!Number.isInteger(v) || v < (name === 'warmup' || name === 'seed' ? 0 : 1)) throw new Error(`--${name} must be a positive integer, got ${String(v)}`);
+  for (const [name, v] of [
+    ['reps', reps],
+    ['trials', trials],
+    ['warmup', warmup],
+    ['seed', seed],
+    ...memorySizes.map((m) => ['memory-trials', m] as const),
+  ] as const) {
+    if (!Number.isInteger(v) || v < (name === 'warmup' || name === 'seed' ? 0 : 1))
+      throw new Error(`--${name} must be a positive integer, got ${String(v)}`);
   }
   if (memorySizes.some((m) => m < 2002)) throw new Error('--memory-trials must be >= 2002 (first and last 1,000 trials)');
 
@@ -394,7 +412,10 @@ async function main(): Promise<void> {
   });
   /** Optuna's time for `size` trials, extrapolated linearly in per-trial cost from its largest memory run. */
   const estimateOptunaTime = (size: number): string => {
-    const o = runs.filter((r) => r.key.startsWith('optuna.memory.')).map((r) => r.result).sort((a, b) => b.trials - a.trials)[0];
+    const o = runs
+      .filter((r) => r.key.startsWith('optuna.memory.'))
+      .map((r) => r.result)
+      .sort((a, b) => b.trials - a.trials)[0];
     if (!o) return '?';
     const a = o.first_k_seconds! / o.first_k!;
     const slope = (o.last_k_seconds! / o.first_k! - a) / o.trials;
@@ -405,7 +426,10 @@ async function main(): Promise<void> {
   const smallStudy: string[] = [];
   {
     const o = runs.find((r) => r.key.startsWith('optuna.memory.'))?.result;
-    const t = runs.filter((r) => r.key.startsWith('tansaku.memory.')).map((r) => r.result).sort((a, b) => b.trials - a.trials)[0];
+    const t = runs
+      .filter((r) => r.key.startsWith('tansaku.memory.'))
+      .map((r) => r.result)
+      .sort((a, b) => b.trials - a.trials)[0];
     if (o && t) {
       const oFirst = (o.first_k_seconds! / o.first_k!) * 1e6;
       const tSteady = median(t.tenths_us!.slice(1));
@@ -424,14 +448,21 @@ async function main(): Promise<void> {
     `Growth of the per-trial time with the study size (last 1,000 / first 1,000): ${growth.map((g) => `${g.framework} ${g.size.toLocaleString('en-US')}: ${g.ratio.toFixed(2)}x`).join(', ')}. Optuna 3.1's grows because every \`study.ask()\` calls \`Study._pop_waiting_trial_id\`, which filters all trials (\`InMemoryStorage.get_all_trials(states=(WAITING,))\`) — O(n) per trial, O(n²) per study (found with cProfile).`,
     `µs/trial in each tenth of the memory runs (first tenth → last): ${runs
       .filter((r) => r.result.tenths_us)
-      .map((r) => `${r.result.framework} ${r.result.trials.toLocaleString('en-US')}: ${r.result.tenths_us!.map((v) => v.toFixed(0)).join(' ')}`)
+      .map(
+        (r) =>
+          `${r.result.framework} ${r.result.trials.toLocaleString('en-US')}: ${r.result.tenths_us!.map((v) => v.toFixed(0)).join(' ')}`,
+      )
       .join('; ')}.`,
     ...(tansakuGrowth.some((g) => g.ratio < 0.67)
       ? [
-          "Tansaku's first 1,000 trials in the memory runs are slower than its later ones: V8 runs slower for about 1,000 trials after the forced `global.gc()` taken for the \"before\" RSS (in separate checks without that GC, a fresh study's first 1,000 trials ran at 20–60 µs). It is not a per-study cost; the last 1,000 show whether the cost grows with the study size.",
+          'Tansaku\'s first 1,000 trials in the memory runs are slower than its later ones: V8 runs slower for about 1,000 trials after the forced `global.gc()` taken for the "before" RSS (in separate checks without that GC, a fresh study\'s first 1,000 trials ran at 20–60 µs). It is not a per-study cost; the last 1,000 show whether the cost grows with the study size.',
         ]
       : []),
-    ...(srcChanged ? ['WARNING: files under src/ (index, core, samplers, pruners, storage) changed during this run (concurrent edits): rows may mix code versions; run it again.'] : []),
+    ...(srcChanged
+      ? [
+          'WARNING: files under src/ (index, core, samplers, pruners, storage) changed during this run (concurrent edits): rows may mix code versions; run it again.',
+        ]
+      : []),
     ...tansakuHeap.map((h) => {
       const base = `Tansaku ${h.size.toLocaleString('en-US')} trials: Node's live heap (\`heapUsed\` after GC) grew ${fmt(h.perTrial, 0)} bytes per trial by the time optimize returned, ${fmt(h.perTrialTurn, 0)} once the event loop had turned (RSS ${fmt(h.rssMiB, 1)} → ${fmt(h.rssTurnMiB, 1)} MiB above "before"; that turn took ${fmt(h.turnMs, 0)} ms, counted in its time). RSS exceeds the live heap because V8 keeps the old-space pages it grew into.`;
       return h.perTrial - h.perTrialTurn > 256
@@ -440,9 +471,13 @@ async function main(): Promise<void> {
     }),
     '² Tansaku: after `await new Promise((r) => setImmediate(r))` and a GC, i.e. once the callbacks optimize left queued have run (see the heap notes); Optuna (no event loop): the same reading as the row above.',
     ...(skippedOptuna.length
-      ? [`¹ Optuna was not run at ${skippedOptuna.map((m) => `${m.toLocaleString('en-US')} trials (~${estimateOptunaTime(m)} by its measured growth)`).join(', ')}: past this benchmark's 5-minute budget. \`npm run bench:overhead -- --full\` runs it.`]
+      ? [
+          `¹ Optuna was not run at ${skippedOptuna.map((m) => `${m.toLocaleString('en-US')} trials (~${estimateOptunaTime(m)} by its measured growth)`).join(', ')}: past this benchmark's 5-minute budget. \`npm run bench:overhead -- --full\` runs it.`,
+        ]
       : []),
-    ...(haveOptuna ? [] : ['Optuna is not installed for /usr/bin/python3: `apt-get install -y python3-optuna` gives the reference column.']),
+    ...(haveOptuna
+      ? []
+      : ['Optuna is not installed for /usr/bin/python3: `apt-get install -y python3-optuna` gives the reference column.']),
   ];
   const machineLine = `Machine: ${String(machine.cpu)}, ${String(machine.cores)} cores, ${String(machine.memoryGiB)} GiB; ${String(machine.os)}; Node ${process.version}; Python ${String(machine.python ?? 'n/a')}; Optuna ${optunaVersion ?? 'not installed'}; load average ${(machine.loadavgStart as number[]).join(' ')} at start, ${(machine.loadavgEnd as number[]).join(' ')} at end. Date: ${String(machine.date)}. Code: ${String(machine.commit ?? 'unknown')}. Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`;
   writeResults(ROOT, {
@@ -453,10 +488,16 @@ async function main(): Promise<void> {
     machineLine,
     table,
     notes,
-    json: { machine, config: { reps, trials, warmup, seed, memorySizes, optunaMemoryMax: Number.isFinite(optunaMemoryMax) ? optunaMemoryMax : null }, summary, runs },
+    json: {
+      machine,
+      config: { reps, trials, warmup, seed, memorySizes, optunaMemoryMax: Number.isFinite(optunaMemoryMax) ? optunaMemoryMax : null },
+      summary,
+      runs,
+    },
   });
   for (const g of tansakuGrowth) {
-    if (g.ratio > 1.5) console.log(`\nWARNING: Tansaku's per-trial time grew ${g.ratio.toFixed(2)}x from the first to the last 1,000 of ${g.size} trials`);
+    if (g.ratio > 1.5)
+      console.log(`\nWARNING: Tansaku's per-trial time grew ${g.ratio.toFixed(2)}x from the first to the last 1,000 of ${g.size} trials`);
   }
 }
 

@@ -87,7 +87,11 @@ async function readJournal(path: string, n: number, iters: number): Promise<Jour
   }
 }
 
-function runProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ wall: number; code: number | null; stdout: string; stderr: string }> {
+function runProcess(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ wall: number; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
     const t0 = performance.now();
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -103,10 +107,34 @@ function runProcess(command: string, args: readonly string[], env: NodeJS.Proces
 async function cliRun(dir: string, tag: string, jobs: number, trials: number, iters: number, rep: number): Promise<Run> {
   const journal = join(dir, `cli-${tag}.journal`);
   try {
-    const args = [CLI, 'optimize', '--objective', relative(ROOT, OBJECTIVE), '--storage', journal, '--study', STUDY, '--n-trials', String(trials), '--n-jobs', String(jobs), '--pruner', 'none'];
+    const args = [
+      CLI,
+      'optimize',
+      '--objective',
+      relative(ROOT, OBJECTIVE),
+      '--storage',
+      journal,
+      '--study',
+      STUDY,
+      '--n-trials',
+      String(trials),
+      '--n-jobs',
+      String(jobs),
+      '--pruner',
+      'none',
+    ];
     const r = await runProcess(process.execPath, args, { ...process.env, TANSAKU_BENCH_WORK_ITERS: String(iters) });
     const stats = await readJournal(journal, trials, iters);
-    return { kind: 'cli', jobs, rep, wall: r.wall, exitCode: r.code, journal: stats, loadavg: loadavg(), ...(r.code !== 0 ? { stderrTail: r.stderr.slice(-2000) } : {}) };
+    return {
+      kind: 'cli',
+      jobs,
+      rep,
+      wall: r.wall,
+      exitCode: r.code,
+      journal: stats,
+      loadavg: loadavg(),
+      ...(r.code !== 0 ? { stderrTail: r.stderr.slice(-2000) } : {}),
+    };
   } finally {
     rmSync(journal, { force: true });
     rmSync(`${journal}.heartbeats`, { recursive: true, force: true });
@@ -118,11 +146,22 @@ async function inProcessRun(dir: string, tag: string, concurrency: number, trial
   const journal = join(dir, `inprocess-${tag}.journal`);
   try {
     const cfg = JSON.stringify({ journal, concurrency, trials });
-    const r = await runProcess(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--inprocess', cfg], { ...process.env, TANSAKU_BENCH_WORK_ITERS: String(iters) });
+    const r = await runProcess(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--inprocess', cfg], {
+      ...process.env,
+      TANSAKU_BENCH_WORK_ITERS: String(iters),
+    });
     const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     if (r.code !== 0 || !line) throw new Error(`in-process run failed (exit ${r.code}):\n${r.stderr.slice(-2000)}`);
     const { seconds } = JSON.parse(line.slice('RESULT '.length)) as { seconds: number };
-    return { kind: 'inprocess', jobs: concurrency, rep, wall: seconds, exitCode: r.code, journal: await readJournal(journal, trials, iters), loadavg: loadavg() };
+    return {
+      kind: 'inprocess',
+      jobs: concurrency,
+      rep,
+      wall: seconds,
+      exitCode: r.code,
+      journal: await readJournal(journal, trials, iters),
+      loadavg: loadavg(),
+    };
   } finally {
     rmSync(journal, { force: true });
     rmSync(`${journal}.heartbeats`, { recursive: true, force: true });
@@ -157,8 +196,10 @@ async function calibrate(ms: number): Promise<{ iters: number; nsPerIter: number
   return { iters: Math.round((ms * 1e6) / nsPerIter / 1e5) * 1e5, nsPerIter };
 }
 
-const fmt = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
-const fmtS = (s: Summary | null, digits = 2): string => (s === null ? 'n/a' : s.n === 1 ? fmt(s.median, digits) : `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`);
+const fmt = (v: number | null | undefined, digits = 2): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits);
+const fmtS = (s: Summary | null, digits = 2): string =>
+  s === null ? 'n/a' : s.n === 1 ? fmt(s.median, digits) : `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 
 async function main(): Promise<void> {
   const { values: opts } = parseArgs({
@@ -174,7 +215,12 @@ async function main(): Promise<void> {
   const trials = Number(opts.trials);
   const workMs = Number(opts['work-ms']);
   const jobs = Number(opts.jobs);
-  for (const [name, v] of [['reps', reps], ['trials', trials], ['work-ms', workMs], ['jobs', jobs]] as const) {
+  for (const [name, v] of [
+    ['reps', reps],
+    ['trials', trials],
+    ['work-ms', workMs],
+    ['jobs', jobs],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer, got ${String(v)}`);
   }
   const started = Date.now();
@@ -183,7 +229,9 @@ async function main(): Promise<void> {
   const digestAtStart = sourceDigest(ROOT, CODE_PATHS);
   const log = (msg: string): void => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}`);
   const { iters, nsPerIter } = await calibrate(workMs);
-  log(`calibrated: ${iters.toLocaleString('en-US')} iterations ≈ ${workMs} ms per trial (${fmt(nsPerIter, 3)} ns/iteration); ${machine.cores} cores, load average ${machine.loadavgStart.join(' ')}`);
+  log(
+    `calibrated: ${iters.toLocaleString('en-US')} iterations ≈ ${workMs} ms per trial (${fmt(nsPerIter, 3)} ns/iteration); ${machine.cores} cores, load average ${machine.loadavgStart.join(' ')}`,
+  );
   const baseDir = opts.dir ?? os.tmpdir();
   mkdirSync(baseDir, { recursive: true });
   const dir = mkdtempSync(join(baseDir, 'tansaku-bench-parallel-'));
@@ -237,15 +285,34 @@ async function main(): Promise<void> {
     inWindow: speed(summary.inWindow1, summary.inWindowJ),
   };
   const x = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)}x`);
-  const meanTrial = (rs: Run[]): string => fmtS(S(rs, (r) => r.journal.meanTrial * 1000), 0);
+  const meanTrial = (rs: Run[]): string =>
+    fmtS(
+      S(rs, (r) => r.journal.meanTrial * 1000),
+      0,
+    );
   const overlap = (rs: Run[]): string => fmtS(S(rs, (r) => r.journal.overlap));
   const rows = [
     [`\`tansaku optimize --objective\`, whole command: wall s`, fmtS(summary.cliWall1), fmtS(summary.cliWallJ), x(speedups.cliWall)],
-    [`\`tansaku optimize --objective\`, first trial start → last trial end (journal): s`, fmtS(summary.cliWindow1), fmtS(summary.cliWindowJ), x(speedups.cliWindow)],
+    [
+      `\`tansaku optimize --objective\`, first trial start → last trial end (journal): s`,
+      fmtS(summary.cliWindow1),
+      fmtS(summary.cliWindowJ),
+      x(speedups.cliWindow),
+    ],
     ['  mean trial duration (journal): ms', meanTrial(cli1), meanTrial(cliJ), ''],
     ['  trials running at once, on average (Σ durations / window)', overlap(cli1), overlap(cliJ), ''],
-    [`reference: \`study.optimize\` in one process (concurrency 1 / ${jobs}), optimize call: wall s`, fmtS(summary.inWall1), fmtS(summary.inWallJ), x(speedups.inWall)],
-    [`reference: in one process, first trial start → last trial end (journal): s`, fmtS(summary.inWindow1), fmtS(summary.inWindowJ), x(speedups.inWindow)],
+    [
+      `reference: \`study.optimize\` in one process (concurrency 1 / ${jobs}), optimize call: wall s`,
+      fmtS(summary.inWall1),
+      fmtS(summary.inWallJ),
+      x(speedups.inWall),
+    ],
+    [
+      `reference: in one process, first trial start → last trial end (journal): s`,
+      fmtS(summary.inWindow1),
+      fmtS(summary.inWindowJ),
+      x(speedups.inWindow),
+    ],
     ['  mean trial duration (journal): ms', meanTrial(in1), meanTrial(inJ), ''],
     ['  trials running at once, on average (Σ durations / window)', overlap(in1), overlap(inJ), ''],
   ];

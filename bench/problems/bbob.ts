@@ -283,11 +283,11 @@ function powCR(x: number, y: number): number {
 
 // pi/2 in four pieces (fdlibm's PIO2_1, PIO2_2, PIO2_3 of 33 bits each, and the tail PIO2_3T)
 // biome-ignore lint/correctness/noPrecisionLoss: fdlibm's constants as published; each rounds to the intended double
-const PIO2_1 = 1.57079632673412561417e0;
+const PIO2_1 = 1.57079632673412561417;
 // biome-ignore lint/correctness/noPrecisionLoss: fdlibm's constants as published; each rounds to the intended double
-const PIO2_2 = 6.07710050630396597660e-11;
+const PIO2_2 = 6.0771005063039659766e-11;
 // biome-ignore lint/correctness/noPrecisionLoss: fdlibm's constants as published; each rounds to the intended double
-const PIO2_3 = 2.02226624871116645580e-21;
+const PIO2_3 = 2.0222662487111664558e-21;
 // biome-ignore lint/correctness/noPrecisionLoss: fdlibm's constants as published; each rounds to the intended double
 const PIO2_3T = 8.47842766036889956997e-32;
 
@@ -421,7 +421,7 @@ export function bbob2009ComputeFopt(fn: number, instance: number): number {
   const rrseed = rseed + 10000 * instance;
   const gval = bbob2009Gauss(1, rrseed)[0];
   const gval2 = bbob2009Gauss(1, rrseed + 1)[0];
-  return Math.min(1000, Math.max(-1000, Math.floor(100 * 100 * gval / gval2 + 0.5) / 100));
+  return Math.min(1000, Math.max(-1000, Math.floor((100 * 100 * gval) / gval2 + 0.5) / 100));
 }
 
 /**
@@ -732,7 +732,7 @@ const f7: Builder = (n, _instance, rseed, fopt) => {
       let r = 0.0;
       for (let i = 0; i < n; i++) r += cond[i] * zz[i] * zz[i];
       const a = Math.abs(x1) * 1.0e-4;
-      return 0.1 * (Math.max(a , r)) + penalty + fopt;
+      return 0.1 * Math.max(a, r) + penalty + fopt;
     },
   };
 };
@@ -1145,7 +1145,7 @@ function gallagherBuilder(peaks: 101 | 21): Builder {
             t2 += arrScales[off + j] * t * t;
           }
           t2 = peakValues[i] * Math.exp(fac * t2);
-          f = Math.max(f , t2);
+          f = Math.max(f, t2);
         }
         f = 10.0 - f;
         let fTrue: number;
@@ -1244,15 +1244,36 @@ const f24: Builder = (n, _instance, rseed, fopt) => {
         sum3 += Math.cos(2 * Math.PI * z[i]);
       }
       const other = d * n + s * sum2;
-      return (Math.min(sum1 , other)) + 10 * (n - sum3) + 1e4 * penalty + fopt;
+      return Math.min(sum1, other) + 10 * (n - sum3) + 1e4 * penalty + fopt;
     },
   };
 };
 
 const BUILDERS: readonly Builder[] = [
-  f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12,
-  f13, f14, f15, f16, schaffersBuilder(10), schaffersBuilder(1000), f19, f20,
-  gallagherBuilder(101), gallagherBuilder(21), f23, f24,
+  f1,
+  f2,
+  f3,
+  f4,
+  f5,
+  f6,
+  f7,
+  f8,
+  f9,
+  f10,
+  f11,
+  f12,
+  f13,
+  f14,
+  f15,
+  f16,
+  schaffersBuilder(10),
+  schaffersBuilder(1000),
+  f19,
+  f20,
+  gallagherBuilder(101),
+  gallagherBuilder(21),
+  f23,
+  f24,
 ];
 
 function pad(v: number, width: number): string {
@@ -1274,9 +1295,7 @@ export function bbobProblem(fn: number, instance: number, dimension: number): Bb
     throw new InvalidArgumentError(`bbobProblem(): fn must be an integer from 1 to 24, got ${String(fn)}`);
   }
   if (!Number.isInteger(instance) || instance < 1 || instance > BBOB_MAX_INSTANCE) {
-    throw new InvalidArgumentError(
-      `bbobProblem(): instance must be an integer from 1 to ${BBOB_MAX_INSTANCE}, got ${String(instance)}`,
-    );
+    throw new InvalidArgumentError(`bbobProblem(): instance must be an integer from 1 to ${BBOB_MAX_INSTANCE}, got ${String(instance)}`);
   }
   if (!Number.isInteger(dimension) || dimension < 2 || dimension > BBOB_MAX_DIMENSION) {
     throw new InvalidArgumentError(
@@ -1309,9 +1328,7 @@ export function bbobProblem(fn: number, instance: number, dimension: number): Bb
         throw new InvalidArgumentError(`${id}.evaluate(): x must be an array of ${n} numbers, got ${String(x)}`);
       }
       if (x.length !== n) {
-        throw new InvalidArgumentError(
-          `${id}.evaluate(): x must have length ${n} (the problem's dimension), got length ${x.length}`,
-        );
+        throw new InvalidArgumentError(`${id}.evaluate(): x must have length ${n} (the problem's dimension), got length ${x.length}`);
       }
       for (let i = 0; i < n; i++) if (Number.isNaN(x[i])) return NaN;
       return inner(x);

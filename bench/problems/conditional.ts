@@ -122,8 +122,8 @@ export function conditionalFunctions(): ConditionalBenchmarkProblem {
     branchOptima[b.key] = b.offset;
     const cfg: Record<string, number | string> = { function: b.key };
     b.p.minimizers[0].forEach((v, i) => {
-cfg[names[j][i]] = v;
-});
+      cfg[names[j][i]] = v;
+    });
     branchOptimalConfigs[b.key] = Object.freeze(cfg);
   });
   return Object.freeze({

@@ -107,7 +107,8 @@ const GROUPS: readonly ProblemGroupInfo[] = Object.freeze([
   }),
   Object.freeze({
     name: 'lcbench',
-    description: 'LCBench (YAHPO Gym v1.0 ONNX surrogate), 8 OpenML tasks, 7 MLP hyperparameters, val. accuracy at epoch 51 + N(0, 0.5²) noise (maximise)',
+    description:
+      'LCBench (YAHPO Gym v1.0 ONNX surrogate), 8 OpenML tasks, 7 MLP hyperparameters, val. accuracy at epoch 51 + N(0, 0.5²) noise (maximise)',
     objectives: 'single' as const,
     needsData: true,
   }),

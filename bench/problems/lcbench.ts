@@ -51,20 +51,65 @@ import { BenchmarkDataError, benchDataDir, benchDataMissing, readBenchJson } fro
 
 /** The 34 LCBench tasks of YAHPO Gym v1.0 (OpenML task ids, in `config_space.json`'s order). */
 export const LCBENCH_TASKS: readonly string[] = Object.freeze([
-  '3945', '7593', '34539', '126025', '126026', '126029', '146212', '167104', '167149', '167152', '167161',
-  '167168', '167181', '167184', '167185', '167190', '167200', '167201', '168329', '168330', '168331',
-  '168335', '168868', '168908', '168910', '189354', '189862', '189865', '189866', '189873', '189905',
-  '189906', '189908', '189909',
+  '3945',
+  '7593',
+  '34539',
+  '126025',
+  '126026',
+  '126029',
+  '146212',
+  '167104',
+  '167149',
+  '167152',
+  '167161',
+  '167168',
+  '167181',
+  '167184',
+  '167185',
+  '167190',
+  '167200',
+  '167201',
+  '168329',
+  '168330',
+  '168331',
+  '168335',
+  '168868',
+  '168908',
+  '168910',
+  '189354',
+  '189862',
+  '189865',
+  '189866',
+  '189873',
+  '189905',
+  '189906',
+  '189908',
+  '189909',
 ]);
 /** The default tasks: every 4th of {@link LCBENCH_TASKS} (indices 0, 4, …, 28). */
-export const LCBENCH_DEFAULT_TASKS: readonly string[] = Object.freeze(['3945', '126026', '167149', '167181', '167200', '168331', '168910', '189866']);
+export const LCBENCH_DEFAULT_TASKS: readonly string[] = Object.freeze([
+  '3945',
+  '126026',
+  '167149',
+  '167181',
+  '167200',
+  '168331',
+  '168910',
+  '189866',
+]);
 /** The epoch the objective is read at (the data's last reliable one). */
 export const LCBENCH_FINAL_EPOCH = 51;
 /** Standard deviation of the Gaussian noise added to val_accuracy, in percentage points. */
 export const LCBENCH_NOISE_SD = 0.5;
 /** The hyperparameters, in the order they are asked (and, after `epoch`, the model's input order). */
 export const LCBENCH_PARAMS = Object.freeze([
-  'batch_size', 'learning_rate', 'momentum', 'weight_decay', 'num_layers', 'max_units', 'max_dropout',
+  'batch_size',
+  'learning_rate',
+  'momentum',
+  'weight_decay',
+  'num_layers',
+  'max_units',
+  'max_dropout',
 ] as const);
 export type LcbenchParam = (typeof LCBENCH_PARAMS)[number];
 /** A configuration: one raw value per hyperparameter. */
@@ -74,7 +119,12 @@ export const LCBENCH_INPUT_WIDTH = 8;
 export const LCBENCH_OUTPUT_WIDTH = 6;
 /** Output columns of the surrogate. */
 export const LCBENCH_OUTPUTS = Object.freeze([
-  'time', 'val_accuracy', 'val_cross_entropy', 'val_balanced_accuracy', 'test_cross_entropy', 'test_balanced_accuracy',
+  'time',
+  'val_accuracy',
+  'val_cross_entropy',
+  'val_balanced_accuracy',
+  'test_cross_entropy',
+  'test_balanced_accuracy',
 ] as const);
 
 /** The surrogate: predicts the 6 outputs of N rows. */
@@ -106,7 +156,12 @@ export interface LcbenchSpace {
 /** The data files of a data folder. */
 export function lcbenchPaths(dataDir?: string): { folder: string; model: string; configSpace: string; encoding: string } {
   const folder = join(benchDataDir(dataDir), 'yahpo', 'lcbench');
-  return { folder, model: join(folder, 'model.onnx'), configSpace: join(folder, 'config_space.json'), encoding: join(folder, 'encoding.json') };
+  return {
+    folder,
+    model: join(folder, 'model.onnx'),
+    configSpace: join(folder, 'config_space.json'),
+    encoding: join(folder, 'encoding.json'),
+  };
 }
 
 const LCBENCH_HOLDING = 'yahpo/lcbench/ with model.onnx, config_space.json and encoding.json';
@@ -128,7 +183,12 @@ export function parseLcbenchSpace(configSpace: unknown, encoding: unknown, where
   const range = (name: string): LcbenchRange => {
     const h = byName.get(name);
     if (!h) return bad(`config_space.json has no hyperparameter ${JSON.stringify(name)}`);
-    const type = h.type === 'uniform_int' ? 'int' : h.type === 'uniform_float' ? 'float' : bad(`${name}: expected type uniform_int or uniform_float, got ${JSON.stringify(h.type)}`);
+    const type =
+      h.type === 'uniform_int'
+        ? 'int'
+        : h.type === 'uniform_float'
+          ? 'float'
+          : bad(`${name}: expected type uniform_int or uniform_float, got ${JSON.stringify(h.type)}`);
     const { lower, upper, log } = h;
     if (typeof lower !== 'number' || typeof upper !== 'number' || !(lower < upper) || typeof log !== 'boolean' || (log && !(lower > 0))) {
       bad(`${name}: expected numbers lower < upper (> 0 if log) and a boolean log, got ${JSON.stringify({ lower, upper, log })}`);
@@ -137,7 +197,8 @@ export function parseLcbenchSpace(configSpace: unknown, encoding: unknown, where
   };
   const ranges = Object.freeze(Object.fromEntries(LCBENCH_PARAMS.map((n) => [n, range(n)]))) as Record<LcbenchParam, LcbenchRange>;
   const epoch = range('epoch');
-  if (epoch.low > LCBENCH_FINAL_EPOCH || epoch.high < LCBENCH_FINAL_EPOCH) bad(`epoch range [${epoch.low}, ${epoch.high}] does not hold epoch ${LCBENCH_FINAL_EPOCH}`);
+  if (epoch.low > LCBENCH_FINAL_EPOCH || epoch.high < LCBENCH_FINAL_EPOCH)
+    bad(`epoch range [${epoch.low}, ${epoch.high}] does not hold epoch ${LCBENCH_FINAL_EPOCH}`);
   const map = (encoding as { OpenML_task_id?: unknown } | null)?.OpenML_task_id;
   if (map === null || typeof map !== 'object') bad('encoding.json must map "OpenML_task_id" to {task id: code}');
   const codes = new Map<string, number>();
@@ -174,7 +235,8 @@ export function suggestLcbenchConfig(params: ParameterSource, space: LcbenchSpac
   const out = {} as Record<LcbenchParam, number>;
   for (const name of LCBENCH_PARAMS) {
     const r = space.ranges[name];
-    out[name] = r.type === 'int' ? params.suggestInt(name, r.low, r.high, { log: r.log }) : params.suggestFloat(name, r.low, r.high, { log: r.log });
+    out[name] =
+      r.type === 'int' ? params.suggestInt(name, r.low, r.high, { log: r.log }) : params.suggestFloat(name, r.low, r.high, { log: r.log });
   }
   return out;
 }
@@ -191,7 +253,8 @@ export function encodeLcbenchInputs(configs: readonly LcbenchConfig[], epoch = L
     x[row] = epoch;
     LCBENCH_PARAMS.forEach((name, j) => {
       const v = c[name];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`encodeLcbenchInputs(): ${name} must be a finite number, got ${String(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new InvalidArgumentError(`encodeLcbenchInputs(): ${name} must be a finite number, got ${String(v)}`);
       x[row + 1 + j] = v;
     });
   });
@@ -201,7 +264,8 @@ export function encodeLcbenchInputs(configs: readonly LcbenchConfig[], epoch = L
 /** The model's task code of `task` (throws `BenchmarkDataError` if encoding.json does not list it). */
 export function lcbenchTaskCode(space: LcbenchSpace, task: string): number {
   const code = space.codes.get(task);
-  if (code === undefined) throw new BenchmarkDataError(`LCBench task ${task} has no code in encoding.json (it lists ${[...space.codes.keys()].join(', ')})`);
+  if (code === undefined)
+    throw new BenchmarkDataError(`LCBench task ${task} has no code in encoding.json (it lists ${[...space.codes.keys()].join(', ')})`);
   return code;
 }
 
@@ -236,14 +300,17 @@ async function createOnnxSurrogate(modelPath: string): Promise<LcbenchSurrogate>
   return {
     async predict(taskCodes: Int32Array, inputs: Float32Array): Promise<Float32Array> {
       const n = taskCodes.length;
-      if (inputs.length !== n * LCBENCH_INPUT_WIDTH) throw new InvalidArgumentError(`predict(): ${n} task codes but ${inputs.length} inputs (expected ${n * LCBENCH_INPUT_WIDTH})`);
+      if (inputs.length !== n * LCBENCH_INPUT_WIDTH)
+        throw new InvalidArgumentError(`predict(): ${n} task codes but ${inputs.length} inputs (expected ${n * LCBENCH_INPUT_WIDTH})`);
       const out = await session.run({
         x_cat: new ort.Tensor('int32', taskCodes, [n, 1]),
         x_cont: new ort.Tensor('float32', inputs, [n, LCBENCH_INPUT_WIDTH]),
       });
       const y = out[session.outputNames[0]];
       if (!(y.data instanceof Float32Array) || y.data.length !== n * LCBENCH_OUTPUT_WIDTH) {
-        throw new BenchmarkDataError(`${modelPath}: expected a float32 [${n}, ${LCBENCH_OUTPUT_WIDTH}] output, got ${y.type} [${y.dims.join(', ')}]`);
+        throw new BenchmarkDataError(
+          `${modelPath}: expected a float32 [${n}, ${LCBENCH_OUTPUT_WIDTH}] output, got ${y.type} [${y.dims.join(', ')}]`,
+        );
       }
       return y.data;
     },
@@ -314,7 +381,8 @@ class LcbenchProblem implements LcbenchBenchmarkProblem {
     const noise = this.noiseSd > 0 ? this.noiseSd * rng.normal() : 0;
     const y = await (await this.surrogate()).predict(this.codes, encodeLcbenchInputs([config]));
     const acc = y[1];
-    if (!Number.isFinite(acc)) throw new BenchmarkDataError(`${this.id}: the surrogate returned val_accuracy ${acc} for ${JSON.stringify(config)}`);
+    if (!Number.isFinite(acc))
+      throw new BenchmarkDataError(`${this.id}: the surrogate returned val_accuracy ${acc} for ${JSON.stringify(config)}`);
     this.config = config;
     this.mean = acc;
     this.cost = y[0];
@@ -355,10 +423,12 @@ export interface LcbenchProblemsOptions {
 export function lcbenchProblems(options: LcbenchProblemsOptions = {}): LcbenchBenchmarkProblem[] {
   const tasks = options.tasks ?? LCBENCH_DEFAULT_TASKS;
   for (const t of tasks) {
-    if (!LCBENCH_TASKS.includes(t)) throw new InvalidArgumentError(`lcbench: unknown task ${JSON.stringify(t)}; expected one of ${LCBENCH_TASKS.join(', ')}`);
+    if (!LCBENCH_TASKS.includes(t))
+      throw new InvalidArgumentError(`lcbench: unknown task ${JSON.stringify(t)}; expected one of ${LCBENCH_TASKS.join(', ')}`);
   }
   const noiseSd = options.noiseSd ?? LCBENCH_NOISE_SD;
-  if (!(noiseSd >= 0 && Number.isFinite(noiseSd))) throw new InvalidArgumentError(`lcbench: noiseSd must be a finite number ≥ 0, got ${noiseSd}`);
+  if (!(noiseSd >= 0 && Number.isFinite(noiseSd)))
+    throw new InvalidArgumentError(`lcbench: noiseSd must be a finite number ≥ 0, got ${noiseSd}`);
   const space = loadLcbenchSpace(options.dataDir);
   const optima = options.optima ?? lcbenchOptima();
   const model = lcbenchPaths(options.dataDir).model;
@@ -367,7 +437,9 @@ export function lcbenchProblems(options: LcbenchProblemsOptions = {}): LcbenchBe
   return tasks.map((t) => {
     const optimum = optima[t];
     if (typeof optimum !== 'number') {
-      throw new InvalidArgumentError(`lcbench: no optimum estimate for task ${t} in lcbench-optima.json (run npx tsx scripts/make-lcbench-optima.ts)`);
+      throw new InvalidArgumentError(
+        `lcbench: no optimum estimate for task ${t} in lcbench-optima.json (run npx tsx scripts/make-lcbench-optima.ts)`,
+      );
     }
     return new LcbenchProblem(t, lcbenchTaskCode(space, t), space, optimum, noiseSd, surrogate);
   });

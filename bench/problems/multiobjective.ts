@@ -99,9 +99,7 @@ function moProblem(spec: MoSpec): MultiObjectiveBenchmarkProblem {
     },
     paretoSetPoint(position: readonly number[]): number[] {
       if (position.length !== spec.m - 1 || position.some((v) => !(v >= 0 && v <= 1))) {
-        throw new InvalidArgumentError(
-          `${spec.id}: position must be ${spec.m - 1} numbers in [0, 1], got ${JSON.stringify(position)}`,
-        );
+        throw new InvalidArgumentError(`${spec.id}: position must be ${spec.m - 1} numbers in [0, 1], got ${JSON.stringify(position)}`);
       }
       return spec.paretoSetPoint(position);
     },
@@ -212,12 +210,24 @@ function zdt(
 
 /** ZDT1: convex front f2 = 1 − √f1. */
 export function zdt1(options: ZdtOptions = {}): MultiObjectiveBenchmarkProblem {
-  return zdt(1, options, (f1, g) => 1 - Math.sqrt(f1 / g), (r) => r[1] - 1 + 2 / 3 + (r[0] - 1) * r[1], [1, 1]);
+  return zdt(
+    1,
+    options,
+    (f1, g) => 1 - Math.sqrt(f1 / g),
+    (r) => r[1] - 1 + 2 / 3 + (r[0] - 1) * r[1],
+    [1, 1],
+  );
 }
 
 /** ZDT2: concave front f2 = 1 − f1². */
 export function zdt2(options: ZdtOptions = {}): MultiObjectiveBenchmarkProblem {
-  return zdt(2, options, (f1, g) => 1 - (f1 / g) ** 2, (r) => r[1] - 1 + 1 / 3 + (r[0] - 1) * r[1], [1, 1]);
+  return zdt(
+    2,
+    options,
+    (f1, g) => 1 - (f1 / g) ** 2,
+    (r) => r[1] - 1 + 1 / 3 + (r[0] - 1) * r[1],
+    [1, 1],
+  );
 }
 
 function zdt3Curve(a: number): number {

@@ -53,7 +53,14 @@ export class BenchmarkDataError extends TansakuError {
 
 /** HPOBench MLP tasks, in OptunaHub's `dataset_id` order. */
 export const HPOBENCH_TASKS: readonly string[] = Object.freeze([
-  'car', 'phoneme', 'vehicle', 'australian', 'kc1', 'segment', 'blood_transfusion', 'credit_g',
+  'car',
+  'phoneme',
+  'vehicle',
+  'australian',
+  'kc1',
+  'segment',
+  'blood_transfusion',
+  'credit_g',
 ]);
 /** NAS-Bench-201 tasks, in OptunaHub's `dataset_id` order (`imagenet` is ImageNet16-120). */
 export const NASBENCH201_TASKS: readonly string[] = Object.freeze(['cifar10', 'cifar100', 'imagenet']);
@@ -111,7 +118,8 @@ export function loadTabularSpace(folder: string): TabularSpace {
   };
   if (raw === null || typeof raw !== 'object') bad('expected a JSON object');
   const { direction, metric, order, space } = raw as TabularSpace;
-  if (direction !== 'minimize' && direction !== 'maximize') bad(`direction must be "minimize" or "maximize", got ${JSON.stringify(direction)}`);
+  if (direction !== 'minimize' && direction !== 'maximize')
+    bad(`direction must be "minimize" or "maximize", got ${JSON.stringify(direction)}`);
   if (!Array.isArray(order) || order.length === 0) bad('order must be a non-empty list of parameter names');
   if (space === null || typeof space !== 'object') bad('space must map each parameter to its list of values');
   for (const name of order) {
@@ -256,9 +264,7 @@ class TabularProblem implements TabularBenchmarkProblem {
           : params.suggestCategorical(name, values as readonly (string | number)[]);
       const index = values.indexOf(v);
       if (index < 0) {
-        throw new InvalidArgumentError(
-          `${this.id}: parameter ${name} got ${JSON.stringify(v)}, expected one of ${JSON.stringify(values)}`,
-        );
+        throw new InvalidArgumentError(`${this.id}: parameter ${name} got ${JSON.stringify(v)}, expected one of ${JSON.stringify(values)}`);
       }
       key += String(index);
     }
@@ -287,9 +293,7 @@ class TabularProblem implements TabularBenchmarkProblem {
         index = values.findIndex((w) => typeof w === 'number' && Math.abs(w - v) <= 1e-9 * Math.max(Math.abs(w), Math.abs(v)));
       }
       if (index < 0) {
-        throw new InvalidArgumentError(
-          `${this.id}: parameter ${name} is ${JSON.stringify(v)}, expected one of ${JSON.stringify(values)}`,
-        );
+        throw new InvalidArgumentError(`${this.id}: parameter ${name} is ${JSON.stringify(v)}, expected one of ${JSON.stringify(values)}`);
       }
       key += String(index);
     }

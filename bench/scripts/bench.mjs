@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 const [script, ...args] = process.argv.slice(2);
 const file = script === undefined ? null : fileURLToPath(new URL(`../${script}`, import.meta.url));
 if (file === null || !existsSync(file)) {
-  console.error(`usage: node bench/scripts/bench.mjs <script under bench/, e.g. compare/run.ts> [arguments]; got ${JSON.stringify(script ?? null)}`);
+  console.error(
+    `usage: node bench/scripts/bench.mjs <script under bench/, e.g. compare/run.ts> [arguments]; got ${JSON.stringify(script ?? null)}`,
+  );
   process.exit(2);
 }
 const nodeOptions = [process.env.NODE_OPTIONS, '--conditions=tansaku-dev'].filter(Boolean).join(' ');

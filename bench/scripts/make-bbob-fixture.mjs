@@ -51,8 +51,7 @@ const out = resolve(root, 'bench/test/fixtures/bbob-reference-subset.json');
 mkdirSync(dirname(out), { recursive: true });
 // one problem per line: readable diffs, small file
 const body = fixture.problems.map((p) => JSON.stringify(p)).join(',\n');
-const text =
-  `{"_source":${JSON.stringify(fixture._source)},\n"suite":${JSON.stringify(fixture.suite)},\n"problems":[\n${body}\n]}\n`;
+const text = `{"_source":${JSON.stringify(fixture._source)},\n"suite":${JSON.stringify(fixture.suite)},\n"problems":[\n${body}\n]}\n`;
 JSON.parse(text); // sanity check
 writeFileSync(out, text);
 console.log(`wrote ${out}: ${problems.length} problems, ${(text.length / 1024).toFixed(0)} KiB`);

@@ -16,7 +16,16 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LCBENCH_FINAL_EPOCH, LCBENCH_TASKS, lcbenchPaths, lcbenchTaskCode, loadLcbenchSpace, openLcbenchSurrogate, searchLcbenchOptimum, type LcbenchOptimaFile } from '../problems/lcbench.js';
+import {
+  LCBENCH_FINAL_EPOCH,
+  LCBENCH_TASKS,
+  lcbenchPaths,
+  lcbenchTaskCode,
+  loadLcbenchSpace,
+  openLcbenchSurrogate,
+  searchLcbenchOptimum,
+  type LcbenchOptimaFile,
+} from '../problems/lcbench.js';
 import { benchDataDir } from '../problems/tabular.js';
 
 const OUT = fileURLToPath(new URL('../problems/lcbench-optima.json', import.meta.url));
@@ -41,7 +50,8 @@ async function main(): Promise<void> {
   const surrogate = await openLcbenchSurrogate(paths.model);
   const sha256 = createHash('sha256').update(readFileSync(paths.model)).digest('hex');
   const previous: LcbenchOptimaFile | null = existsSync(OUT) ? (JSON.parse(readFileSync(OUT, 'utf8')) as LcbenchOptimaFile) : null;
-  if (previous && previous.model.sha256 !== sha256) console.warn('the model differs from the one of the existing file: recompute every task');
+  if (previous && previous.model.sha256 !== sha256)
+    console.warn('the model differs from the one of the existing file: recompute every task');
   const maxima = dataMaxima();
   const file: LcbenchOptimaFile = {
     description:
@@ -59,13 +69,23 @@ async function main(): Promise<void> {
     model: { file: 'yahpo/lcbench/model.onnx', sha256 },
     tasks: previous && previous.model.sha256 === sha256 ? { ...previous.tasks } : {},
   };
-  const tasks = values.tasks ? values.tasks.split(',').map((s) => s.trim()) : LCBENCH_TASKS.filter((t) => values.force || !(t in file.tasks));
+  const tasks = values.tasks
+    ? values.tasks.split(',').map((s) => s.trim())
+    : LCBENCH_TASKS.filter((t) => values.force || !(t in file.tasks));
   for (const task of tasks) {
     const t0 = performance.now();
     const r = await searchLcbenchOptimum(surrogate, space, lcbenchTaskCode(space, task), { seed: SEED });
     const dataMax = maxima.get(task);
-    file.tasks[task] = { valAccuracy: r.best, config: r.config, randomBest: r.randomBest, evaluations: r.evaluations, ...(dataMax !== undefined ? { dataMax } : {}) };
-    console.log(`${task}: ${r.best.toFixed(4)} (random ${r.randomBest.toFixed(4)}, data max ${dataMax ?? '—'}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    file.tasks[task] = {
+      valAccuracy: r.best,
+      config: r.config,
+      randomBest: r.randomBest,
+      evaluations: r.evaluations,
+      ...(dataMax !== undefined ? { dataMax } : {}),
+    };
+    console.log(
+      `${task}: ${r.best.toFixed(4)} (random ${r.randomBest.toFixed(4)}, data max ${dataMax ?? '—'}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     // Tasks in LCBENCH_TASKS' order; written after each task so an interrupted run keeps what it made.
     file.tasks = Object.fromEntries(LCBENCH_TASKS.filter((t) => t in file.tasks).map((t) => [t, file.tasks[t]]));
     const tmp = `${OUT}.tmp`;

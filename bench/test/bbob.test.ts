@@ -28,9 +28,10 @@ interface FixtureProblem {
   points: { x: number[]; f: number }[];
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/bbob-reference-subset.json', import.meta.url), 'utf8'),
-) as { _source: string; problems: FixtureProblem[] };
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/bbob-reference-subset.json', import.meta.url), 'utf8')) as {
+  _source: string;
+  problems: FixtureProblem[];
+};
 
 /** A small deterministic generator for test points (mulberry32). */
 function rng(seed: number): () => number {
@@ -201,10 +202,7 @@ describe('bbob: optimum', () => {
         for (const d of [2, 5, 10, 20, 40]) {
           const p = bbobProblem(fn, inst, d);
           const f = p.evaluate(p.xopt);
-          assert.ok(
-            Math.abs(f - p.fopt) <= 1e-9 * Math.max(1, Math.abs(p.fopt)),
-            `${p.id}: f(xopt) = ${f}, fopt = ${p.fopt}`,
-          );
+          assert.ok(Math.abs(f - p.fopt) <= 1e-9 * Math.max(1, Math.abs(p.fopt)), `${p.id}: f(xopt) = ${f}, fopt = ${p.fopt}`);
           for (const v of p.xopt) assert.ok(v >= -5 && v <= 5, `${p.id}: xopt outside [-5, 5]`);
         }
       }

@@ -22,20 +22,23 @@ function close(actual: number, expected: number, tol: number, what: string): voi
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: got ${actual}, expected ${expected} ± ${tol}`);
 }
 
-const all: ContinuousBenchmarkProblem[] = [
-  ...classicProblems({ dimensions: [2, 5, 10] }),
-  ackley(1),
-  levy(1),
-  styblinskiTang(1),
-];
+const all: ContinuousBenchmarkProblem[] = [...classicProblems({ dimensions: [2, 5, 10] }), ackley(1), levy(1), styblinskiTang(1)];
 
 describe('classic problems', () => {
   it('the group holds Branin, Hartmann3/6 and the four scalable functions per dimension', () => {
     const ids = classicProblems().map((p) => p.id);
     assert.deepEqual(ids, [
-      'branin', 'hartmann3', 'hartmann6',
-      'rosenbrock_d05', 'ackley_d05', 'levy_d05', 'styblinski_tang_d05',
-      'rosenbrock_d10', 'ackley_d10', 'levy_d10', 'styblinski_tang_d10',
+      'branin',
+      'hartmann3',
+      'hartmann6',
+      'rosenbrock_d05',
+      'ackley_d05',
+      'levy_d05',
+      'styblinski_tang_d05',
+      'rosenbrock_d10',
+      'ackley_d10',
+      'levy_d10',
+      'styblinski_tang_d10',
     ]);
     for (const p of classicProblems()) {
       assert.equal(p.group, 'classic');
@@ -73,9 +76,10 @@ describe('classic problems', () => {
 
   it('minimisers lie inside the domain', () => {
     for (const p of all) {
-      for (const m of p.minimizers) m.forEach((v, i) => {
-assert.ok(v >= p.lower[i] && v <= p.upper[i], `${p.id} x${i}`);
-});
+      for (const m of p.minimizers)
+        m.forEach((v, i) => {
+          assert.ok(v >= p.lower[i] && v <= p.upper[i], `${p.id} x${i}`);
+        });
     }
   });
 
@@ -83,9 +87,22 @@ assert.ok(v >= p.lower[i] && v <= p.upper[i], `${p.id} x${i}`);
     const p = branin();
     close(p.optimum, 0.3978873577297384, 1e-16, 'f*');
     close(p.optimum, 0.397887, 5e-7, 'published 0.397887');
-    assert.deepEqual([p.lower, p.upper], [[-5, 0], [10, 15]]);
-    const expected = [[-Math.PI, 12.275], [Math.PI, 2.275], [3 * Math.PI, 2.475]];
-    p.minimizers.forEach((m, i) => { close(m[0], expected[i][0], 1e-15, 'x1'); close(m[1], expected[i][1], 1e-13, 'x2'); });
+    assert.deepEqual(
+      [p.lower, p.upper],
+      [
+        [-5, 0],
+        [10, 15],
+      ],
+    );
+    const expected = [
+      [-Math.PI, 12.275],
+      [Math.PI, 2.275],
+      [3 * Math.PI, 2.475],
+    ];
+    p.minimizers.forEach((m, i) => {
+      close(m[0], expected[i][0], 1e-15, 'x1');
+      close(m[1], expected[i][1], 1e-13, 'x2');
+    });
     // origin: (0 - 0 + 0 - 6)^2 + 10 (1 - 1/(8π)) cos 0 + 10 = 56 - 1.25/π
     close(p.f([0, 0]), 56 - 1.25 / Math.PI, 1e-13, 'f(0,0)');
     // (π, 0): u = -2.275, cos π = -1: 2.275^2 + 5/(4π)
@@ -93,7 +110,10 @@ assert.ok(v >= p.lower[i] && v <= p.upper[i], `${p.id} x${i}`);
   });
 
   it('Hartmann3/6: published minimisers give the published values; refined optima are local minima', () => {
-    for (const [p, pub, digits] of [[hartmann3(), HARTMANN3_PUBLISHED, 5e-6], [hartmann6(), HARTMANN6_PUBLISHED, 5e-6]] as const) {
+    for (const [p, pub, digits] of [
+      [hartmann3(), HARTMANN3_PUBLISHED, 5e-6],
+      [hartmann6(), HARTMANN6_PUBLISHED, 5e-6],
+    ] as const) {
       close(p.f(pub.x), pub.f, digits, `${p.id} at the published x*`);
       close(p.optimum, pub.f, digits, `${p.id} optimum vs published`);
       assert.ok(p.f(pub.x) >= p.optimum, 'refined optimum is at least as low as the published one');
@@ -107,8 +127,8 @@ assert.ok(v >= p.lower[i] && v <= p.upper[i], `${p.id} x${i}`);
       }
       // the minimiser agrees with the published one to its precision
       x.forEach((v, j) => {
-close(v, pub.x[j], p.id === 'hartmann3' && j === 0 ? 3e-5 : 1e-5, `${p.id} x${j}`);
-});
+        close(v, pub.x[j], p.id === 'hartmann3' && j === 0 ? 3e-5 : 1e-5, `${p.id} x${j}`);
+      });
     }
     close(hartmann6().optimum, -3.322368011415512, 1e-14, 'STK/DiceKriging value');
   });

@@ -19,7 +19,8 @@ import { resolveSamplers, samplerByName } from '../compare/samplers.js';
 import { toyBiobjective, toyMixed, toySphere } from '../compare/toy-problems.js';
 import type { Rng } from 'tansaku';
 
-const skip = !hasOptuna() && !process.env.CI ? `python3-optuna is not installed for ${DEFAULT_PYTHON} (apt-get install -y python3-optuna)` : false;
+const skip =
+  !hasOptuna() && !process.env.CI ? `python3-optuna is not installed for ${DEFAULT_PYTHON} (apt-get install -y python3-optuna)` : false;
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-bridge-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -31,22 +32,31 @@ describe('Optuna bridge: missing python or Optuna', () => {
   it('a python that does not exist is PYTHON_MISSING, with the install hint', () => {
     assert.throws(
       () => OptunaBridge.open({ python: join(dir, 'no-such-python3') }),
-      (e: unknown) => e instanceof OptunaBridgeError && e.code === 'PYTHON_MISSING' && /was not found/.test(e.message) && /python3-optuna/.test(e.message),
+      (e: unknown) =>
+        e instanceof OptunaBridgeError &&
+        e.code === 'PYTHON_MISSING' &&
+        /was not found/.test(e.message) &&
+        /python3-optuna/.test(e.message),
     );
   });
 
-  it('a python without Optuna is OPTUNA_MISSING, naming the import error', { skip: existsSync(DEFAULT_PYTHON) ? false : `no python at ${DEFAULT_PYTHON}` }, () => {
+  it('a python without Optuna is OPTUNA_MISSING, naming the import error', {
+    skip: existsSync(DEFAULT_PYTHON) ? false : `no python at ${DEFAULT_PYTHON}`,
+  }, () => {
     // Shadow the optuna package with a module that fails to import.
     const shadow = join(dir, 'shadow');
     mkdirSync(shadow, { recursive: true });
     writeFileSync(join(shadow, 'optuna.py'), 'raise ImportError("optuna is hidden by the test")\n');
     assert.throws(
       () => OptunaBridge.open({ env: { ...process.env, PYTHONPATH: shadow } }),
-      (e: unknown) => e instanceof OptunaBridgeError && e.code === 'OPTUNA_MISSING' && /hidden by the test/.test(e.message) && /apt-get install -y python3-optuna/.test(e.message),
+      (e: unknown) =>
+        e instanceof OptunaBridgeError &&
+        e.code === 'OPTUNA_MISSING' &&
+        /hidden by the test/.test(e.message) &&
+        /apt-get install -y python3-optuna/.test(e.message),
     );
   });
 });
-
 
 describe('Optuna bridge end to end', { skip }, () => {
   let bridge: OptunaBridge;
@@ -95,7 +105,10 @@ describe('Optuna bridge end to end', { skip }, () => {
     const kinds = new Set<unknown>();
     for (const g of seen) {
       assert.ok((g.lr as number) >= 1e-4 && (g.lr as number) <= 1);
-      assert.ok([0, 0.1, 0.2, 0.3, 0.4, 0.5].some((v) => Math.abs(v - (g.drop as number)) < 1e-12), `drop ${g.drop}`);
+      assert.ok(
+        [0, 0.1, 0.2, 0.3, 0.4, 0.5].some((v) => Math.abs(v - (g.drop as number)) < 1e-12),
+        `drop ${g.drop}`,
+      );
       assert.ok(Number.isInteger(g.layers) && (g.layers as number) >= 1 && (g.layers as number) <= 4);
       assert.ok([8, 16, 32, 64, 128].includes(g.width as number));
       assert.ok(['quad', 'flat', true, null].includes(g.kind as string | boolean | null));
@@ -129,12 +142,19 @@ describe('Optuna bridge end to end', { skip }, () => {
   it('awaits a problem whose evaluate returns a promise: the same run as the synchronous problem', async () => {
     const entry = samplerByName('optuna-tpe')!;
     const p = toyMixed();
-    const later: BenchmarkProblem = { ...p, evaluate: async (params, rng) => { const y = p.evaluate(params, rng); await new Promise((r) => setTimeout(r, 1)); return y; } };
+    const later: BenchmarkProblem = {
+      ...p,
+      evaluate: async (params, rng) => {
+        const y = p.evaluate(params, rng);
+        await new Promise((r) => setTimeout(r, 1));
+        return y;
+      },
+    };
     const a = await runOptuna(bridge, p, entry, spec(p, entry.name, 3, 20));
     const b = await runOptuna(bridge, later, entry, spec(p, entry.name, 3, 20));
     assert.equal(b.error, undefined, b.error);
     assert.deepEqual(b.best, a.best);
-    assert.ok(b.evalSeconds >= 0.02 * 0.9, 'the awaited time is the problem\'s, not the sampler\'s');
+    assert.ok(b.evalSeconds >= 0.02 * 0.9, "the awaited time is the problem's, not the sampler's");
   });
 
   it('runs QMC, TPE multivariate, CMA-ES and NSGA-II; refuses CMA-ES on two objectives with an error record', async () => {
@@ -186,7 +206,10 @@ describe('harness with both frameworks on two worker processes', { skip }, () =>
     assert.equal(r.executed, r.jobs);
     const records = [...readCache(join(sub, 'runs.jsonl')).records.values()];
     assert.equal(records.filter((x) => x.framework === 'optuna').length, 3 * 3 + 3);
-    assert.ok(records.every((x) => !x.error), records.find((x) => x.error)?.error);
+    assert.ok(
+      records.every((x) => !x.error),
+      records.find((x) => x.error)?.error,
+    );
     const report = r.reports[0];
     assert.ok(report.selfCheck, report.selfCheckNote);
     assert.equal(report.selfCheck!.n, 9);
@@ -208,7 +231,11 @@ describe('a sampler whose Python package is missing', { skip }, () => {
       const p = toySphere(2);
       await assert.rejects(
         runOptuna(bridge, p, samplerByName('optuna-qmc')!, spec(p, 'optuna-qmc', 1, 5)),
-        (e: unknown) => e instanceof OptunaBridgeError && e.code === 'MODULE_MISSING' && /hidden by the test/.test(e.message) && /apt-get install -y python3-scipy/.test(e.message),
+        (e: unknown) =>
+          e instanceof OptunaBridgeError &&
+          e.code === 'MODULE_MISSING' &&
+          /hidden by the test/.test(e.message) &&
+          /apt-get install -y python3-scipy/.test(e.message),
       );
       const random = await runOptuna(bridge, p, samplerByName('optuna-random')!, spec(p, 'optuna-random', 1, 5));
       assert.equal(random.error, undefined, 'the bridge stays usable for the other samplers');
@@ -246,7 +273,10 @@ describe('a sampler whose Python package is missing', { skip }, () => {
     }
     assert.equal(first.fatal.length, 1);
     assert.match(first.fatal[0], /python3-scipy/);
-    assert.ok(lines.some((l) => /^optuna-qmc runs skipped \(none recorded; install what is missing and run again\)/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^optuna-qmc runs skipped \(none recorded; install what is missing and run again\)/.test(l)),
+      lines.join('\n'),
+    );
     const cached = [...readCache(options.cachePath).records.values()];
     assert.deepEqual(cached.map((r) => r.sampler).sort(), ['optuna-random', 'optuna-random']);
     assert.ok(cached.every((r) => !r.error));

@@ -39,7 +39,15 @@ describe('costModel', () => {
 describe('estimate', () => {
   it('sums by group and sampler, and counts the runs it cannot estimate', () => {
     const cost = costModel([rec('bbob-d10', 'optuna-tpe', 500, 36)]);
-    const e = estimate([job('bbob-d10', 'optuna-tpe', 500), job('bbob-d10', 'optuna-tpe', 500), job('bbob-d20', 'optuna-tpe', 500), job('classic', 'tansaku-random', 50)], cost);
+    const e = estimate(
+      [
+        job('bbob-d10', 'optuna-tpe', 500),
+        job('bbob-d10', 'optuna-tpe', 500),
+        job('bbob-d20', 'optuna-tpe', 500),
+        job('classic', 'tansaku-random', 50),
+      ],
+      cost,
+    );
     assert.deepEqual(e.rows, [
       { group: 'bbob-d10', sampler: 'optuna-tpe', runs: 2, seconds: 72 },
       { group: 'bbob-d20', sampler: 'optuna-tpe', runs: 1, seconds: 72 },
@@ -49,6 +57,9 @@ describe('estimate', () => {
     assert.equal(e.unknownRuns, 1);
     const text = formatEstimate(e, 2).join('\n');
     assert.match(text, /classic +tansaku-random +1 runs {2}unknown/);
-    assert.match(text, /estimated: ~0\.04 CPU hours of runs \(~0\.02 h of wall time with 2 worker\(s\) on free cores\), plus 1 run\(s\) with no comparable run/);
+    assert.match(
+      text,
+      /estimated: ~0\.04 CPU hours of runs \(~0\.02 h of wall time with 2 worker\(s\) on free cores\), plus 1 run\(s\) with no comparable run/,
+    );
   });
 });

@@ -19,7 +19,19 @@ import { renderGroupSvg } from '../compare/plot.js';
 import { parseBudgetRule } from '../compare/problems.js';
 import { REGRET_CAP, REGRET_FLOOR, logRegret, normalisedRegret } from '../compare/regret.js';
 import { buildGroupReport, panelOf, renderCsv, renderMarkdown, timePerTrialMs, type ReportMeta } from '../compare/report.js';
-import { RECORD_VERSION, UniformParams, checkpointsFor, estimateReference, hypervolumeCurve, rescoreRecord, runKey, runOptuna, runTansaku, type RunRecord, type RunSpec } from '../compare/runner.js';
+import {
+  RECORD_VERSION,
+  UniformParams,
+  checkpointsFor,
+  estimateReference,
+  hypervolumeCurve,
+  rescoreRecord,
+  runKey,
+  runOptuna,
+  runTansaku,
+  type RunRecord,
+  type RunSpec,
+} from '../compare/runner.js';
 import { TANSAKU_SAMPLERS, resolveSamplers, samplerByName, samplerFits } from '../compare/samplers.js';
 import { fakeRun } from './fake-runs.js';
 import { toyHarnessOptions } from './toy-harness.js';
@@ -92,8 +104,8 @@ describe('runner (Tansaku side)', () => {
     }
     const again = hypervolumeCurve(r, bi.referencePoint!);
     r.best.forEach((b, i) => {
-assert.ok(Math.abs(again[i] - b!) <= 1e-12 * Math.max(1, b!), `checkpoint ${r.checkpoints[i]}: ${again[i]} vs ${b}`);
-});
+      assert.ok(Math.abs(again[i] - b!) <= 1e-12 * Math.max(1, b!), `checkpoint ${r.checkpoints[i]}: ${again[i]} vs ${b}`);
+    });
     assert.equal(rescoreRecord(r, bi), r, 'same reference point: the record itself');
     // A wider reference point: the re-scored curve is the one a run made with it records.
     const wide = { ...bi, referencePoint: [4, 40], optimalHypervolume: 4 * 40 - 1 / 3 };
@@ -102,15 +114,23 @@ assert.ok(Math.abs(again[i] - b!) <= 1e-12 * Math.max(1, b!), `checkpoint ${r.ch
     assert.deepEqual(rescored.referencePoint, [4, 40]);
     assert.equal(rescored.optimum, wide.optimalHypervolume);
     rescored.best.forEach((b, i) => {
-assert.ok(Math.abs(b! - made.best[i]!) <= 1e-9, `checkpoint ${r.checkpoints[i]}: ${b} vs ${made.best[i]}`);
-});
-    assert.ok(rescored.best.every((b, i) => b! > r.best[i]!), 'a wider box holds more hypervolume');
+      assert.ok(Math.abs(b! - made.best[i]!) <= 1e-9, `checkpoint ${r.checkpoints[i]}: ${b} vs ${made.best[i]}`);
+    });
+    assert.ok(
+      rescored.best.every((b, i) => b! > r.best[i]!),
+      'a wider box holds more hypervolume',
+    );
     // The prefix of a longer multi-objective run keeps the front entries of its own evaluations only.
     const prefix = prefixRecord(r, 20)!;
     assert.ok(prefix.front!.every((p) => p[0] <= 20) && prefix.front!.length === r.front.filter((p) => p[0] <= 20).length);
     assert.deepEqual(hypervolumeCurve(prefix, bi.referencePoint!), prefix.best);
     // A multi-objective record without a front is of the old format: skipped (made again); others are kept.
-    const lines = [{ ...r, front: undefined }, r, { ...r, key: 'e', front: undefined, error: 'refused' }, { ...r, key: 's', directions: ['minimize'], front: undefined }];
+    const lines = [
+      { ...r, front: undefined },
+      r,
+      { ...r, key: 'e', front: undefined, error: 'refused' },
+      { ...r, key: 's', directions: ['minimize'], front: undefined },
+    ];
     const path = join(dir, 'front.jsonl');
     writeFileSync(path, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
     const c = readCache(path);
@@ -134,7 +154,15 @@ assert.ok(Math.abs(b! - made.best[i]!) <= 1e-9, `checkpoint ${r.checkpoints[i]}:
     assert.equal(r.error, undefined);
     assert.equal(r.failed, 6);
     assert.equal(r.evaluations, 9);
-    const refusing = { ...samplerByName('tansaku-random')!, create: () => ({ name: 'Refusing', sampleIndependent: () => { throw new Error('no categorical here'); } }) };
+    const refusing = {
+      ...samplerByName('tansaku-random')!,
+      create: () => ({
+        name: 'Refusing',
+        sampleIndependent: () => {
+          throw new Error('no categorical here');
+        },
+      }),
+    };
     const e = await runTansaku(toyMixed(), refusing, spec(toyMixed(), 'tansaku-refusing', 1, 5));
     assert.match(e.error!, /no categorical here/);
     assert.deepEqual(e.best, []);
@@ -170,8 +198,14 @@ assert.ok(Math.abs(b! - made.best[i]!) <= 1e-9, `checkpoint ${r.checkpoints[i]}:
       const bridge = {
         info: { optuna: 'fake', python: 'none' },
         params: null as unknown as ParameterSource,
-        create: (_sampler: string, s: number) => { seed = s; trial = 0; },
-        ask: () => { bridge.params = new UniformParams(new Rng(seed * 1000 + trial)); return trial++; },
+        create: (_sampler: string, s: number) => {
+          seed = s;
+          trial = 0;
+        },
+        ask: () => {
+          bridge.params = new UniformParams(new Rng(seed * 1000 + trial));
+          return trial++;
+        },
         tell: () => 0.001,
       };
       return bridge as unknown as OptunaBridge;
@@ -181,7 +215,7 @@ assert.ok(Math.abs(b! - made.best[i]!) <= 1e-9, `checkpoint ${r.checkpoints[i]}:
     const o2 = await runOptuna(fakeBridge(), asyncTwin(toyMixed()), optunaRandom, spec(toyMixed(), optunaRandom.name, 4, 25));
     assert.equal(o2.error, undefined, o2.error);
     assert.deepEqual(o2.best, o1.best);
-    assert.ok(Math.abs(o2.samplerSeconds.at(-1)! - 0.025) < 1e-9, 'the sampler time is the bridge\'s');
+    assert.ok(Math.abs(o2.samplerSeconds.at(-1)! - 0.025) < 1e-9, "the sampler time is the bridge's");
     // A rejected promise fails that trial only; f_ref awaits too.
     let calls = 0;
     const flaky: BenchmarkProblem = {
@@ -218,22 +252,43 @@ assert.ok(Math.abs(b! - made.best[i]!) <= 1e-9, `checkpoint ${r.checkpoints[i]}:
 
 describe('samplers, budgets, regret', () => {
   it('the self-check pair gets extra seeds in small groups', () => {
-    const { jobs } = buildJobs({ groups: ['toy'], samplers: resolveSamplers('tansaku-random,tansaku-qmc'), seeds: 2, budget: () => 5, problemsOf: () => toyProblems(), selfCheckPairs: 10 });
+    const { jobs } = buildJobs({
+      groups: ['toy'],
+      samplers: resolveSamplers('tansaku-random,tansaku-qmc'),
+      seeds: 2,
+      budget: () => 5,
+      problemsOf: () => toyProblems(),
+      selfCheckPairs: 10,
+    });
     assert.equal(jobs.filter((j) => j.sampler === 'tansaku-random').length, 3 * 4);
     assert.equal(jobs.filter((j) => j.sampler === 'tansaku-qmc').length, 3 * 2);
   });
 
   it("a report's description names the BBOB instances it holds, not the group's possible ones", () => {
-    assert.equal(describeGroup('bbob-d5', ['bbob_f001_i01_d05', 'bbob_f024_i01_d05']), 'BBOB noiseless f1–f24 (COCO), 5-D, domain [-5, 5]^5, instance 1');
+    assert.equal(
+      describeGroup('bbob-d5', ['bbob_f001_i01_d05', 'bbob_f024_i01_d05']),
+      'BBOB noiseless f1–f24 (COCO), 5-D, domain [-5, 5]^5, instance 1',
+    );
     assert.match(describeGroup('bbob-d2', ['bbob_f001_i03_d02', 'bbob_f001_i01_d02', 'bbob_f002_i03_d02']), /, instances 1, 3$/);
     assert.doesNotMatch(describeGroup('classic', ['branin']), /instance/);
     assert.equal(describeGroup('no-such-group', ['p1']), 'no-such-group');
   });
 
   it('resolves sampler lists and objective support', () => {
-    assert.deepEqual(resolveSamplers('tansaku').map((s) => s.name), TANSAKU_SAMPLERS.map((s) => s.name));
-    assert.deepEqual(resolveSamplers('tansaku').map((s) => s.name).slice(0, 2), ['tansaku-random', 'tansaku-qmc']);
-    assert.deepEqual(resolveSamplers('random,optuna-tpe').map((s) => s.name), ['tansaku-random', 'optuna-tpe']);
+    assert.deepEqual(
+      resolveSamplers('tansaku').map((s) => s.name),
+      TANSAKU_SAMPLERS.map((s) => s.name),
+    );
+    assert.deepEqual(
+      resolveSamplers('tansaku')
+        .map((s) => s.name)
+        .slice(0, 2),
+      ['tansaku-random', 'tansaku-qmc'],
+    );
+    assert.deepEqual(
+      resolveSamplers('random,optuna-tpe').map((s) => s.name),
+      ['tansaku-random', 'optuna-tpe'],
+    );
     assert.ok(resolveSamplers('all').length >= 8);
     assert.throws(() => resolveSamplers('nope'), /unknown sampler "nope"/);
     assert.equal(samplerFits(samplerByName('optuna-cmaes')!, toyBiobjective()), false);
@@ -255,7 +310,10 @@ describe('samplers, budgets, regret', () => {
     assert.throws(() => parseBudgetRule('lots'), /bad budget rule/);
     // The full suite's matrix: BBOB by dimension, the other groups auto's budget up to 200.
     const suite = parseBudgetRule('suite');
-    assert.deepEqual([2, 5, 10, 20, 40].map((d) => suite({ ...toySphere(d), group: `bbob-d${d}` })), [200, 250, 500, 200, 200]);
+    assert.deepEqual(
+      [2, 5, 10, 20, 40].map((d) => suite({ ...toySphere(d), group: `bbob-d${d}` })),
+      [200, 250, 500, 200, 200],
+    );
     assert.equal(suite({ ...toySphere(1), group: 'classic' }), 100);
     assert.equal(suite({ ...toySphere(3), group: 'classic' }), 200);
     assert.equal(suite({ ...toySphere(10), group: 'classic' }), 200);
@@ -297,7 +355,11 @@ describe('run cache and resumable chunks', () => {
     assert.equal(r2.cached, 7);
     assert.equal(r2.executed, jobs.length - 7);
     assert.equal(r2.pending, 0);
-    assert.deepEqual(second.filter((k) => first.includes(k)), [], 'no run is redone');
+    assert.deepEqual(
+      second.filter((k) => first.includes(k)),
+      [],
+      'no run is redone',
+    );
     const cache = readCache(cachePath);
     assert.equal(cache.records.size, jobs.length);
     assert.equal(cache.duplicates, 1);
@@ -313,7 +375,10 @@ describe('run cache and resumable chunks', () => {
     const summaryPath = r3.files.find((f) => f.endsWith('compare-summary.json'));
     assert.ok(summaryPath, r3.files.join(', '));
     const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as { groups: Array<{ group: string; runs: number }> };
-    assert.deepEqual(summary.groups.map((g) => [g.group, g.runs]), [['toy', jobs.length]]);
+    assert.deepEqual(
+      summary.groups.map((g) => [g.group, g.runs]),
+      [['toy', jobs.length]],
+    );
   });
 
   it('a summary across groups that cannot be made is said, not fatal; --estimate writes nothing', async () => {
@@ -321,10 +386,18 @@ describe('run cache and resumable chunks', () => {
     mkdirSync(join(dir, 'summary', 'reports'), { recursive: true });
     writeFileSync(join(dir, 'summary', 'reports', 'compare-classic.json'), '{"group": "classic"}');
     const lines: string[] = [];
-    const r = await runHarness({ ...base('summary'), summaryGroups: ['classic'], log: (l) => lines.push(l), onJob: () => assert.fail('everything is cached') });
+    const r = await runHarness({
+      ...base('summary'),
+      summaryGroups: ['classic'],
+      log: (l) => lines.push(l),
+      onJob: () => assert.fail('everything is cached'),
+    });
     assert.ok(r.files.some((f) => f.endsWith('compare-toy.md')));
     assert.ok(!r.files.some((f) => f.includes('compare-summary')));
-    assert.ok(lines.some((l) => /summary across groups was not written: .*compare-classic\.json.*no "samplers"/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /summary across groups was not written: .*compare-classic\.json.*no "samplers"/.test(l)),
+      lines.join('\n'),
+    );
     const est = await runHarness({ ...base('estimate'), estimateOnly: true, onJob: () => assert.fail('--estimate runs nothing') });
     assert.deepEqual(est.files, []);
     assert.equal(existsSync(join(dir, 'estimate', 'reports')), false);
@@ -333,7 +406,11 @@ describe('run cache and resumable chunks', () => {
   it('--report-name writes the reports and the plot under compare-<group>-<name>', async () => {
     await runHarness({ ...base('named') });
     const r = await runHarness({ ...base('named'), reportName: 'selfcheck', onJob: () => assert.fail('everything is cached') });
-    assert.ok(['compare-toy-selfcheck.md', 'compare-toy-selfcheck.csv', 'compare-toy-selfcheck.json', 'compare-toy-selfcheck.svg'].every((f) => r.files.some((p) => p.endsWith(f))));
+    assert.ok(
+      ['compare-toy-selfcheck.md', 'compare-toy-selfcheck.csv', 'compare-toy-selfcheck.json', 'compare-toy-selfcheck.svg'].every((f) =>
+        r.files.some((p) => p.endsWith(f)),
+      ),
+    );
     assert.ok(!r.files.some((p) => /compare-toy\.(md|svg)$/.test(p)));
     assert.ok(r.files.some((p) => p.endsWith('compare-summary-selfcheck.md')));
     const md = readFileSync(join(dir, 'named', 'reports', 'compare-toy-selfcheck.md'), 'utf8');
@@ -380,12 +457,19 @@ describe('run cache and resumable chunks', () => {
   it('a harness at a smaller budget makes no run the cache holds a longer run of, and says so in the report', async () => {
     const long = await runHarness({ ...base('prefix'), budget: () => 50 });
     assert.equal(long.executed, long.jobs);
-    const short = await runHarness({ ...base('prefix'), budget: () => 20, onJob: (j) => assert.fail(`${runKey(j)} should be read off its 50-run`) });
+    const short = await runHarness({
+      ...base('prefix'),
+      budget: () => 20,
+      onJob: (j) => assert.fail(`${runKey(j)} should be read off its 50-run`),
+    });
     assert.equal(short.cached, short.jobs);
     assert.equal(short.reports[0].runs, short.jobs);
     assert.equal(short.reports[0].prefixRuns, short.jobs);
     assert.ok(short.reports[0].cells.every((c) => c.budget === 20));
-    assert.match(readFileSync(join(dir, 'prefix', 'reports', 'compare-toy.md'), 'utf8'), new RegExp(`${short.jobs} of these runs are the first evaluations of a cached run with a larger budget`));
+    assert.match(
+      readFileSync(join(dir, 'prefix', 'reports', 'compare-toy.md'), 'utf8'),
+      new RegExp(`${short.jobs} of these runs are the first evaluations of a cached run with a larger budget`),
+    );
     // Budget 12 is not a checkpoint of the 50-runs: they are made.
     const odd = await runHarness({ ...base('prefix'), budget: () => 12 });
     assert.equal(odd.executed, odd.jobs);
@@ -411,9 +495,15 @@ describe('run cache and resumable chunks', () => {
     assert.deepEqual(r, { kept: 3, forgotten: 2 });
     assert.deepEqual(readFileSync(path, 'utf8').trimEnd().split('\n'), [lines[0], lines[1], lines[4]]);
     assert.deepEqual(readFileSync(`${path}.forgotten`, 'utf8').trimEnd().split('\n'), [lines[2], lines[3]]);
-    assert.deepEqual([...readCache(path).records.keys()], [runKey({ problem: 'p1', sampler: 'a', seed: 1, budget: 10 }), runKey({ problem: 'p1', sampler: 'b', seed: 1, budget: 10 })]);
+    assert.deepEqual(
+      [...readCache(path).records.keys()],
+      [runKey({ problem: 'p1', sampler: 'a', seed: 1, budget: 10 }), runKey({ problem: 'p1', sampler: 'b', seed: 1, budget: 10 })],
+    );
     // Nothing selected: the file is not rewritten and nothing is appended.
-    assert.deepEqual(forgetRuns(path, () => false), { kept: 3, forgotten: 0 });
+    assert.deepEqual(
+      forgetRuns(path, () => false),
+      { kept: 3, forgotten: 0 },
+    );
     assert.equal(readFileSync(`${path}.forgotten`, 'utf8').trimEnd().split('\n').length, 2);
   });
 
@@ -444,7 +534,8 @@ describe('run cache and resumable chunks', () => {
 
 describe('reports on fake data', () => {
   const meta: ReportMeta = { machine: 'm', code: 'c', optuna: '3.1.0', generated: '2024-01-01T00:00:00Z', command: 'cmd' };
-  const fake = (problem: string, sampler: string, seed: number, final: number, msPerTrial: number): RunRecord => fakeRun('fake', problem, sampler, seed, final, msPerTrial);
+  const fake = (problem: string, sampler: string, seed: number, final: number, msPerTrial: number): RunRecord =>
+    fakeRun('fake', problem, sampler, seed, final, msPerTrial);
   const records: RunRecord[] = [];
   const problems = ['fake_a_i01', 'fake_a_i02', 'fake_b'];
   for (const p of problems) {
@@ -464,7 +555,15 @@ describe('reports on fake data', () => {
     }
   }
   const refs = Object.fromEntries(problems.map((p) => [p, 1]));
-  const report = buildGroupReport({ group: 'fake', description: 'fake data', records, references: refs, samplerOrder: ['tansaku-random', 'optuna-random', 'optuna-tpe'], seeds: 12, meta });
+  const report = buildGroupReport({
+    group: 'fake',
+    description: 'fake data',
+    records,
+    references: refs,
+    samplerOrder: ['tansaku-random', 'optuna-random', 'optuna-tpe'],
+    seeds: 12,
+    meta,
+  });
 
   it('summarises medians, IQRs and mean ranks', () => {
     assert.deepEqual(report.samplers, ['tansaku-random', 'optuna-random', 'optuna-tpe']);

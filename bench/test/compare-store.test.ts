@@ -41,7 +41,12 @@ function record(group: string, problem: string, sampler: string, seed: number): 
   } as RunRecord;
 }
 
-const files = (d: string): string[] => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith(STORE_SUFFIX)).sort() : []);
+const files = (d: string): string[] =>
+  existsSync(d)
+    ? readdirSync(d)
+        .filter((f) => f.endsWith(STORE_SUFFIX))
+        .sort()
+    : [];
 
 describe('run store', () => {
   it('saves new runs only, one gzipped file per group, best values exact and timings to 4 digits', () => {
@@ -61,7 +66,11 @@ describe('run store', () => {
     assert.deepEqual(saveToStore(store, a, new Date('2026-11-24T01:31:00Z')), { files: [], saved: 0 });
     const more = saveToStore(store, [...a, record('g1', 'p2', 's', 1)], new Date('2026-11-24T01:30:05Z'));
     assert.equal(more.saved, 1);
-    assert.deepEqual(files(store), [`g1-20261124T013005Z-2${STORE_SUFFIX}`, `g1-20261124T013005Z${STORE_SUFFIX}`, `g2-20261124T013005Z${STORE_SUFFIX}`]);
+    assert.deepEqual(files(store), [
+      `g1-20261124T013005Z-2${STORE_SUFFIX}`,
+      `g1-20261124T013005Z${STORE_SUFFIX}`,
+      `g2-20261124T013005Z${STORE_SUFFIX}`,
+    ]);
     assert.equal(gunzipSync(readFileSync(more.files[0])).toString().trim().split('\n').length, 1);
     assert.equal(readStore(store).records.size, 4);
     // Derived (prefix) records are never saved: they are read off their longer run.
@@ -96,9 +105,15 @@ describe('run store', () => {
     assert.equal(r.forgotten, 2);
     assert.equal(r.files.length, 2);
     assert.deepEqual(files(store), [`g1-20261124T000000Z${STORE_SUFFIX}`], 'the emptied file is gone');
-    assert.deepEqual([...readStore(store).records.values()].map((x) => x.sampler), ['a']);
+    assert.deepEqual(
+      [...readStore(store).records.values()].map((x) => x.sampler),
+      ['a'],
+    );
     assert.equal(readFileSync(forgottenPath, 'utf8').trim().split('\n').length, 2);
-    assert.deepEqual(forgetInStore(store, () => false, forgottenPath), { forgotten: 0, files: [] });
+    assert.deepEqual(
+      forgetInStore(store, () => false, forgottenPath),
+      { forgotten: 0, files: [] },
+    );
   });
 });
 
@@ -118,13 +133,19 @@ describe('the harness with a store: a fresh checkout continues the suite', () =>
     assert.equal(second.executed, jobs.length - 7);
     assert.equal(readCache(checkout('two').cachePath).records.size, jobs.length - 7, 'the second checkout made only the rest');
     assert.equal(new Set(made).size, jobs.length, 'no run made twice');
-    assert.ok(lines.some((l) => /^saved 11 run\(s\) to .*toy-\d{8}T\d{6}Z(-\d+)?\.jsonl\.gz: commit them/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^saved 11 run\(s\) to .*toy-\d{8}T\d{6}Z(-\d+)?\.jsonl\.gz: commit them/.test(l)),
+      lines.join('\n'),
+    );
     assert.equal(readStore(store).records.size, jobs.length);
     const third = await runHarness({ ...checkout('three'), onJob: () => assert.fail('everything is in the store') });
     assert.equal(third.reports[0].runs, jobs.length);
     assert.equal(files(store).length, 2, 'the third run saved nothing');
     // The reports of the checkout that made everything and of the one that made nothing agree.
-    const cells = (name: string) => (JSON.parse(readFileSync(join(dir, name, 'reports', 'compare-toy.json'), 'utf8')) as { cells: Array<{ median: number }> }).cells.map((c) => c.median);
+    const cells = (name: string) =>
+      (JSON.parse(readFileSync(join(dir, name, 'reports', 'compare-toy.json'), 'utf8')) as { cells: Array<{ median: number }> }).cells.map(
+        (c) => c.median,
+      );
     assert.deepEqual(cells('three'), cells('two'));
   });
 

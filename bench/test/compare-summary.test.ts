@@ -37,7 +37,14 @@ function groupReport(group: string, withRandomPair: boolean): GroupReport {
     }
   }
   const references = Object.fromEntries(['p1', 'p2', 'p3'].map((p) => [`${group}_${p}`, 1]));
-  return buildGroupReport({ group, description: group, records, references, samplerOrder: ['tansaku-fast', 'tansaku-random', 'optuna-random', 'optuna-tpe'], meta });
+  return buildGroupReport({
+    group,
+    description: group,
+    records,
+    references,
+    samplerOrder: ['tansaku-fast', 'tansaku-random', 'optuna-random', 'optuna-tpe'],
+    meta,
+  });
 }
 
 describe('suite summary across groups', () => {
@@ -118,10 +125,16 @@ describe('suite summary across groups', () => {
     writeGroupReport(out, { ...a, fileBase: 'compare-classic-selfcheck' });
     const s = readSuiteSummary(out, { reportName: 'nm', groups: ['bbob-d2', 'classic'] });
     assert.deepEqual(s.missing, []);
-    assert.deepEqual(s.groups.map((g) => g.file), ['compare-classic-nm.json']);
+    assert.deepEqual(
+      s.groups.map((g) => g.file),
+      ['compare-classic-nm.json'],
+    );
     assert.equal(s.groups[0].selfCheck?.from, 'compare-classic-selfcheck.json');
     const files = writeSuiteSummary(out, s);
-    assert.deepEqual(files.map((f) => f.slice(out.length + 1)), ['compare-summary-nm.md', 'compare-summary-nm.csv', 'compare-summary-nm.json']);
+    assert.deepEqual(
+      files.map((f) => f.slice(out.length + 1)),
+      ['compare-summary-nm.md', 'compare-summary-nm.csv', 'compare-summary-nm.json'],
+    );
     assert.doesNotMatch(readFileSync(files[0], 'utf8'), /No report yet/);
     writeGroupReport(out, b);
     const suite = readSuiteSummary(out, { groups: ['bbob-d2', 'classic'] });
@@ -145,7 +158,10 @@ describe('suite summary across groups', () => {
       assert.ok(['hpobench', 'nasbench201', 'lcbench', 'zdt', 'dtlz', 'bbob-d40'].every((g) => suiteGroups().includes(g)));
       assert.ok(!suiteGroups().includes('toy'));
       const s = readSuiteSummary(out, { groups: suiteGroups() });
-      assert.deepEqual(s.groups.map((g) => g.file), ['compare-hpobench.json']);
+      assert.deepEqual(
+        s.groups.map((g) => g.file),
+        ['compare-hpobench.json'],
+      );
       assert.ok(!s.missing.includes('hpobench'));
     } finally {
       if (saved === undefined) delete process.env.TANSAKU_BENCH_DATA;

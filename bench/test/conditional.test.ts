@@ -11,8 +11,14 @@ const rng0 = new Rng(0);
 describe('conditional problems', () => {
   it('the group holds conditional_models and conditional_functions', () => {
     const ps = conditionalProblems();
-    assert.deepEqual(ps.map((p) => p.id), ['conditional_models', 'conditional_functions']);
-    assert.deepEqual(ps.map((p) => p.dimension), [6, 7]);
+    assert.deepEqual(
+      ps.map((p) => p.id),
+      ['conditional_models', 'conditional_functions'],
+    );
+    assert.deepEqual(
+      ps.map((p) => p.dimension),
+      [6, 7],
+    );
     for (const p of ps) {
       assert.equal(p.group, 'conditional');
       assert.deepEqual(p.directions, ['minimize']);
@@ -41,7 +47,14 @@ describe('conditional problems', () => {
     };
     assert.deepEqual(asked(p.branchOptimalConfigs.linear), ['model', 'linear_alpha', 'linear_l1_ratio']);
     assert.deepEqual(asked(p.branchOptimalConfigs.tree), ['model', 'tree_depth', 'tree_min_samples', 'tree_criterion']);
-    assert.deepEqual(asked(p.branchOptimalConfigs['net/sgd']), ['model', 'net_layers', 'net_width', 'net_optimizer', 'sgd_lr', 'sgd_momentum']);
+    assert.deepEqual(asked(p.branchOptimalConfigs['net/sgd']), [
+      'model',
+      'net_layers',
+      'net_width',
+      'net_optimizer',
+      'sgd_lr',
+      'sgd_momentum',
+    ]);
     const src = new FixedParams(p.optimalConfig);
     p.evaluate(src, rng0);
     assert.deepEqual(src.order, ['model', 'net_layers', 'net_width', 'net_optimizer', 'adam_lr', 'adam_beta1']);
@@ -93,7 +106,7 @@ describe('conditional problems', () => {
     }
   });
 
-  it('random configurations of each branch stay above that branch\'s optimum', () => {
+  it("random configurations of each branch stay above that branch's optimum", () => {
     const p = conditionalModels();
     const rng = new Rng(3);
     const seen = new Set<string>();
@@ -101,7 +114,13 @@ describe('conditional problems', () => {
       const src = new RandomParams(rng);
       const v = p.evaluate(src, rng) as number;
       const names = src.order;
-      const branch = names.includes('sgd_lr') ? 'net/sgd' : names.includes('adam_lr') ? 'net/adam' : names.includes('tree_depth') ? 'tree' : 'linear';
+      const branch = names.includes('sgd_lr')
+        ? 'net/sgd'
+        : names.includes('adam_lr')
+          ? 'net/adam'
+          : names.includes('tree_depth')
+            ? 'tree'
+            : 'linear';
       seen.add(branch);
       assert.ok(v >= p.branchOptima[branch] - 1e-12, `${branch}: ${v}`);
     }

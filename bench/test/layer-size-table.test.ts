@@ -35,7 +35,13 @@ async function addCell(study: Study, n1: number, n2: number, seed: number, state
     distributions,
     ...(state === 'COMPLETE' ? { value: final } : {}),
     intermediateValues: { 0: final - 0.1, 1: final - 0.05, 2: final },
-    userAttrs: { val_loss: [0.9, 0.5, 0.3], train_loss: [1, 0.6, 0.4], train_accuracy: [0.7, 0.8, 0.9], train_seconds: 2, cpu_seconds: 1.5 },
+    userAttrs: {
+      val_loss: [0.9, 0.5, 0.3],
+      train_loss: [1, 0.6, 0.4],
+      train_accuracy: [0.7, 0.8, 0.9],
+      train_seconds: 2,
+      cpu_seconds: 1.5,
+    },
   });
 }
 
@@ -62,9 +68,15 @@ describe('layer-size table', () => {
     assert.equal(c.n1, 16);
     assert.equal(c.n2, 32);
     assert.equal(c.complete, true);
-    assert.deepEqual(c.seeds.map((s) => s.seed), [0, 1]);
+    assert.deepEqual(
+      c.seeds.map((s) => s.seed),
+      [0, 1],
+    );
     assert.equal(c.seeds[0].accuracy, Math.round(acc(16, 32, 0) * 1e6) / 1e4);
-    assert.deepEqual(c.seeds[1].curve, [acc(16, 32, 1) - 0.1, acc(16, 32, 1) - 0.05, acc(16, 32, 1)].map((v) => Math.round(v * 1e6) / 1e4));
+    assert.deepEqual(
+      c.seeds[1].curve,
+      [acc(16, 32, 1) - 0.1, acc(16, 32, 1) - 0.05, acc(16, 32, 1)].map((v) => Math.round(v * 1e6) / 1e4),
+    );
     assert.deepEqual(c.seeds[0].trainAccuracy, [70, 80, 90]);
     assert.equal(c.seeds[0].cpuSeconds, 1.5);
     assert.ok(Math.abs(c.mean! - 100 * (acc(16, 32, 0) + 0.005)) < 1e-3);

@@ -70,7 +70,15 @@ function fakeAccuracy(x: ArrayLike<number>): number {
   return Math.fround(90 - 20 * s);
 }
 
-const config: LcbenchConfig = { batch_size: 64, learning_rate: 0.01, momentum: 0.9, weight_decay: 0.01, num_layers: 3, max_units: 256, max_dropout: 0.2 };
+const config: LcbenchConfig = {
+  batch_size: 64,
+  learning_rate: 0.01,
+  momentum: 0.9,
+  weight_decay: 0.01,
+  num_layers: 3,
+  max_units: 256,
+  max_dropout: 0.2,
+};
 
 function spec(id: string, sampler: string, seed: number, budget: number): RunSpec {
   return { problem: id, group: 'lcbench', sampler, seed, budget };
@@ -105,14 +113,24 @@ describe('LCBench space and encoding', () => {
   it('names the missing file and TANSAKU_BENCH_DATA when the data is absent; rejects a malformed space', () => {
     assert.throws(
       () => lcbenchProblems({ dataDir: join(tmp, 'nowhere') }),
-      (e: unknown) => e instanceof BenchmarkDataError && /config_space\.json/.test(e.message) && /TANSAKU_BENCH_DATA/.test(e.message) && e.code === 'TANSAKU_BENCHMARK_DATA',
+      (e: unknown) =>
+        e instanceof BenchmarkDataError &&
+        /config_space\.json/.test(e.message) &&
+        /TANSAKU_BENCH_DATA/.test(e.message) &&
+        e.code === 'TANSAKU_BENCHMARK_DATA',
     );
     const dir = join(tmp, 'no-encoding', 'yahpo', 'lcbench');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'config_space.json'), '{"hyperparameters": []}');
-    assert.throws(() => lcbenchProblems({ dataDir: join(tmp, 'no-encoding') }), (e: unknown) => e instanceof BenchmarkDataError && /encoding\.json/.test(e.message));
+    assert.throws(
+      () => lcbenchProblems({ dataDir: join(tmp, 'no-encoding') }),
+      (e: unknown) => e instanceof BenchmarkDataError && /encoding\.json/.test(e.message),
+    );
     writeFileSync(join(dir, 'encoding.json'), '{"OpenML_task_id": {"3945": 1}}');
-    assert.throws(() => lcbenchProblems({ dataDir: join(tmp, 'no-encoding') }), (e: unknown) => e instanceof BenchmarkDataError && /batch_size/.test(e.message));
+    assert.throws(
+      () => lcbenchProblems({ dataDir: join(tmp, 'no-encoding') }),
+      (e: unknown) => e instanceof BenchmarkDataError && /batch_size/.test(e.message),
+    );
     assert.throws(
       () => parseLcbenchSpace({ hyperparameters: [{ name: 'batch_size', type: 'categorical' }] }, {}),
       (e: unknown) => e instanceof BenchmarkDataError && /uniform_int/.test(e.message),
@@ -122,12 +140,18 @@ describe('LCBench space and encoding', () => {
 
   it('default tasks: 8 of the 34, every 4th; the committed optima cover every task', () => {
     assert.equal(LCBENCH_TASKS.length, 34);
-    assert.deepEqual(LCBENCH_DEFAULT_TASKS, LCBENCH_TASKS.filter((_, i) => i % 4 === 0 && i <= 28));
+    assert.deepEqual(
+      LCBENCH_DEFAULT_TASKS,
+      LCBENCH_TASKS.filter((_, i) => i % 4 === 0 && i <= 28),
+    );
     assert.deepEqual(LCBENCH_DEFAULT_TASKS, ['3945', '126026', '167149', '167181', '167200', '168331', '168910', '189866']);
     const optima = lcbenchOptima();
     for (const t of LCBENCH_TASKS) assert.ok(optima[t] > 40 && optima[t] <= 100, `${t}: ${optima[t]}`);
     const ps = lcbenchProblems({ dataDir, surrogate: new FakeSurrogate() });
-    assert.deepEqual(ps.map((p) => p.id), LCBENCH_DEFAULT_TASKS.map((t) => `lcbench_${t}`));
+    assert.deepEqual(
+      ps.map((p) => p.id),
+      LCBENCH_DEFAULT_TASKS.map((t) => `lcbench_${t}`),
+    );
     for (const p of ps) {
       assert.equal(p.optimum, optima[p.task]);
       assert.deepEqual(p.directions, ['maximize']);
@@ -145,7 +169,13 @@ describe('LCBench problems', () => {
     const y = await p.evaluate(src, new Rng(1));
     assert.deepEqual(src.order, [...LCBENCH_PARAMS]);
     assert.deepEqual(src.asked.get('batch_size'), { kind: 'int', low: 16, high: 512, log: true, step: 1 });
-    assert.deepEqual(src.asked.get('learning_rate'), { kind: 'float', low: 0.00010000000000000009, high: 0.10000000000000002, log: true, step: null });
+    assert.deepEqual(src.asked.get('learning_rate'), {
+      kind: 'float',
+      low: 0.00010000000000000009,
+      high: 0.10000000000000002,
+      log: true,
+      step: null,
+    });
     assert.deepEqual(src.asked.get('max_units'), { kind: 'int', low: 64, high: 1024, log: true, step: 1 });
     assert.deepEqual(src.asked.get('max_dropout'), { kind: 'float', low: 0, high: 1, log: false, step: null });
     assert.equal(fake.calls.length, 1);

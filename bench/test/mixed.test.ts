@@ -11,7 +11,10 @@ const rng0 = new Rng(0);
 describe('mixed problems', () => {
   it('the group has three problems of 7 parameters: categorical first, then integers, grid, floats', () => {
     const ps = mixedProblems();
-    assert.deepEqual(ps.map((p) => p.id), ['mixed_levy_i2o2f2', 'mixed_rosenbrock_i2o2f2', 'mixed_styblinski_tang_i2o2f2']);
+    assert.deepEqual(
+      ps.map((p) => p.id),
+      ['mixed_levy_i2o2f2', 'mixed_rosenbrock_i2o2f2', 'mixed_styblinski_tang_i2o2f2'],
+    );
     for (const p of ps) {
       assert.equal(p.group, 'mixed');
       assert.equal(p.dimension, 7);
@@ -61,8 +64,7 @@ describe('mixed problems', () => {
 
   it('each categorical choice has its own (worse) optimum: the traps are where the header says', () => {
     const levy = mixedLevy();
-    const cfg = (offset: string, x: number): Record<string, number | string> =>
-      ({ offset, x0: x, x1: x, x2: x, x3: x, x4: x, x5: x });
+    const cfg = (offset: string, x: number): Record<string, number | string> => ({ offset, x0: x, x1: x, x2: x, x3: x, x4: x, x5: x });
     assert.equal(levy.evaluate(new FixedParams(cfg('b', 3)), rng0), 0.25);
     assert.equal(levy.evaluate(new FixedParams(cfg('c', -2)), rng0), 0.5);
     const rosen = mixedRosenbrock();
@@ -70,7 +72,10 @@ describe('mixed problems', () => {
     assert.equal(rosen.evaluate(new FixedParams(cfg('c', -1)), rng0), 2);
     // Styblinski-Tang, sign = minus: integers at 3 and grid at 3 give −39 each, floats at −x* give the minimum
     const st = mixedStyblinskiTang();
-    const minus = st.evaluate(new FixedParams({ sign: 'minus', x0: 3, x1: 3, x2: 3, x3: 3, x4: -STYBLINSKI_TANG_XOPT, x5: -STYBLINSKI_TANG_XOPT }), rng0) as number;
+    const minus = st.evaluate(
+      new FixedParams({ sign: 'minus', x0: 3, x1: 3, x2: 3, x3: 3, x4: -STYBLINSKI_TANG_XOPT, x5: -STYBLINSKI_TANG_XOPT }),
+      rng0,
+    ) as number;
     assert.ok(Math.abs(minus - (-39 * 4 + 2 * STYBLINSKI_TANG_FOPT_PER_DIM)) < 1e-12 * 160);
     // worse than plus by 0.16616570377142 per grid coordinate
     assert.ok(Math.abs(minus - st.optimum - 2 * (-39 - STYBLINSKI_TANG_FOPT_PER_DIM)) < 1e-10);

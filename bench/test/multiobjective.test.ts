@@ -23,17 +23,26 @@ function close(a: number, b: number, tol: number, what: string): void {
 function closeVec(a: readonly number[], b: readonly number[], tol: number, what: string): void {
   assert.equal(a.length, b.length, what);
   a.forEach((v, i) => {
-close(v, b[i], tol, `${what}[${i}]`);
-});
+    close(v, b[i], tol, `${what}[${i}]`);
+  });
 }
 
 const all: MultiObjectiveBenchmarkProblem[] = [...zdtProblems(), ...dtlzProblems()];
 
 describe('multi-objective problems', () => {
   it('groups, ids, dimensions, directions and reference points', () => {
-    assert.deepEqual(zdtProblems().map((p) => p.id), ['zdt1_n30', 'zdt2_n30', 'zdt3_n30']);
-    assert.deepEqual(dtlzProblems().map((p) => p.id), ['dtlz1_m2_k5', 'dtlz2_m2_k10', 'dtlz1_m3_k5', 'dtlz2_m3_k10']);
-    assert.deepEqual(dtlzProblems().map((p) => p.dimension), [6, 11, 7, 12]); // n = M + k − 1
+    assert.deepEqual(
+      zdtProblems().map((p) => p.id),
+      ['zdt1_n30', 'zdt2_n30', 'zdt3_n30'],
+    );
+    assert.deepEqual(
+      dtlzProblems().map((p) => p.id),
+      ['dtlz1_m2_k5', 'dtlz2_m2_k10', 'dtlz1_m3_k5', 'dtlz2_m3_k10'],
+    );
+    assert.deepEqual(
+      dtlzProblems().map((p) => p.dimension),
+      [6, 11, 7, 12],
+    ); // n = M + k − 1
     for (const p of all) {
       assert.equal(p.group, p.id.startsWith('zdt') ? 'zdt' : 'dtlz');
       assert.deepEqual(p.directions, new Array(p.objectives).fill('minimize'));
@@ -91,7 +100,13 @@ describe('multi-objective problems', () => {
     }
     for (const p of dtlzProblems()) {
       for (const f of p.paretoFront(7)) {
-        if (p.id.startsWith('dtlz1')) close(f.reduce((s, v) => s + v, 0), 0.5, 1e-12, `${p.id} Σf`);
+        if (p.id.startsWith('dtlz1'))
+          close(
+            f.reduce((s, v) => s + v, 0),
+            0.5,
+            1e-12,
+            `${p.id} Σf`,
+          );
         else close(Math.hypot(...f), 1, 1e-12, `${p.id} |f|`);
       }
     }
@@ -99,9 +114,23 @@ describe('multi-objective problems', () => {
 
   it('ZDT3 front sample is non-dominated and lies in the five known pieces', () => {
     const front = zdt3().paretoFront(20001);
-    const pieces = [[0, 0.0830015349], [0.1822287280, 0.2577623634], [0.4093136748, 0.4538821041], [0.6183967944, 0.6525117038], [0.8233317983, 0.8518328654]];
-    for (const [f1] of front) assert.ok(pieces.some(([lo, hi]) => f1 >= lo - 1e-4 && f1 <= hi + 1e-4), `f1 = ${f1}`);
-    for (const [lo, hi] of pieces) assert.ok(front.some(([f1]) => f1 >= lo && f1 <= hi), `no point in [${lo}, ${hi}]`);
+    const pieces = [
+      [0, 0.0830015349],
+      [0.182228728, 0.2577623634],
+      [0.4093136748, 0.4538821041],
+      [0.6183967944, 0.6525117038],
+      [0.8233317983, 0.8518328654],
+    ];
+    for (const [f1] of front)
+      assert.ok(
+        pieces.some(([lo, hi]) => f1 >= lo - 1e-4 && f1 <= hi + 1e-4),
+        `f1 = ${f1}`,
+      );
+    for (const [lo, hi] of pieces)
+      assert.ok(
+        front.some(([f1]) => f1 >= lo && f1 <= hi),
+        `no point in [${lo}, ${hi}]`,
+      );
     for (let i = 1; i < front.length; i++) assert.ok(front[i][0] > front[i - 1][0] && front[i][1] < front[i - 1][1]);
   });
 
@@ -118,13 +147,16 @@ describe('multi-objective problems', () => {
     close(dtlz2({ objectives: 2 }).optimalHypervolume, 1.21 - Math.PI / 4, 1e-15, 'dtlz2 M=2');
     close(dtlz2().optimalHypervolume, 1.331 - Math.PI / 6, 1e-15, 'dtlz2 M=3');
     close(unitBallVolume(3), (4 / 3) * Math.PI, 1e-15, 'V3');
-    close(unitBallVolume(4), (Math.PI ** 2) / 2, 1e-15, 'V4');
+    close(unitBallVolume(4), Math.PI ** 2 / 2, 1e-15, 'V4');
     // dense fronts: 2 objectives 20001 points (staircase error ~1e-4), 3 objectives 41 × 41 (~3e-2)
     for (const p of all) {
       const per = p.objectives === 2 ? 20001 : 41;
       const hv = hypervolume(p.paretoFront(per), p.referencePoint);
       const tol = p.objectives === 2 ? 2e-4 : 4e-2;
-      assert.ok(hv <= p.optimalHypervolume + 1e-12 && hv > p.optimalHypervolume - tol, `${p.id}: front HV ${hv} vs HV* ${p.optimalHypervolume}`);
+      assert.ok(
+        hv <= p.optimalHypervolume + 1e-12 && hv > p.optimalHypervolume - tol,
+        `${p.id}: front HV ${hv} vs HV* ${p.optimalHypervolume}`,
+      );
     }
   });
 
@@ -132,14 +164,21 @@ describe('multi-objective problems', () => {
     close(zdt3OptimalHypervolume([1.1, 1.1]), ZDT3_OPTIMAL_HYPERVOLUME, 1e-9, 'recomputed, 1e6 intervals (error ~2e-10)');
     // HV*(r) = ∫₀¹ (r2 − m(a)) da + (r1 − 1)(r2 − m1), m1 = min of the front curve ≈ −0.7733690123;
     // against r = (1.1, 1.1) it grows by (r2 − 1.1)·1 + (r1 − 1)(r2 − m1) − 0.1·(1.1 − m1).
-    const m1 = zdt3().paretoFront(200001).reduce((m, f) => Math.min(m, f[1]), Infinity);
+    const m1 = zdt3()
+      .paretoFront(200001)
+      .reduce((m, f) => Math.min(m, f[1]), Infinity);
     close(m1, -0.7733690123, 1e-8, 'min f2 of the front (grid of 200001)');
     const r = [1.5, 2];
     const p = zdt3({ referencePoint: r, variables: 4 });
     const expected = ZDT3_OPTIMAL_HYPERVOLUME + (r[1] - 1.1) + (r[0] - 1) * (r[1] - m1) - 0.1 * (1.1 - m1);
     close(p.optimalHypervolume, expected, 3e-8, 'other reference point');
     const r11 = [11, 11];
-    close(zdt3().optimalHypervolume, ZDT3_OPTIMAL_HYPERVOLUME + (r11[1] - 1.1) + (r11[0] - 1) * (r11[1] - m1) - 0.1 * (1.1 - m1), 3e-8, 'the default (11, 11)');
+    close(
+      zdt3().optimalHypervolume,
+      ZDT3_OPTIMAL_HYPERVOLUME + (r11[1] - 1.1) + (r11[0] - 1) * (r11[1] - m1) - 0.1 * (1.1 - m1),
+      3e-8,
+      'the default (11, 11)',
+    );
   });
 
   it('random points never beat the optimal hypervolume, alone or added to the true front', () => {

@@ -85,7 +85,9 @@ export class RandomParams extends RecordingParams {
   protected pick(_name: string, a: Asked): unknown {
     switch (a.kind) {
       case 'float':
-        return a.step === null ? a.low + (a.high - a.low) * this.rng.random() : a.low + a.step * this.rng.integer(0, Math.floor((a.high - a.low) / a.step));
+        return a.step === null
+          ? a.low + (a.high - a.low) * this.rng.random()
+          : a.low + a.step * this.rng.integer(0, Math.floor((a.high - a.low) / a.step));
       case 'int':
         return a.low + a.step * this.rng.integer(0, Math.floor((a.high - a.low) / a.step));
       case 'categorical':
@@ -107,7 +109,10 @@ export function xParams(p: ArrayLike<number>): FixedParams {
 class PathParams extends RecordingParams {
   readonly sizes: number[] = [];
   private step = 0;
-  constructor(private readonly path: readonly number[], private readonly floats: readonly number[] | null) {
+  constructor(
+    private readonly path: readonly number[],
+    private readonly floats: readonly number[] | null,
+  ) {
     super();
   }
   protected pick(name: string, a: Asked): unknown {

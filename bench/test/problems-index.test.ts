@@ -11,7 +11,12 @@ const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
 describe('BBOB adapter', () => {
   it('asks x0..x{d-1} over [-5, 5] and returns the BBOB value; optimum = fopt; group bbob-d<d>', () => {
-    for (const [fn, inst, d] of [[1, 1, 2], [8, 3, 5], [15, 2, 10], [24, 5, 20]] as const) {
+    for (const [fn, inst, d] of [
+      [1, 1, 2],
+      [8, 3, 5],
+      [15, 2, 10],
+      [24, 5, 20],
+    ] as const) {
       const p = bbobBenchmark(fn, inst, d);
       const raw = bbobProblem(fn, inst, d);
       assert.equal(p.id, raw.id);
@@ -24,7 +29,10 @@ describe('BBOB adapter', () => {
       const rng = new Rng(fn);
       const src = new RandomParams(rng);
       const v = p.evaluate(src, rng) as number;
-      assert.deepEqual(src.order, Array.from({ length: d }, (_, i) => `x${i}`));
+      assert.deepEqual(
+        src.order,
+        Array.from({ length: d }, (_, i) => `x${i}`),
+      );
       for (const name of src.order) assert.deepEqual(src.asked.get(name), { kind: 'float', low: -5, high: 5, log: false, step: null });
       assert.equal(v, raw.evaluate(src.order.map((n) => src.values[n] as number)));
       assert.ok(v >= raw.fopt - 1e-9);
@@ -48,10 +56,24 @@ describe('BBOB adapter', () => {
 
 describe('problem registry', () => {
   it('lists the groups of issue 4 in a stable order', () => {
-    assert.deepEqual(problemGroups().map((g) => g.name), [
-      'bbob-d2', 'bbob-d5', 'bbob-d10', 'bbob-d20', 'bbob-d40',
-      'classic', 'mixed', 'conditional', 'hpobench', 'nasbench201', 'lcbench', 'zdt', 'dtlz',
-    ]);
+    assert.deepEqual(
+      problemGroups().map((g) => g.name),
+      [
+        'bbob-d2',
+        'bbob-d5',
+        'bbob-d10',
+        'bbob-d20',
+        'bbob-d40',
+        'classic',
+        'mixed',
+        'conditional',
+        'hpobench',
+        'nasbench201',
+        'lcbench',
+        'zdt',
+        'dtlz',
+      ],
+    );
     for (const g of problemGroups()) {
       assert.equal(g.objectives, g.name === 'zdt' || g.name === 'dtlz' ? 'multi' : 'single');
       assert.equal(g.needsData, g.name === 'hpobench' || g.name === 'nasbench201' || g.name === 'lcbench');
@@ -93,16 +115,36 @@ describe('problem registry', () => {
   });
 
   it('passes options through: BBOB selection and other dimensions, classic dimensions, zdt size, dtlz objectives', () => {
-    assert.deepEqual(problemsInGroup('bbob-d3', { functions: [7], instances: [2, 4] }).map((p) => p.id), ['bbob_f007_i02_d03', 'bbob_f007_i04_d03']);
-    assert.deepEqual(problemsInGroup('classic', { dimensions: [3] }).map((p) => p.id).slice(3), ['rosenbrock_d03', 'ackley_d03', 'levy_d03', 'styblinski_tang_d03']);
+    assert.deepEqual(
+      problemsInGroup('bbob-d3', { functions: [7], instances: [2, 4] }).map((p) => p.id),
+      ['bbob_f007_i02_d03', 'bbob_f007_i04_d03'],
+    );
+    assert.deepEqual(
+      problemsInGroup('classic', { dimensions: [3] })
+        .map((p) => p.id)
+        .slice(3),
+      ['rosenbrock_d03', 'ackley_d03', 'levy_d03', 'styblinski_tang_d03'],
+    );
     assert.equal(problemsInGroup('zdt', { zdtVariables: 8 })[0].dimension, 8);
-    assert.deepEqual(problemsInGroup('dtlz', { dtlzObjectives: [4] }).map((p) => p.directions.length), [4, 4]);
-    assert.deepEqual(problemsInGroup('hpobench', { dataDir, tasks: ['kc1'] }).map((p) => p.id), ['hpobench_mlp_kc1']);
-    const [lc] = problemsInGroup('lcbench', { dataDir, tasks: ['167149'], lcbenchNoiseSd: 0 }) as unknown as Array<{ id: string; noiseSd: number }>;
+    assert.deepEqual(
+      problemsInGroup('dtlz', { dtlzObjectives: [4] }).map((p) => p.directions.length),
+      [4, 4],
+    );
+    assert.deepEqual(
+      problemsInGroup('hpobench', { dataDir, tasks: ['kc1'] }).map((p) => p.id),
+      ['hpobench_mlp_kc1'],
+    );
+    const [lc] = problemsInGroup('lcbench', { dataDir, tasks: ['167149'], lcbenchNoiseSd: 0 }) as unknown as Array<{
+      id: string;
+      noiseSd: number;
+    }>;
     assert.deepEqual([lc.id, lc.noiseSd], ['lcbench_167149', 0]);
   });
 
   it('an unknown group is an InvalidArgumentError listing the known groups', () => {
-    assert.throws(() => problemsInGroup('cec2017'), (e: unknown) => e instanceof InvalidArgumentError && /classic/.test(e.message) && /cec2017/.test(e.message));
+    assert.throws(
+      () => problemsInGroup('cec2017'),
+      (e: unknown) => e instanceof InvalidArgumentError && /classic/.test(e.message) && /cec2017/.test(e.message),
+    );
   });
 });

@@ -41,14 +41,29 @@ function nasConfig(key: string): Record<string, string> {
 
 describe('tabular benchmarks', () => {
   it('lists 8 HPOBench and 3 NAS-Bench-201 tasks with stable ids, maximised', () => {
-    assert.deepEqual([...HPOBENCH_TASKS].sort(), ['australian', 'blood_transfusion', 'car', 'credit_g', 'kc1', 'phoneme', 'segment', 'vehicle']);
+    assert.deepEqual([...HPOBENCH_TASKS].sort(), [
+      'australian',
+      'blood_transfusion',
+      'car',
+      'credit_g',
+      'kc1',
+      'phoneme',
+      'segment',
+      'vehicle',
+    ]);
     assert.deepEqual(NASBENCH201_TASKS, ['cifar10', 'cifar100', 'imagenet']);
     const h = hpobenchProblems({ dataDir });
     assert.equal(h.length, 8);
-    assert.deepEqual(h.map((p) => p.group), new Array(8).fill('hpobench'));
+    assert.deepEqual(
+      h.map((p) => p.group),
+      new Array(8).fill('hpobench'),
+    );
     assert.ok(h.some((p) => p.id === 'hpobench_mlp_kc1'));
     const n = nasbench201Problems({ dataDir });
-    assert.deepEqual(n.map((p) => p.id), ['nasbench201_cifar10', 'nasbench201_cifar100', 'nasbench201_imagenet']);
+    assert.deepEqual(
+      n.map((p) => p.id),
+      ['nasbench201_cifar10', 'nasbench201_cifar100', 'nasbench201_imagenet'],
+    );
     for (const p of [...h, ...n]) {
       assert.deepEqual(p.directions, ['maximize']);
       assert.equal(p.lastCost(), 1);
@@ -75,7 +90,7 @@ describe('tabular benchmarks', () => {
     for (const name of src.order) assert.deepEqual(src.asked.get(name), { kind: 'categorical', choices: OPS });
   });
 
-  it('decodes keys as value indices in order and returns one of that key\'s seed values', () => {
+  it("decodes keys as value indices in order and returns one of that key's seed values", () => {
     const [p] = hpobenchProblems({ dataDir, tasks: ['kc1'] });
     const seeds: Record<string, number[]> = {
       '00000': [0.5, 0.6, 0.7, 0.8, 0.9],
@@ -93,7 +108,14 @@ describe('tabular benchmarks', () => {
     // "92099": alpha = 1 (index 9), batch_size = 10 (index 2), depth = 1, learning_rate_init = 1, width = 1024
     assert.equal(p.keyOf({ alpha: 1, batch_size: 10, depth: 1, learning_rate_init: 1, width: 1024 }), '92099');
     const [n] = nasbench201Problems({ dataDir, tasks: ['cifar10'] });
-    const cfg = { Op0: 'avg_pool_3x3', Op1: 'nor_conv_1x1', Op2: 'skip_connect', Op3: 'nor_conv_1x1', Op4: 'skip_connect', Op5: 'skip_connect' };
+    const cfg = {
+      Op0: 'avg_pool_3x3',
+      Op1: 'nor_conv_1x1',
+      Op2: 'skip_connect',
+      Op3: 'nor_conv_1x1',
+      Op4: 'skip_connect',
+      Op5: 'skip_connect',
+    };
     assert.equal(n.keyOf(cfg), '421211');
     assert.ok([80, 84].includes(n.evaluate(new FixedParams(cfg), new Rng(3)) as number));
     assert.equal(n.lastMean(), 82);
@@ -198,9 +220,18 @@ describe('tabular benchmarks', () => {
       writeFileSync(join(folder, 'car.json'), JSON.stringify({ '0000': [0.5] }));
       writeFileSync(join(folder, 'vehicle.json'), JSON.stringify({ '00000': [] }));
       const ps = hpobenchProblems({ dataDir: dir, tasks: ['kc1', 'car', 'vehicle'] });
-      assert.throws(() => ps[0].optimum, (e: unknown) => e instanceof BenchmarkDataError && /"12345"/.test(e.message));
-      assert.throws(() => ps[1].optimum, (e: unknown) => e instanceof BenchmarkDataError && /"0000"/.test(e.message));
-      assert.throws(() => ps[2].optimum, (e: unknown) => e instanceof BenchmarkDataError && /non-empty/.test(e.message));
+      assert.throws(
+        () => ps[0].optimum,
+        (e: unknown) => e instanceof BenchmarkDataError && /"12345"/.test(e.message),
+      );
+      assert.throws(
+        () => ps[1].optimum,
+        (e: unknown) => e instanceof BenchmarkDataError && /"0000"/.test(e.message),
+      );
+      assert.throws(
+        () => ps[2].optimum,
+        (e: unknown) => e instanceof BenchmarkDataError && /non-empty/.test(e.message),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

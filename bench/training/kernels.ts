@@ -22,17 +22,72 @@ interface Case {
 const r = (shape: number[]): tf.Tensor => tf.randomNormal(shape);
 const relu = (shape: number[]): tf.Tensor => tf.relu(tf.randomNormal(shape));
 const cases: Case[] = [
-  { label: 'MLP dW2 = H1ᵀ·dZ2', kernel: 'BatchMatMul', inputs: () => ({ a: r([128, 128]), b: r([128, 4096]) }), attrs: { transposeA: true, transposeB: false } },
-  { label: 'MLP dH1 = dZ2·W2ᵀ', kernel: 'BatchMatMul', inputs: () => ({ a: r([128, 4096]), b: r([128, 4096]) }), attrs: { transposeA: false, transposeB: true } },
-  { label: 'MLP dW3 = H2ᵀ·dY', kernel: 'BatchMatMul', inputs: () => ({ a: r([1, 128, 4096]), b: r([1, 128, 10]) }), attrs: { transposeA: true, transposeB: false } },
-  { label: 'MLP dH2 = dY·W3ᵀ', kernel: 'BatchMatMul', inputs: () => ({ a: r([1, 128, 10]), b: r([1, 4096, 10]) }), attrs: { transposeA: false, transposeB: true } },
-  { label: 'MLP fwd2 H1·W2', kernel: 'BatchMatMul', inputs: () => ({ a: r([128, 128]), b: r([128, 4096]) }), attrs: { transposeA: false, transposeB: false } },
-  { label: 'CNN conv2 dW', kernel: 'Conv2DBackpropFilter', inputs: () => ({ x: relu([64, 14, 14, 32]), dy: r([64, 14, 14, 64]) }), attrs: { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 32, 64] } },
-  { label: 'CNN conv1 dW', kernel: 'Conv2DBackpropFilter', inputs: () => ({ x: r([64, 28, 28, 1]), dy: r([64, 28, 28, 32]) }), attrs: { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 32] } },
-  { label: 'CNN conv2 dX', kernel: 'Conv2DBackpropInput', inputs: () => ({ dy: r([64, 14, 14, 64]), filter: r([3, 3, 32, 64]) }), attrs: { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', inputShape: [64, 14, 14, 32] } },
-  { label: 'CNN pool1 grad', kernel: 'MaxPoolGrad', inputs: () => ({ dy: r([64, 14, 14, 32]), input: relu([64, 28, 28, 32]), output: r([64, 14, 14, 32]) }), attrs: { filterSize: [2, 2], strides: [2, 2], pad: 'valid' } },
-  { label: 'CNN pool2 grad', kernel: 'MaxPoolGrad', inputs: () => ({ dy: r([64, 7, 7, 64]), input: relu([64, 14, 14, 64]), output: r([64, 7, 7, 64]) }), attrs: { filterSize: [2, 2], strides: [2, 2], pad: 'valid' } },
-  { label: 'avg pool 3x3/2 same grad', kernel: 'AvgPoolGrad', inputs: () => ({ dy: r([64, 14, 14, 32]), input: r([64, 28, 28, 32]) }), attrs: { filterSize: [3, 3], strides: [2, 2], pad: 'same' } },
+  {
+    label: 'MLP dW2 = H1ᵀ·dZ2',
+    kernel: 'BatchMatMul',
+    inputs: () => ({ a: r([128, 128]), b: r([128, 4096]) }),
+    attrs: { transposeA: true, transposeB: false },
+  },
+  {
+    label: 'MLP dH1 = dZ2·W2ᵀ',
+    kernel: 'BatchMatMul',
+    inputs: () => ({ a: r([128, 4096]), b: r([128, 4096]) }),
+    attrs: { transposeA: false, transposeB: true },
+  },
+  {
+    label: 'MLP dW3 = H2ᵀ·dY',
+    kernel: 'BatchMatMul',
+    inputs: () => ({ a: r([1, 128, 4096]), b: r([1, 128, 10]) }),
+    attrs: { transposeA: true, transposeB: false },
+  },
+  {
+    label: 'MLP dH2 = dY·W3ᵀ',
+    kernel: 'BatchMatMul',
+    inputs: () => ({ a: r([1, 128, 10]), b: r([1, 4096, 10]) }),
+    attrs: { transposeA: false, transposeB: true },
+  },
+  {
+    label: 'MLP fwd2 H1·W2',
+    kernel: 'BatchMatMul',
+    inputs: () => ({ a: r([128, 128]), b: r([128, 4096]) }),
+    attrs: { transposeA: false, transposeB: false },
+  },
+  {
+    label: 'CNN conv2 dW',
+    kernel: 'Conv2DBackpropFilter',
+    inputs: () => ({ x: relu([64, 14, 14, 32]), dy: r([64, 14, 14, 64]) }),
+    attrs: { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 32, 64] },
+  },
+  {
+    label: 'CNN conv1 dW',
+    kernel: 'Conv2DBackpropFilter',
+    inputs: () => ({ x: r([64, 28, 28, 1]), dy: r([64, 28, 28, 32]) }),
+    attrs: { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 1, 32] },
+  },
+  {
+    label: 'CNN conv2 dX',
+    kernel: 'Conv2DBackpropInput',
+    inputs: () => ({ dy: r([64, 14, 14, 64]), filter: r([3, 3, 32, 64]) }),
+    attrs: { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', inputShape: [64, 14, 14, 32] },
+  },
+  {
+    label: 'CNN pool1 grad',
+    kernel: 'MaxPoolGrad',
+    inputs: () => ({ dy: r([64, 14, 14, 32]), input: relu([64, 28, 28, 32]), output: r([64, 14, 14, 32]) }),
+    attrs: { filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+  },
+  {
+    label: 'CNN pool2 grad',
+    kernel: 'MaxPoolGrad',
+    inputs: () => ({ dy: r([64, 7, 7, 64]), input: relu([64, 14, 14, 64]), output: r([64, 7, 7, 64]) }),
+    attrs: { filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+  },
+  {
+    label: 'avg pool 3x3/2 same grad',
+    kernel: 'AvgPoolGrad',
+    inputs: () => ({ dy: r([64, 14, 14, 32]), input: r([64, 28, 28, 32]) }),
+    attrs: { filterSize: [3, 3], strides: [2, 2], pad: 'same' },
+  },
   { label: 'clone of activations', kernel: 'Identity', inputs: () => ({ x: r([128, 4096]) }), attrs: {} },
 ];
 
@@ -74,5 +129,7 @@ for (const c of cases.filter((x) => !filter || x.label.includes(filter) || x.ker
     continue;
   }
   const s = median(times.stock);
-  console.log(`${c.label.padEnd(26)} ${c.kernel.padEnd(22)} stock ${s.toFixed(2).padStart(8)} ms   tansaku ${t.toFixed(2).padStart(8)} ms   ${(s / t).toFixed(1)}x`);
+  console.log(
+    `${c.label.padEnd(26)} ${c.kernel.padEnd(22)} stock ${s.toFixed(2).padStart(8)} ms   tansaku ${t.toFixed(2).padStart(8)} ms   ${(s / t).toFixed(1)}x`,
+  );
 }

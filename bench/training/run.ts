@@ -129,7 +129,12 @@ function runChild(command: string, args: readonly string[]): Promise<WorkerResul
   return runResultChild<WorkerResult>(command, args, ROOT);
 }
 
-function runVariant(variant: Variant, model: ModelName, batch: number, t: { warmupSeconds: number; minSeconds: number; reps: number }): Promise<WorkerResult> {
+function runVariant(
+  variant: Variant,
+  model: ModelName,
+  batch: number,
+  t: { warmupSeconds: number; minSeconds: number; reps: number },
+): Promise<WorkerResult> {
   if (variant === 'pytorch') {
     return runChild(PYTHON, [TORCH_SCRIPT, JSON.stringify({ model, batch, ...t })]);
   }
@@ -168,12 +173,14 @@ async function main(): Promise<void> {
     warmupSeconds: Number(opts['warmup-seconds'] ?? (opts.quick ? 1 : 2)),
   };
   for (const [name, v] of Object.entries({ rounds, ...t })) {
-    if (!(v > 0) || ((name === 'rounds' || name === 'reps') && !Number.isInteger(v))) throw new Error(`--${name} must be positive, got ${v}`);
+    if (!(v > 0) || ((name === 'rounds' || name === 'reps') && !Number.isInteger(v)))
+      throw new Error(`--${name} must be positive, got ${v}`);
   }
   const models = opts.models!.split(',') as ModelName[];
   for (const m of models) if (!(m in MODELS)) throw new Error(`--models: unknown model '${m}' (mlp, cnn)`);
   const variants = opts.variants!.split(',') as Variant[];
-  for (const v of variants) if (!(v in VARIANT_LABEL)) throw new Error(`--variants: unknown variant '${v}' (${Object.keys(VARIANT_LABEL).join(', ')})`);
+  for (const v of variants)
+    if (!(v in VARIANT_LABEL)) throw new Error(`--variants: unknown variant '${v}' (${Object.keys(VARIANT_LABEL).join(', ')})`);
   const batches: Record<ModelName, number> = { mlp: Number(opts['mlp-batch']), cnn: Number(opts['cnn-batch']) };
 
   const started = Date.now();
@@ -181,7 +188,9 @@ async function main(): Promise<void> {
   const torchVersion = sh(PYTHON, ['-c', 'import torch; print(torch.__version__)']);
   const haveTorch = torchVersion !== null;
   if (!haveTorch && variants.includes('pytorch')) {
-    console.error(`\n*** PyTorch is not importable by ${PYTHON}. Install the reference with: apt-get install -y python3-torch\n*** Reporting TensorFlow.js figures only.\n`);
+    console.error(
+      `\n*** PyTorch is not importable by ${PYTHON}. Install the reference with: apt-get install -y python3-torch\n*** Reporting TensorFlow.js figures only.\n`,
+    );
   }
   const active = variants.filter((v) => v !== 'pytorch' || haveTorch);
   const log = (msg: string): void => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}`);
@@ -193,7 +202,12 @@ async function main(): Promise<void> {
       for (const variant of order) {
         // The cpu backend takes seconds (MLP) to a minute (CNN) per step: one short measurement, first round only.
         if (variant === 'cpu' && round > 0) continue;
-        const res = await runVariant(variant, model, batches[model], variant === 'cpu' ? { warmupSeconds: 0, minSeconds: t.minSeconds, reps: 1 } : t);
+        const res = await runVariant(
+          variant,
+          model,
+          batches[model],
+          variant === 'cpu' ? { warmupSeconds: 0, minSeconds: t.minSeconds, reps: 1 } : t,
+        );
         runs.push(res);
         const rate = res.reps.map((r) => (r.steps * res.batch) / r.wall);
         log(`round ${round + 1}/${rounds} ${model} ${variant.padEnd(12)} ${rate.map((v) => fmt(v)).join(', ')} samples/s`);
@@ -225,7 +239,15 @@ async function main(): Promise<void> {
   const ref = (model: ModelName): Row | undefined => rows.find((r) => r.model === model && r.variant === 'pytorch');
   const ratio = (a: number, b: number | undefined): string => (b === undefined || !(b > 0) ? 'n/a' : `${(a / b).toFixed(2)}x`);
   const table = markdownTable(
-    ['model (batch)', 'backend', 'samples/s, wall: median (min–max)', 'samples per CPU-second', 'GFLOP/s (wall)', 'vs PyTorch (wall)', 'vs PyTorch (CPU time)'],
+    [
+      'model (batch)',
+      'backend',
+      'samples/s, wall: median (min–max)',
+      'samples per CPU-second',
+      'GFLOP/s (wall)',
+      'vs PyTorch (wall)',
+      'vs PyTorch (CPU time)',
+    ],
     rows.map((r) => [
       `${MODELS[r.model].label} (${r.batch})`,
       r.variant === 'pytorch' ? `PyTorch ${torchVersion}, 1 thread` : VARIANT_LABEL[r.variant],
@@ -267,7 +289,10 @@ async function main(): Promise<void> {
     '"before": tfjs-backend-wasm 4.22 with its own kernels; the CNN cannot train with them alone (no Conv2DBackpropFilter), so that row adds Tansaku\'s kernels only for what the package lacks. "after": `useTrainingWasmBackend()` (all of Tansaku\'s kernels; see src/tfjs/wasm-training.ts).',
     ...speedups
       .filter((s) => s.wasmAfterOverBefore !== null)
-      .map((s) => `${MODELS[s.model].label}: wasm after / before = ${s.wasmAfterOverBefore!.toFixed(2)}x by wall time, ${s.wasmAfterOverBeforeCpu!.toFixed(2)}x by CPU time.`),
+      .map(
+        (s) =>
+          `${MODELS[s.model].label}: wasm after / before = ${s.wasmAfterOverBefore!.toFixed(2)}x by wall time, ${s.wasmAfterOverBeforeCpu!.toFixed(2)}x by CPU time.`,
+      ),
     target === null
       ? 'Target (MLP on wasm ≥ 0.5x PyTorch): not measured in this run.'
       : `Target (MLP on wasm ≥ 0.5x PyTorch's samples/s): ${target.toFixed(2)}x by wall time${targetCpu === null ? '' : `, ${targetCpu.toFixed(2)}x by CPU time`} — ${Math.max(target, targetCpu ?? 0) >= 0.5 ? 'met' : 'NOT met'}.`,
@@ -276,18 +301,29 @@ async function main(): Promise<void> {
     multiCore.length
       ? `WARNING: more than one core busy in ${multiCore.join(', ')}: those rows are not one-thread figures.`
       : 'One thread: in every row the CPU time was at most 1.15x the wall time.',
-    leaks.length ? `WARNING: tensor count changed during ${leaks.length} run(s): ${leaks.map((r) => `${r.model}/${r.variant} ${r.tensorsBefore}→${r.tensorsAfter}`).join(', ')}` : 'No tensor leak: tf.memory().numTensors was the same before and after the timed repetitions in every TensorFlow.js run.',
+    leaks.length
+      ? `WARNING: tensor count changed during ${leaks.length} run(s): ${leaks.map((r) => `${r.model}/${r.variant} ${r.tensorsBefore}→${r.tensorsAfter}`).join(', ')}`
+      : 'No tensor leak: tf.memory().numTensors was the same before and after the timed repetitions in every TensorFlow.js run.',
   ];
   const machineLine = `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; Node ${machine.node}; @tensorflow/tfjs ${tfjsVersion()}; PyTorch ${torchVersion ?? 'not installed'} (${PYTHON}); load average ${machine.loadavgStart.join(' ')} at start, ${(machine.loadavgEnd as number[]).join(' ')} at end. Date: ${machine.date}. Code: ${describeCode(machine)}. Run time ${((Date.now() - started) / 1000).toFixed(0)} s.`;
   writeResults(ROOT, {
     name: 'training',
-    title: 'bench/training: training samples/s, TensorFlow.js on wasm (before/after Tansaku\'s kernels) and cpu, beside PyTorch on one thread',
+    title:
+      "bench/training: training samples/s, TensorFlow.js on wasm (before/after Tansaku's kernels) and cpu, beside PyTorch on one thread",
     writtenBy: '`npm run bench:training` (bench/training/run.ts)',
     readme: 'bench/training/README.md',
     machineLine,
     table,
     notes,
-    json: { machine: { ...machine, torch: torchVersion, cores: os.availableParallelism() }, config: { rounds, ...t, batches, models, variants: active }, rows, speedups, target, targetCpu, runs },
+    json: {
+      machine: { ...machine, torch: torchVersion, cores: os.availableParallelism() },
+      config: { rounds, ...t, batches, models, variants: active },
+      rows,
+      speedups,
+      target,
+      targetCpu,
+      runs,
+    },
   });
 }
 

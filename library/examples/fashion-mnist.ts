@@ -18,11 +18,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { JournalFileStorage, MedianPruner, NopPruner, RandomSampler, createStudy, loadStudy, type FrozenTrial, type Trial } from 'tansaku';
 import {
-  JournalFileStorage, MedianPruner, NopPruner, RandomSampler, createStudy, loadStudy, type FrozenTrial, type Trial,
-} from 'tansaku';
-import {
-  loadFashionMnist, splitTrainValidation, tansakuPruningCallback, toTensors, train, useTrainingWasmBackend, withSeededRandom,
+  loadFashionMnist,
+  splitTrainValidation,
+  tansakuPruningCallback,
+  toTensors,
+  train,
+  useTrainingWasmBackend,
+  withSeededRandom,
 } from 'tansaku/tfjs';
 
 const { values: args, positionals } = parseArgs({
@@ -58,7 +62,9 @@ async function worker(part: 'pruned' | 'unpruned'): Promise<void> {
   const all = await loadFashionMnist({ limit: Number(args.train) + 2000 });
   const split = splitTrainValidation(all, { validation: 2000, seed: 0 });
   const flat = { featureShape: [784] };
-  const [trainData, valData, testData] = [split.train, split.validation, await loadFashionMnist({ split: 'test' })].map((d) => toTensors(d, flat));
+  const [trainData, valData, testData] = [split.train, split.validation, await loadFashionMnist({ split: 'test' })].map((d) =>
+    toTensors(d, flat),
+  );
 
   const objective = async (trial: Trial): Promise<number> => {
     const p = suggest(trial);
@@ -76,13 +82,22 @@ async function worker(part: 'pruned' | 'unpruned'): Promise<void> {
       // reports every epoch (steps 0..EPOCHS-1, hence stepOffset) and stops a hopeless trial.
       let step = 0;
       let valAccuracy = NaN;
-      for (const [lr, epochs] of [[p.lr, EPOCHS - DECAY_EPOCHS], [p.lr / 10, DECAY_EPOCHS]]) {
+      for (const [lr, epochs] of [
+        [p.lr, EPOCHS - DECAY_EPOCHS],
+        [p.lr / 10, DECAY_EPOCHS],
+      ]) {
         if (epochs === 0) continue;
         const optimizer = tf.train.adam(lr);
         try {
           const { history } = await train(model, trainData, {
-            epochs, batchSize: p.batch, optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'],
-            validationData: valData, seed: trial.number + 10_000 * step, signal: trial.signal,
+            epochs,
+            batchSize: p.batch,
+            optimizer,
+            loss: 'sparseCategoricalCrossentropy',
+            metrics: ['accuracy'],
+            validationData: valData,
+            seed: trial.number + 10_000 * step,
+            signal: trial.signal,
             callbacks: [tansakuPruningCallback(trial, { metric: 'val_accuracy', stepOffset: step })],
           });
           valAccuracy = history.val_accuracy.at(-1)!;
@@ -91,7 +106,13 @@ async function worker(part: 'pruned' | 'unpruned'): Promise<void> {
           optimizer.dispose();
         }
       }
-      const test = tf.tidy(() => tf.metrics.sparseCategoricalAccuracy(testData.ys, model.predict(testData.xs, { batchSize: 1000 }) as tf.Tensor).mean().dataSync()[0]);
+      const test = tf.tidy(
+        () =>
+          tf.metrics
+            .sparseCategoricalAccuracy(testData.ys, model.predict(testData.xs, { batchSize: 1000 }) as tf.Tensor)
+            .mean()
+            .dataSync()[0],
+      );
       trial.setUserAttr('test_accuracy', test);
       return valAccuracy;
     } finally {
@@ -101,7 +122,9 @@ async function worker(part: 'pruned' | 'unpruned'): Promise<void> {
   const storage = new JournalFileStorage(JOURNAL);
   const run = async (name: string, pruner: MedianPruner | NopPruner) => {
     const study = await loadStudy({ studyName: name, storage, sampler: new RandomSampler({ seed: SEED }), pruner });
-    await study.optimize(objective, { callbacks: [(_, t) => void console.log(`${name} #${t.number} ${t.state} after ${t.intermediateValues.size} epoch(s)`)] });
+    await study.optimize(objective, {
+      callbacks: [(_, t) => void console.log(`${name} #${t.number} ${t.state} after ${t.intermediateValues.size} epoch(s)`)],
+    });
   };
   // The pruned study runs alone (its pruning decisions depend on the order trials finish); the unpruned
   // one's trials are independent, so the pruned worker joins it when done.
@@ -119,10 +142,17 @@ async function main(): Promise<void> {
     await study.enqueueTrial(DEFAULT);
   }
   const started = Date.now();
-  await Promise.all(['pruned', 'unpruned'].map((part) => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1], part, ...process.argv.slice(2)], { stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${part} exited with ${code}`))));
-  })));
+  await Promise.all(
+    ['pruned', 'unpruned'].map(
+      (part) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(process.execPath, [...process.execArgv, process.argv[1], part, ...process.argv.slice(2)], {
+            stdio: 'inherit',
+          });
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${part} exited with ${code}`))));
+        }),
+    ),
+  );
   const minutes = (Date.now() - started) / 60000;
 
   const summary = async (name: string) => {
@@ -136,11 +166,19 @@ async function main(): Promise<void> {
   const p = await summary('pruned');
   const u = await summary('unpruned');
   const pct = (x: number) => `${x.toFixed(2)}%`;
-  console.log(`\n${TRIALS} trials x ${EPOCHS} epochs (the last ${DECAY_EPOCHS} at lr / 10), ${args.train} training images, in ${minutes.toFixed(1)} min`);
+  console.log(
+    `\n${TRIALS} trials x ${EPOCHS} epochs (the last ${DECAY_EPOCHS} at lr / 10), ${args.train} training images, in ${minutes.toFixed(1)} min`,
+  );
   console.log(`default (Adam 1e-3, 128 units, batch 128): test accuracy ${pct(p.test(p.default))}`);
-  for (const [name, s] of [['with MedianPruner', p], ['without pruning', u]] as const) {
-    console.log(`${name}: best trial #${s.best.number} (validation ${pct(100 * s.best.values![0])}) test accuracy ${pct(s.test(s.best))} ` +
-      `(${(s.test(s.best) - s.test(s.default)).toFixed(2)} points over the default), ${s.epochs} epochs trained, ${s.pruned} trials pruned`, s.best.params);
+  for (const [name, s] of [
+    ['with MedianPruner', p],
+    ['without pruning', u],
+  ] as const) {
+    console.log(
+      `${name}: best trial #${s.best.number} (validation ${pct(100 * s.best.values![0])}) test accuracy ${pct(s.test(s.best))} ` +
+        `(${(s.test(s.best) - s.test(s.default)).toFixed(2)} points over the default), ${s.epochs} epochs trained, ${s.pruned} trials pruned`,
+      s.best.params,
+    );
   }
   console.log(`the pruner saved ${(100 * (1 - p.epochs / u.epochs)).toFixed(1)}% of the epochs (${p.epochs} instead of ${u.epochs})`);
   await storage.close();

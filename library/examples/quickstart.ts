@@ -22,21 +22,26 @@ const study = await createStudy({
   pruner: new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 2 }),
 });
 
-const result = await study.optimize(async (trial) => {
-  const lr = trial.suggestFloat('lr', 1e-5, 1e-1, { log: true });
-  const width = trial.suggestOrdinal('width', logGrid(16, 1024, 2));
-  const optimizer = trial.suggestCategorical('optimizer', ['adam', 'sgd']);
-  if (optimizer === 'sgd') trial.suggestFloat('momentum', 0, 0.99);
-  let loss = Infinity;
-  for (let epoch = 0; epoch < 20; epoch++) {
-    loss = validationLoss(lr, width, optimizer, epoch);
-    trial.report(loss, epoch);
-    if (await trial.shouldPrune()) throw new TrialPruned();
-  }
-  return loss;
-}, { nTrials: 100, concurrency: 4 });
+const result = await study.optimize(
+  async (trial) => {
+    const lr = trial.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+    const width = trial.suggestOrdinal('width', logGrid(16, 1024, 2));
+    const optimizer = trial.suggestCategorical('optimizer', ['adam', 'sgd']);
+    if (optimizer === 'sgd') trial.suggestFloat('momentum', 0, 0.99);
+    let loss = Infinity;
+    for (let epoch = 0; epoch < 20; epoch++) {
+      loss = validationLoss(lr, width, optimizer, epoch);
+      trial.report(loss, epoch);
+      if (await trial.shouldPrune()) throw new TrialPruned();
+    }
+    return loss;
+  },
+  { nTrials: 100, concurrency: 4 },
+);
 
 const best = await study.bestTrial;
-console.log(`this run: ${result.complete} complete, ${result.pruned} pruned, ${result.failed} failed; the study has ${(await study.trials).length} trials`);
+console.log(
+  `this run: ${result.complete} complete, ${result.pruned} pruned, ${result.failed} failed; the study has ${(await study.trials).length} trials`,
+);
 console.log(`best trial #${best.number}: loss ${best.values![0].toFixed(4)}`, best.params);
 console.log(trialsToCSV((await study.trials).slice(0, 3)).trimEnd());

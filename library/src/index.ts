@@ -132,7 +132,17 @@ export {
   type StudyRecord,
   type TrialState,
 } from './core/trial-record.js';
-export { OpCode, type CreateTrialOptions, type CreateTrialResult, type GetTrialsOptions, type Operation, type Storage, type TrialFinish, type TrialTemplate, type TrialUpdate } from './core/storage.js';
+export {
+  OpCode,
+  type CreateTrialOptions,
+  type CreateTrialResult,
+  type GetTrialsOptions,
+  type Operation,
+  type Storage,
+  type TrialFinish,
+  type TrialTemplate,
+  type TrialUpdate,
+} from './core/storage.js';
 export type { RelativeSample, Sampler, StudyView, TrialPlan } from './core/sampler.js';
 export type { Pruner } from './core/pruner.js';
 export { Rng, deriveSeed } from './core/rng.js';

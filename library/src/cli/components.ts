@@ -31,7 +31,8 @@ export const SAMPLERS = {
   random: 'independent uniform / log-uniform draws (default)',
   grid: 'every combination once; needs discrete parameters (int, ordinal, categorical, float with step)',
   qmc: 'scrambled Sobol quasi-random points',
-  'nelder-mead': 'Nelder-Mead simplex (Ozaki et al. 2017); options parallel (speculative, exact serial path), initialSimplex (regular|random|lhs), boundary (barrier|clip), coefficients, start',
+  'nelder-mead':
+    'Nelder-Mead simplex (Ozaki et al. 2017); options parallel (speculative, exact serial path), initialSimplex (regular|random|lhs), boundary (barrier|clip), coefficients, start',
   'coordinate-search': 'coordinate search (poll ±step per axis, halve on failure); options initialPoint, initialStep, minStep, onConverge',
   'hill-climbing': 'hill climbing on parameter levels; options start, onPeak (stop|restart), floatLevels',
   'cross-search': 'cross-search along one axis at a time (Imai 2024); options start, firstAxis, limit (partial), onConverge, floatLevels',
@@ -52,7 +53,9 @@ const GRID_LIMIT = 1_000_000;
 
 function unknownName(kind: string, name: string, valid: readonly string[]): never {
   const hint = closest(name, valid);
-  throw new InvalidArgumentError(`unknown ${kind} ${JSON.stringify(name)}${hint ? ` (did you mean "${hint}"?)` : ''}; valid ${kind}s: ${valid.join(', ')}`);
+  throw new InvalidArgumentError(
+    `unknown ${kind} ${JSON.stringify(name)}${hint ? ` (did you mean "${hint}"?)` : ''}; valid ${kind}s: ${valid.join(', ')}`,
+  );
 }
 
 /** Canonical sampler name, or a clear error listing the valid ones. */
@@ -84,12 +87,16 @@ export function parseComponentOptions(text: string | undefined, flag: string): C
     } catch (error) {
       throw new InvalidArgumentError(`${flag}: not valid JSON: ${(error as Error).message}`);
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidArgumentError(`${flag}: expected a JSON object, got ${describeValue(raw)}`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new InvalidArgumentError(`${flag}: expected a JSON object, got ${describeValue(raw)}`);
   } else {
     const obj: Record<string, JsonValue> = {};
     for (const pair of text.split(',')) {
       const at = pair.indexOf('=');
-      if (at <= 0) throw new InvalidArgumentError(`${flag}: expected key=value pairs separated by commas (or a JSON object), got ${JSON.stringify(pair)}`);
+      if (at <= 0)
+        throw new InvalidArgumentError(
+          `${flag}: expected key=value pairs separated by commas (or a JSON object), got ${JSON.stringify(pair)}`,
+        );
       const value = pair.slice(at + 1).trim();
       let parsed: JsonValue;
       try {
@@ -112,14 +119,22 @@ function gridValues(name: string, d: SearchSpace[string]): ParamValue[] {
     case 'categorical':
       return [...d.choices];
     case 'int': {
-      if (d.log) throw new InvalidArgumentError(`the grid sampler cannot enumerate parameter "${name}": a log-scaled int; use type "ordinal" with the values to try`);
+      if (d.log)
+        throw new InvalidArgumentError(
+          `the grid sampler cannot enumerate parameter "${name}": a log-scaled int; use type "ordinal" with the values to try`,
+        );
       const n = cardinality(d);
-      if (n > GRID_LIMIT) throw new InvalidArgumentError(`the grid sampler cannot enumerate parameter "${name}": ${n} values; give it a step or use type "ordinal"`);
+      if (n > GRID_LIMIT)
+        throw new InvalidArgumentError(
+          `the grid sampler cannot enumerate parameter "${name}": ${n} values; give it a step or use type "ordinal"`,
+        );
       return Array.from({ length: n }, (_, i) => d.low + i * d.step);
     }
     case 'float': {
       if (d.step === null) {
-        throw new InvalidArgumentError(`the grid sampler needs discrete parameters, but "${name}" is a continuous float; give it a "step", or use type "ordinal" with the values to try`);
+        throw new InvalidArgumentError(
+          `the grid sampler needs discrete parameters, but "${name}" is a continuous float; give it a "step", or use type "ordinal" with the values to try`,
+        );
       }
       const n = cardinality(d);
       if (n > GRID_LIMIT) throw new InvalidArgumentError(`the grid sampler cannot enumerate parameter "${name}": ${n} values`);
@@ -142,7 +157,18 @@ const SAMPLER_OPTION_KEYS: Record<SamplerName, readonly string[]> = {
   random: ['seed'],
   qmc: ['seed', 'scramble'],
   grid: ['seed', 'shuffle'],
-  'nelder-mead': ['seed', 'coefficients', 'initialSimplex', 'regularSimplex', 'start', 'boundary', 'parallel', 'restart', 'categorical', 'staleRetries'],
+  'nelder-mead': [
+    'seed',
+    'coefficients',
+    'initialSimplex',
+    'regularSimplex',
+    'start',
+    'boundary',
+    'parallel',
+    'restart',
+    'categorical',
+    'staleRetries',
+  ],
   'coordinate-search': ['seed', 'initialPoint', 'initialStep', 'minStep', 'onConverge'],
   'hill-climbing': ['seed', 'start', 'onPeak', 'floatLevels'],
   'cross-search': ['seed', 'start', 'firstAxis', 'limit', 'onConverge', 'floatLevels'],
@@ -198,7 +224,8 @@ export function makePruner(name: string, options: ComponentOptions): Pruner {
     case 'median':
       return new MedianPruner(options);
     case 'percentile':
-      if (options.percentile === undefined) throw new InvalidArgumentError('the percentile pruner needs a percentile: --pruner-options percentile=25');
+      if (options.percentile === undefined)
+        throw new InvalidArgumentError('the percentile pruner needs a percentile: --pruner-options percentile=25');
       return new PercentilePruner(options as unknown as ConstructorParameters<typeof PercentilePruner>[0]);
     case 'threshold':
       if (options.lower === undefined && options.upper === undefined) {

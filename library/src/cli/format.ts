@@ -5,7 +5,9 @@ import { formatElapsed, formatNumber } from './progress.js';
 /** A left-aligned table with a header rule; numbers right-aligned. */
 export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === '' || /^[-+]?[\d.]+(e[-+]?\d+)?$|^-?Infinity$|^NaN$/.test(r[i] ?? '')));
+  const numeric = headers.map(
+    (_, i) => rows.length > 0 && rows.every((r) => r[i] === '' || /^[-+]?[\d.]+(e[-+]?\d+)?$|^-?Infinity$|^NaN$/.test(r[i] ?? '')),
+  );
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))

@@ -55,7 +55,8 @@ function version(): string {
 function intArg(name: string, min: number): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!/^[-+]?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) throw new CommanderArgumentError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    if (!/^[-+]?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min)
+      throw new CommanderArgumentError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
     return n;
   };
 }
@@ -73,13 +74,16 @@ function secondsArg(name: string, allowZero = false): (v: string) => number {
 function directionsArg(v: string): StudyDirection[] {
   const list = v.split(',').map((d) => d.trim().toLowerCase());
   for (const d of list) {
-    if (d !== 'minimize' && d !== 'maximize') throw new CommanderArgumentError(`each direction must be minimize or maximize, got ${JSON.stringify(d)} in ${JSON.stringify(v)}`);
+    if (d !== 'minimize' && d !== 'maximize')
+      throw new CommanderArgumentError(`each direction must be minimize or maximize, got ${JSON.stringify(d)} in ${JSON.stringify(v)}`);
   }
   return list as StudyDirection[];
 }
 
 const storageOption = (): Option =>
-  new Option('--storage <path>', 'journal file path (shared by processes), or memory: (this process only)').env('TANSAKU_STORAGE').makeOptionMandatory();
+  new Option('--storage <path>', 'journal file path (shared by processes), or memory: (this process only)')
+    .env('TANSAKU_STORAGE')
+    .makeOptionMandatory();
 const studyOption = (): Option => new Option('--study <name>', 'study name').makeOptionMandatory();
 const formatOption = (formats: string[]): Option => new Option('--format <format>', 'output format').choices(formats).default('table');
 
@@ -95,7 +99,9 @@ function directionsOf(opts: { direction?: StudyDirection; directions?: StudyDire
  */
 function openExisting(spec: string, options: { readOnly?: boolean } = {}): Storage {
   if (parseStorageSpec(spec).kind === 'memory') {
-    throw new UsageError('memory: holds nothing between commands: give the journal file the study was run on (--storage ./tansaku.journal)');
+    throw new UsageError(
+      'memory: holds nothing between commands: give the journal file the study was run on (--storage ./tansaku.journal)',
+    );
   }
   return openStorage(spec, { mustExist: true, readOnly: options.readOnly });
 }
@@ -117,7 +123,9 @@ function installInterrupts(io: CliIo): { signal: AbortSignal; exitCode: () => nu
     count++;
     first ??= sig;
     if (count === 1) {
-      io.stderr.write(`\ntansaku: ${sig}: stopping; running trials are stopped and recorded as FAIL (interrupted); press Ctrl-C again to kill at once\n`);
+      io.stderr.write(
+        `\ntansaku: ${sig}: stopping; running trials are stopped and recorded as FAIL (interrupted); press Ctrl-C again to kill at once\n`,
+      );
       controller.abort();
       return;
     }
@@ -184,14 +192,27 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command('optimize')
     .description('run trials of a command (any program) or a module objective on a study')
-    .addOption(new Option('--command <command>', "program and arguments with {param} placeholders, split like sh words but never run through a shell").conflicts('objective'))
-    .addOption(new Option('--objective <module>', 'a .ts/.js module exporting objective(trial), run in --n-jobs worker processes').conflicts('command'))
+    .addOption(
+      new Option(
+        '--command <command>',
+        'program and arguments with {param} placeholders, split like sh words but never run through a shell',
+      ).conflicts('objective'),
+    )
+    .addOption(
+      new Option('--objective <module>', 'a .ts/.js module exporting objective(trial), run in --n-jobs worker processes').conflicts(
+        'command',
+      ),
+    )
     .option('--space <file>', 'search space file (JSON or YAML); required with --command')
     .addOption(storageOption())
     .addOption(studyOption())
     .option('--n-trials <n>', "the study's total trial budget, shared by every process on it", intArg('--n-trials', 1))
     .option('--n-jobs <j>', 'trials run at once: programs for --command, worker processes for --objective', intArg('--n-jobs', 1), 1)
-    .addOption(new Option('--direction <direction>', 'objective direction (default minimize)').choices(['minimize', 'maximize']).conflicts('directions'))
+    .addOption(
+      new Option('--direction <direction>', 'objective direction (default minimize)')
+        .choices(['minimize', 'maximize'])
+        .conflicts('directions'),
+    )
     .addOption(new Option('--directions <list>', 'several objectives, e.g. maximize,minimize').argParser(directionsArg))
     .option('--timeout <seconds>', 'start no new trial after this many seconds', secondsArg('--timeout'))
     .option('--trial-timeout <seconds>', 'stop a command after this many seconds; the trial fails', secondsArg('--trial-timeout'))
@@ -210,8 +231,12 @@ TANSAKU_TRIAL_NUMBER and TANSAKU_STUDY are set. It prints "tansaku:report <step>
 intermediate values (pruning) and its result as the last stdout line: a number, or a JSON array/object
 of numbers with several directions.
 
-Samplers:${Object.entries(SAMPLERS).map(([k, v]) => `\n  ${k.padEnd(NAME_WIDTH)} ${v}`).join('')}
-Pruners:${Object.entries(PRUNERS).map(([k, v]) => `\n  ${k.padEnd(NAME_WIDTH)} ${v}`).join('')}
+Samplers:${Object.entries(SAMPLERS)
+        .map(([k, v]) => `\n  ${k.padEnd(NAME_WIDTH)} ${v}`)
+        .join('')}
+Pruners:${Object.entries(PRUNERS)
+        .map(([k, v]) => `\n  ${k.padEnd(NAME_WIDTH)} ${v}`)
+        .join('')}
 
 Example:
   tansaku optimize --command 'python3 train.py --lr {lr} --act {act}' --space space.json \\
@@ -269,7 +294,17 @@ Example:
         io.stdout.write(
           renderTable(
             ['study', 'directions', 'trials', 'complete', 'pruned', 'failed', 'running', 'best', 'started'],
-            rows.map((r) => [r.study, r.directions.join(','), String(r.trials), String(r.complete), String(r.pruned), String(r.failed), String(r.running), formatNumber(r.bestValue), r.datetimeStart ?? '']),
+            rows.map((r) => [
+              r.study,
+              r.directions.join(','),
+              String(r.trials),
+              String(r.complete),
+              String(r.pruned),
+              String(r.failed),
+              String(r.running),
+              formatNumber(r.bestValue),
+              r.datetimeStart ?? '',
+            ]),
           ),
         );
       });
@@ -304,17 +339,27 @@ Example:
         const studyId = await storage.getStudyIdFromName(opts.study);
         const study = await storage.getStudy(studyId);
         const complete = await storage.getAllTrials(studyId, { states: ['COMPLETE'] });
-        const best = study.directions.length === 1 ? [bestOf(complete, study.directions[0])].filter((t): t is FrozenTrial => t !== null) : paretoFront(complete, study.directions);
-        if (best.length === 0) throw new TansakuError('TANSAKU_NO_COMPLETED_TRIALS', `study ${JSON.stringify(opts.study)} has no COMPLETE trial yet`);
+        const best =
+          study.directions.length === 1
+            ? [bestOf(complete, study.directions[0])].filter((t): t is FrozenTrial => t !== null)
+            : paretoFront(complete, study.directions);
+        if (best.length === 0)
+          throw new TansakuError('TANSAKU_NO_COMPLETED_TRIALS', `study ${JSON.stringify(opts.study)} has no COMPLETE trial yet`);
         if (opts.format === 'json') {
           io.stdout.write(`${JSON.stringify(study.directions.length === 1 ? trialToJSON(best[0]) : best.map(trialToJSON), null, 2)}\n`);
           return;
         }
-        if (study.directions.length > 1) io.stdout.write(`Pareto front of study ${JSON.stringify(opts.study)} (${study.directions.join(', ')}): ${best.length} trial(s)\n`);
+        if (study.directions.length > 1)
+          io.stdout.write(
+            `Pareto front of study ${JSON.stringify(opts.study)} (${study.directions.join(', ')}): ${best.length} trial(s)\n`,
+          );
         for (const t of best) {
           io.stdout.write(`trial ${t.number}\n`);
-          io.stdout.write(t.values!.length === 1 ? `  value: ${formatNumber(t.values![0])}\n` : `  values: [${t.values!.map(formatNumber).join(', ')}]\n`);
-          for (const [k, v] of Object.entries(t.params)) io.stdout.write(`  ${k}: ${typeof v === 'number' ? formatNumber(v) : String(v)}\n`);
+          io.stdout.write(
+            t.values!.length === 1 ? `  value: ${formatNumber(t.values![0])}\n` : `  values: [${t.values!.map(formatNumber).join(', ')}]\n`,
+          );
+          for (const [k, v] of Object.entries(t.params))
+            io.stdout.write(`  ${k}: ${typeof v === 'number' ? formatNumber(v) : String(v)}\n`);
           if (Object.keys(t.userAttrs).length) io.stdout.write(`  user attrs: ${JSON.stringify(t.userAttrs)}\n`);
         }
       });
@@ -325,17 +370,37 @@ Example:
     .description('create an empty study (prints its name)')
     .addOption(storageOption())
     .addOption(studyOption())
-    .addOption(new Option('--direction <direction>', 'objective direction (default minimize)').choices(['minimize', 'maximize']).conflicts('directions'))
+    .addOption(
+      new Option('--direction <direction>', 'objective direction (default minimize)')
+        .choices(['minimize', 'maximize'])
+        .conflicts('directions'),
+    )
     .addOption(new Option('--directions <list>', 'several objectives, e.g. maximize,minimize').argParser(directionsArg))
     .option('--seed <seed>', 'study seed', intArg('--seed', 0))
     .option('--skip-if-exists', 'succeed when the study exists already')
-    .action(async (opts: { storage: string; study: string; direction?: StudyDirection; directions?: StudyDirection[]; seed?: number; skipIfExists?: boolean }) => {
-      if (parseStorageSpec(opts.storage).kind === 'memory') throw new UsageError('memory: holds nothing between commands: give a journal file path');
-      await withStorage(openStorage(opts.storage), async (storage) => {
-        await createStudy({ studyName: opts.study, storage, directions: directionsOf(opts), seed: opts.seed, loadIfExists: opts.skipIfExists === true });
-        io.stdout.write(`${opts.study}\n`);
-      });
-    });
+    .action(
+      async (opts: {
+        storage: string;
+        study: string;
+        direction?: StudyDirection;
+        directions?: StudyDirection[];
+        seed?: number;
+        skipIfExists?: boolean;
+      }) => {
+        if (parseStorageSpec(opts.storage).kind === 'memory')
+          throw new UsageError('memory: holds nothing between commands: give a journal file path');
+        await withStorage(openStorage(opts.storage), async (storage) => {
+          await createStudy({
+            studyName: opts.study,
+            storage,
+            directions: directionsOf(opts),
+            seed: opts.seed,
+            loadIfExists: opts.skipIfExists === true,
+          });
+          io.stdout.write(`${opts.study}\n`);
+        });
+      },
+    );
 
   program
     .command('delete-study')
@@ -374,7 +439,8 @@ async function storedDirections(spec: string, studyName: string): Promise<StudyD
 const MODULE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 
 async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number> {
-  if (!opts.command && !opts.objective) throw new UsageError('give the objective: --command "<program and args with {param} placeholders>" or --objective <module.ts|js>');
+  if (!opts.command && !opts.objective)
+    throw new UsageError('give the objective: --command "<program and args with {param} placeholders>" or --objective <module.ts|js>');
   if (opts.objective !== undefined && !MODULE_EXTENSIONS.includes(extname(opts.objective).toLowerCase())) {
     throw new UsageError(
       `--objective takes a JavaScript or TypeScript module (${MODULE_EXTENSIONS.join(', ')}), got ${opts.objective}; ` +
@@ -420,9 +486,25 @@ async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number
   const storage = openStorage(opts.storage);
   return withStorage(storage, async () => {
     await checkRejoin(storage, opts, settings, io);
-    const study = await createStudy({ studyName: opts.study, storage, directions, seed: opts.seed, maxTrials: opts.nTrials, loadIfExists: true });
+    const study = await createStudy({
+      studyName: opts.study,
+      storage,
+      directions,
+      seed: opts.seed,
+      maxTrials: opts.nTrials,
+      loadIfExists: true,
+    });
     await study.setSystemAttr(CLI_SETTINGS_ATTR, settingsToJson(settings));
-    return run(io, { storage, storageSpec: opts.storage, storageIsMemory: isMemory, studyName: opts.study, settings, nJobs: opts.nJobs, timeout: opts.timeout ?? null, command });
+    return run(io, {
+      storage,
+      storageSpec: opts.storage,
+      storageIsMemory: isMemory,
+      studyName: opts.study,
+      settings,
+      nJobs: opts.nJobs,
+      timeout: opts.timeout ?? null,
+      command,
+    });
   });
 }
 
@@ -459,14 +541,21 @@ async function checkRejoin(storage: Storage, opts: OptimizeOptions, settings: Cl
   const changed: string[] = [];
   if (JSON.stringify(before.objective) !== JSON.stringify(settings.objective)) changed.push('objective');
   if (JSON.stringify(before.space) !== JSON.stringify(settings.space)) changed.push('space');
-  if (JSON.stringify(before.sampler) !== JSON.stringify(settings.sampler)) changed.push(`sampler (${before.sampler.name} -> ${settings.sampler.name})`);
-  if (JSON.stringify(before.pruner) !== JSON.stringify(settings.pruner)) changed.push(`pruner (${before.pruner.name} -> ${settings.pruner.name})`);
+  if (JSON.stringify(before.sampler) !== JSON.stringify(settings.sampler))
+    changed.push(`sampler (${before.sampler.name} -> ${settings.sampler.name})`);
+  if (JSON.stringify(before.pruner) !== JSON.stringify(settings.pruner))
+    changed.push(`pruner (${before.pruner.name} -> ${settings.pruner.name})`);
   if (changed.length > 0) {
-    io.stderr.write(`note: study ${JSON.stringify(opts.study)} was started with other settings; this run replaces its stored ${changed.join(', ')} (what \`tansaku worker\` runs)\n`);
+    io.stderr.write(
+      `note: study ${JSON.stringify(opts.study)} was started with other settings; this run replaces its stored ${changed.join(', ')} (what \`tansaku worker\` runs)\n`,
+    );
   }
 }
 
-async function workerCommand(opts: { storage: string; study: string; nJobs?: number; timeout?: number; cwd?: string }, io: CliIo): Promise<number> {
+async function workerCommand(
+  opts: { storage: string; study: string; nJobs?: number; timeout?: number; cwd?: string },
+  io: CliIo,
+): Promise<number> {
   const storage = openExisting(opts.storage);
   return withStorage(storage, async () => {
     const { settings } = await readSettings(storage, opts.study);
@@ -476,7 +565,16 @@ async function workerCommand(opts: { storage: string; study: string; nJobs?: num
     }
     const nJobs = opts.nJobs ?? settings.nJobs;
     const command = preflight(settings, opts.study, nJobs, false);
-    return run(io, { storage, storageSpec: opts.storage, storageIsMemory: false, studyName: opts.study, settings, nJobs, timeout: opts.timeout ?? null, command });
+    return run(io, {
+      storage,
+      storageSpec: opts.storage,
+      storageIsMemory: false,
+      studyName: opts.study,
+      settings,
+      nJobs,
+      timeout: opts.timeout ?? null,
+      command,
+    });
   });
 }
 
@@ -491,7 +589,12 @@ async function run(io: CliIo, o: Omit<Parameters<typeof runStudy>[0], 'io' | 'si
 }
 
 function isUsage(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof SpaceFileError || error instanceof InvalidArgumentError || error instanceof InvalidDistributionError;
+  return (
+    error instanceof UsageError ||
+    error instanceof SpaceFileError ||
+    error instanceof InvalidArgumentError ||
+    error instanceof InvalidDistributionError
+  );
 }
 
 /**

@@ -52,10 +52,14 @@ function shortReason(t: FrozenTrial): string {
 
 /** One line describing a finished trial. */
 export function describeTrial(t: FrozenTrial): string {
-  const duration = t.datetimeStart !== null && t.datetimeComplete !== null ? ` (${formatElapsed(t.datetimeComplete - t.datetimeStart)})` : '';
+  const duration =
+    t.datetimeStart !== null && t.datetimeComplete !== null ? ` (${formatElapsed(t.datetimeComplete - t.datetimeStart)})` : '';
   const params = formatParams(t.params);
   if (t.state === 'COMPLETE') {
-    const v = t.values && t.values.length === 1 ? `value=${formatNumber(t.values[0])}` : `values=[${(t.values ?? []).map(formatNumber).join(', ')}]`;
+    const v =
+      t.values && t.values.length === 1
+        ? `value=${formatNumber(t.values[0])}`
+        : `values=[${(t.values ?? []).map(formatNumber).join(', ')}]`;
     return `trial ${t.number} COMPLETE ${v}${duration} ${params}`.trimEnd();
   }
   if (t.state === 'PRUNED') {

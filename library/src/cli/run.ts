@@ -18,7 +18,14 @@ import { SystemAttr, type FrozenTrial } from '../core/trial-record.js';
 import { OptimizationInterruptedError, type Objective, type Study } from '../core/study.js';
 import { loadStudy } from '../index.js';
 import { CommandObjective } from '../runner/command.js';
-import { WorkerPool, failTrialsOfDeadWorker, loadObjectiveModule, needsTypeScriptLoader, tsxLoaderUrl, type WorkerExit } from '../runner/worker.js';
+import {
+  WorkerPool,
+  failTrialsOfDeadWorker,
+  loadObjectiveModule,
+  needsTypeScriptLoader,
+  tsxLoaderUrl,
+  type WorkerExit,
+} from '../runner/worker.js';
 import { makePruner, makeSampler } from './components.js';
 import { Progress, formatNumber, formatParams, type OutputStream, type ProgressCounts } from './progress.js';
 import { CLI_SETTINGS_ATTR, settingsFromJson, type CliSettings } from './settings.js';
@@ -108,7 +115,9 @@ export function preflight(settings: CliSettings, studyName: string, nJobs: numbe
     );
   }
   if (settings.trialTimeout !== null) {
-    throw new UsageError('--trial-timeout applies to --command objectives; a module objective cannot be stopped from outside, so it should watch trial.signal');
+    throw new UsageError(
+      '--trial-timeout applies to --command objectives; a module objective cannot be stopped from outside, so it should watch trial.signal',
+    );
   }
   return null;
 }
@@ -164,7 +173,10 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
     for (const t of await storage.getAllTrials(study.studyId, { states: ['RUNNING'] })) {
       if (!mine(t)) continue;
       await storage
-        .updateTrial(t.trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: 'killed (interrupted twice)' }], { state: 'FAIL', values: null })
+        .updateTrial(t.trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: 'killed (interrupted twice)' }], {
+          state: 'FAIL',
+          values: null,
+        })
         .catch(() => {});
     }
   };
@@ -174,7 +186,9 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
   if (budget !== null && nBefore >= budget) {
     afterKill.cleanup = null;
     await progress.stop();
-    io.stderr.write(`study ${JSON.stringify(o.studyName)} already has ${nBefore} trials, its budget of ${budget} is used; raise --n-trials to run more\n`);
+    io.stderr.write(
+      `study ${JSON.stringify(o.studyName)} already has ${nBefore} trials, its budget of ${budget} is used; raise --n-trials to run more\n`,
+    );
     return { complete: 0, pruned: 0, failed: 0, interrupted: false, elapsedMs: Date.now() - t0 };
   }
   // A module objective runs in worker processes even with one job: its crashes, process.exit calls,
@@ -242,7 +256,8 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
             cleanups.push(
               failTrialsOfDeadWorker(storage, study.studyId, exit.pid, `worker process ${exit.pid} exited (${how})`)
                 .then((failed) => {
-                  if (failed.length) progress.note(`worker process ${exit.pid} exited (${how}); failed its running trial(s) ${failed.join(', ')}`);
+                  if (failed.length)
+                    progress.note(`worker process ${exit.pid} exited (${how}); failed its running trial(s) ${failed.join(', ')}`);
                 })
                 .catch(() => {}),
             );
@@ -265,7 +280,10 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
       if (o.signal.aborted) interrupted = true;
       const bad = exits.filter((e) => e.code !== 0 && !(interrupted && e.code === 130));
       if (bad.length === exits.length && !interrupted) {
-        throw new TansakuError('TANSAKU_WORKERS_FAILED', `all ${exits.length} worker processes failed (exit codes ${exits.map((e) => e.signal ?? e.code).join(', ')}); see their messages above`);
+        throw new TansakuError(
+          'TANSAKU_WORKERS_FAILED',
+          `all ${exits.length} worker processes failed (exit codes ${exits.map((e) => e.signal ?? e.code).join(', ')}); see their messages above`,
+        );
       }
     }
   } catch (error) {
@@ -282,7 +300,9 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
     throw new TansakuError(
       'TANSAKU_ALL_TRIALS_FAILED',
       `every trial failed (${outcome.failed}); trial ${counts.firstFailure.number}: ${typeof reason === 'string' ? reason.replace(/^CommandTrialError: /, '') : 'no reason recorded'}` +
-        (typeof err === 'string' && err.trim() ? `\n--- stderr of trial ${counts.firstFailure.number} (last lines) ---\n${err.trimEnd().split('\n').slice(-15).join('\n')}` : ''),
+        (typeof err === 'string' && err.trim()
+          ? `\n--- stderr of trial ${counts.firstFailure.number} (last lines) ---\n${err.trimEnd().split('\n').slice(-15).join('\n')}`
+          : ''),
     );
   }
   return outcome;
@@ -321,7 +341,8 @@ async function printSummary(o: RunOptions, study: Study, r: RunOutcome): Promise
   } else {
     const front = await study.bestTrials;
     out.write(`Pareto front: ${front.length} trial(s) (${study.directions.join(', ')})\n`);
-    for (const t of front.slice(0, 10)) out.write(`  #${t.number}: [${(t.values ?? []).map(formatNumber).join(', ')}] ${formatParams(t.params)}\n`);
+    for (const t of front.slice(0, 10))
+      out.write(`  #${t.number}: [${(t.values ?? []).map(formatNumber).join(', ')}] ${formatParams(t.params)}\n`);
     if (front.length > 10) out.write(`  ... and ${front.length - 10} more (tansaku best-trial --format json)\n`);
   }
 }

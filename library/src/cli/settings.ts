@@ -55,7 +55,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Reads settings back from a study attribute, checking every field. */
 export function settingsFromJson(raw: unknown, studyName: string): CliSettings {
   const bad = (what: string): never => {
-    throw new InvalidArgumentError(`study ${JSON.stringify(studyName)}: its stored ${CLI_SETTINGS_ATTR} are invalid (${what}); run tansaku optimize again to store new ones`);
+    throw new InvalidArgumentError(
+      `study ${JSON.stringify(studyName)}: its stored ${CLI_SETTINGS_ATTR} are invalid (${what}); run tansaku optimize again to store new ones`,
+    );
   };
   if (!isObject(raw)) return bad(`expected an object, got ${describeValue(raw)}`);
   if (raw.version !== 1) bad(`unknown version ${describeValue(raw.version)}`);
@@ -83,7 +85,8 @@ export function settingsFromJson(raw: unknown, studyName: string): CliSettings {
   const pruner = component(raw.pruner, 'pruner');
   checkPrunerName(pruner.name);
   const directions = raw.directions;
-  if (!Array.isArray(directions) || directions.length === 0 || directions.some((d) => d !== 'minimize' && d !== 'maximize')) bad('directions');
+  if (!Array.isArray(directions) || directions.length === 0 || directions.some((d) => d !== 'minimize' && d !== 'maximize'))
+    bad('directions');
   const num = (v: unknown, what: string, nullable: boolean): number | null => {
     if (v === null && nullable) return null;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return bad(what);

@@ -70,30 +70,38 @@ export function parseSpace(raw: unknown, source: string): SearchSpace {
     if (/[{}]/.test(name)) fail(`${where}: a name must not contain { or } (they mark placeholders in commands)`);
     const env = paramEnvName(name);
     const clash = envNames.get(env);
-    if (clash !== undefined) fail(`parameters ${JSON.stringify(clash)} and ${JSON.stringify(name)} both become the environment variable ${env}; rename one`);
+    if (clash !== undefined)
+      fail(`parameters ${JSON.stringify(clash)} and ${JSON.stringify(name)} both become the environment variable ${env}; rename one`);
     envNames.set(env, name);
     if (!isPlainObject(def)) fail(`${where}: expected an object like ${EXAMPLE}, got ${kindOf(def)}`);
     const d = def as Record<string, unknown>;
     if (!('type' in d)) fail(`${where}: missing "type" (one of ${TYPES.map((t) => `"${t}"`).join(', ')})`);
     if (typeof d.type !== 'string' || !(TYPES as string[]).includes(d.type)) {
       const hint = typeof d.type === 'string' ? closest(d.type, TYPES) : null;
-      fail(`${where}: unknown type ${describeValue(d.type)}${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of ${TYPES.map((t) => `"${t}"`).join(', ')}`);
+      fail(
+        `${where}: unknown type ${describeValue(d.type)}${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of ${TYPES.map((t) => `"${t}"`).join(', ')}`,
+      );
     }
     const type = d.type as Distribution['type'];
     const allowed = ['type', ...KEYS[type].required, ...KEYS[type].optional];
     for (const key of Object.keys(d)) {
       if (allowed.includes(key)) continue;
       const hint = closest(key, allowed);
-      fail(`${where}: unknown key ${JSON.stringify(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; a ${type} parameter takes ${allowed.map((k) => `"${k}"`).join(', ')}`);
+      fail(
+        `${where}: unknown key ${JSON.stringify(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; a ${type} parameter takes ${allowed.map((k) => `"${k}"`).join(', ')}`,
+      );
     }
     for (const key of KEYS[type].required) {
-      if (!(key in d) || d[key] === null || d[key] === undefined) fail(`${where}: missing "${key}" (a ${type} parameter needs ${KEYS[type].required.map((k) => `"${k}"`).join(' and ')})`);
+      if (!(key in d) || d[key] === null || d[key] === undefined)
+        fail(`${where}: missing "${key}" (a ${type} parameter needs ${KEYS[type].required.map((k) => `"${k}"`).join(' and ')})`);
     }
     if (type === 'float' || type === 'int') {
       for (const key of ['low', 'high', 'step']) {
         if (d[key] === undefined || (key === 'step' && d[key] === null)) continue;
-        if (typeof d[key] !== 'number' || !Number.isFinite(d[key] as number)) fail(`${where}: "${key}" must be a finite number, got ${kindOf(d[key])}`);
-        if (type === 'int' && !Number.isInteger(d[key])) fail(`${where}: "${key}" of an int parameter must be an integer, got ${describeValue(d[key])}`);
+        if (typeof d[key] !== 'number' || !Number.isFinite(d[key] as number))
+          fail(`${where}: "${key}" must be a finite number, got ${kindOf(d[key])}`);
+        if (type === 'int' && !Number.isInteger(d[key]))
+          fail(`${where}: "${key}" of an int parameter must be an integer, got ${describeValue(d[key])}`);
       }
       if (d.log !== undefined && typeof d.log !== 'boolean') fail(`${where}: "log" must be true or false, got ${kindOf(d.log)}`);
     } else {
@@ -138,7 +146,9 @@ export function readSpaceFile(path: string): SearchSpace {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code;
-    throw new SpaceFileError(code === 'ENOENT' ? `space file ${path} does not exist` : `cannot read space file ${path}: ${(error as Error).message}`);
+    throw new SpaceFileError(
+      code === 'ENOENT' ? `space file ${path} does not exist` : `cannot read space file ${path}: ${(error as Error).message}`,
+    );
   }
   return parseSpaceText(text, path);
 }

@@ -45,7 +45,9 @@ export function openStorage(spec: string, options: { mustExist?: boolean; readOn
   const parsed = parseStorageSpec(spec);
   if (parsed.kind === 'memory') return new InMemoryStorage();
   if (existsSync(parsed.path) && statSync(parsed.path).isDirectory()) {
-    throw new InvalidArgumentError(`--storage ${spec}: ${parsed.path} is a directory; give a journal file path such as ${resolve(parsed.path, 'tansaku.journal')}`);
+    throw new InvalidArgumentError(
+      `--storage ${spec}: ${parsed.path} is a directory; give a journal file path such as ${resolve(parsed.path, 'tansaku.journal')}`,
+    );
   }
   if (options.mustExist && !existsSync(parsed.path)) {
     throw new InvalidArgumentError(`--storage ${spec}: no journal file at ${parsed.path}`);

@@ -38,7 +38,9 @@ async function main(): Promise<number> {
   // kill the worker (and any trial it is running) for an error that belongs to no trial. Say so, go on.
   process.on('unhandledRejection', (reason) => {
     const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
-    process.stderr.write(`tansaku worker ${process.pid}: warning: an unhandled promise rejection in the objective (a promise not awaited?), ignored:\n${text}\n`);
+    process.stderr.write(
+      `tansaku worker ${process.pid}: warning: an unhandled promise rejection in the objective (a promise not awaited?), ignored:\n${text}\n`,
+    );
   });
   const storage = openStorage(spec, { mustExist: true });
   try {

@@ -55,9 +55,7 @@ const STEP_TOLERANCE = 1e-8;
 
 function requireFiniteNumber(param: string, what: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidDistributionError(
-      `parameter "${param}": ${what} must be a finite number, got ${describeValue(value)}`,
-    );
+    throw new InvalidDistributionError(`parameter "${param}": ${what} must be a finite number, got ${describeValue(value)}`);
   }
 }
 
@@ -85,19 +83,13 @@ export function floatDistribution(
     throw new InvalidDistributionError(`parameter "${name}": log must be true or false, got ${describeValue(log)}`);
   }
   if (low > high) {
-    throw new InvalidDistributionError(
-      `parameter "${name}": low must be <= high, got low=${low} and high=${high}`,
-    );
+    throw new InvalidDistributionError(`parameter "${name}": low must be <= high, got low=${low} and high=${high}`);
   }
   if (log && step !== null) {
-    throw new InvalidDistributionError(
-      `parameter "${name}": log and step cannot be used together, got log=true and step=${step}`,
-    );
+    throw new InvalidDistributionError(`parameter "${name}": log and step cannot be used together, got log=true and step=${step}`);
   }
   if (log && low <= 0) {
-    throw new InvalidDistributionError(
-      `parameter "${name}": a log-scaled float needs low > 0, got low=${low}`,
-    );
+    throw new InvalidDistributionError(`parameter "${name}": a log-scaled float needs low > 0, got low=${low}`);
   }
   if (step !== null) {
     requireFiniteNumber(name, 'step', step);
@@ -118,13 +110,11 @@ export function floatDistribution(
  * Builds and validates an int distribution.
  * @example intDistribution('layers', 1, 4)
  */
-export function intDistribution(
-  name: string,
-  low: number,
-  high: number,
-  options: { log?: boolean; step?: number } = {},
-): IntDistribution {
-  for (const [what, v] of [['low', low], ['high', high]] as const) {
+export function intDistribution(name: string, low: number, high: number, options: { log?: boolean; step?: number } = {}): IntDistribution {
+  for (const [what, v] of [
+    ['low', low],
+    ['high', high],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
       throw new InvalidDistributionError(`parameter "${name}": ${what} must be an integer, got ${describeValue(v)}`);
     }
@@ -144,9 +134,7 @@ export function intDistribution(
     throw new InvalidDistributionError(`parameter "${name}": a log-scaled int needs low >= 1, got low=${low}`);
   }
   if (log && step !== 1) {
-    throw new InvalidDistributionError(
-      `parameter "${name}": log and step cannot be used together, got log=true and step=${step}`,
-    );
+    throw new InvalidDistributionError(`parameter "${name}": log and step cannot be used together, got log=true and step=${step}`);
   }
   if ((high - low) % step !== 0) {
     throw new InvalidDistributionError(
@@ -167,9 +155,7 @@ function isCategoricalChoice(v: unknown): v is CategoricalChoice {
  */
 export function categoricalDistribution(name: string, choices: readonly CategoricalChoice[]): CategoricalDistribution {
   if (!Array.isArray(choices)) {
-    throw new InvalidDistributionError(
-      `parameter "${name}": choices must be an array, got ${describeValue(choices)}`,
-    );
+    throw new InvalidDistributionError(`parameter "${name}": choices must be an array, got ${describeValue(choices)}`);
   }
   if (choices.length === 0) {
     throw new InvalidDistributionError(`parameter "${name}": choices must not be empty`);
@@ -222,7 +208,11 @@ export function ordinalDistribution(name: string, values: readonly OrdinalValue[
  * @example trial.suggestOrdinal('n1', logGrid(8, 4096, 2))
  */
 export function logGrid(low: number, high: number, base = 2): number[] {
-  for (const [what, v] of [['low', low], ['high', high], ['base', base]] as const) {
+  for (const [what, v] of [
+    ['low', low],
+    ['high', high],
+    ['base', base],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
       throw new InvalidArgumentError(`logGrid: ${what} must be a finite number > 0, got ${describeValue(v)}`);
     }
@@ -232,9 +222,7 @@ export function logGrid(low: number, high: number, base = 2): number[] {
   const k = Math.log(high / low) / Math.log(base);
   const steps = Math.round(k);
   if (Math.abs(k - steps) > 1e-9) {
-    throw new InvalidArgumentError(
-      `logGrid: high=${high} is not low=${low} times a whole power of base=${base}`,
-    );
+    throw new InvalidArgumentError(`logGrid: high=${high} is not low=${low} times a whole power of base=${base}`);
   }
   const out: number[] = [];
   for (let i = 0; i <= steps; i++) {
@@ -334,14 +322,18 @@ export function toInternal(name: string, d: Distribution, value: unknown): numbe
     case 'categorical': {
       const i = d.choices.findIndex((c) => Object.is(c, value) || c === value);
       if (i < 0) {
-        throw new InvalidArgumentError(`parameter "${name}": ${describeValue(value)} is not one of the choices ${JSON.stringify(d.choices)}`);
+        throw new InvalidArgumentError(
+          `parameter "${name}": ${describeValue(value)} is not one of the choices ${JSON.stringify(d.choices)}`,
+        );
       }
       return i;
     }
     case 'ordinal': {
       const i = d.values.indexOf(value as OrdinalValue);
       if (i < 0) {
-        throw new InvalidArgumentError(`parameter "${name}": ${describeValue(value)} is not one of the ordinal values ${JSON.stringify(d.values)}`);
+        throw new InvalidArgumentError(
+          `parameter "${name}": ${describeValue(value)} is not one of the ordinal values ${JSON.stringify(d.values)}`,
+        );
       }
       return i;
     }

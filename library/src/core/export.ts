@@ -70,13 +70,33 @@ export function trialsToCSV(trials: readonly FrozenTrial[]): string {
   const params = [...paramNames].sort();
   const attrs = [...userAttrNames].sort();
   const valueColumns = nValues <= 1 ? ['value'] : Array.from({ length: nValues }, (_, i) => `values_${i}`);
-  const header = ['number', ...valueColumns, 'datetime_start', 'datetime_complete', 'duration_ms', ...params.map((p) => `params_${p}`), ...attrs.map((a) => `user_attrs_${a}`), 'state', 'worker_id'];
+  const header = [
+    'number',
+    ...valueColumns,
+    'datetime_start',
+    'datetime_complete',
+    'duration_ms',
+    ...params.map((p) => `params_${p}`),
+    ...attrs.map((a) => `user_attrs_${a}`),
+    'state',
+    'worker_id',
+  ];
   const rows = [header.map(csvField).join(',')];
   for (const t of trials) {
     const j = trialToJSON(t);
     const values = valueColumns.map((_, i) => (t.values ? t.values[i] : null));
     rows.push(
-      [t.number, ...values, j.datetimeStart, j.datetimeComplete, j.durationMs, ...params.map((p) => t.params[p]), ...attrs.map((a) => t.userAttrs[a]), t.state, t.workerId]
+      [
+        t.number,
+        ...values,
+        j.datetimeStart,
+        j.datetimeComplete,
+        j.durationMs,
+        ...params.map((p) => t.params[p]),
+        ...attrs.map((a) => t.userAttrs[a]),
+        t.state,
+        t.workerId,
+      ]
         .map(csvField)
         .join(','),
     );

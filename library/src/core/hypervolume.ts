@@ -54,9 +54,7 @@ export function hypervolume(points: ReadonlyArray<ArrayLike<number>>, reference:
     for (let k = 0; k < d; k++) {
       const v = p[k];
       if (typeof v !== 'number' || Number.isNaN(v) || v === -Infinity) {
-        throw new InvalidArgumentError(
-          `hypervolume(): points[${i}][${k}] must be a number other than NaN and -Infinity, got ${String(v)}`,
-        );
+        throw new InvalidArgumentError(`hypervolume(): points[${i}][${k}] must be a number other than NaN and -Infinity, got ${String(v)}`);
       }
       if (!(v < ref[k])) inside = false;
       q[k] = v;
@@ -144,7 +142,7 @@ function wfg(points: Float64Array[], ref: ArrayLike<number>, k: number): number 
     for (let j = i + 1; j < n; j++) {
       const q = sorted[j];
       const m = new Float64Array(last);
-      for (let t = 0; t < last; t++) m[t] = Math.max(q[t] , p[t]);
+      for (let t = 0; t < last; t++) m[t] = Math.max(q[t], p[t]);
       limit.push(m);
     }
     const reduced = last === 2 ? limit : nondominated(limit, last);

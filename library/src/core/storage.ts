@@ -101,9 +101,7 @@ export interface CreateTrialOptions {
   workerId?: string;
 }
 
-export type CreateTrialResult =
-  | { created: true; trialId: number; number: number }
-  | { created: false; reason: 'budget' | 'claimed' };
+export type CreateTrialResult = { created: true; trialId: number; number: number } | { created: false; reason: 'budget' | 'claimed' };
 
 /** Options for reading trials. */
 export interface GetTrialsOptions {
@@ -174,7 +172,13 @@ export interface Storage {
    * await storage.finishAndCreate(trialId, [], { state: 'FAIL', values: null }, studyId, { template: { state: 'WAITING' } });
    * ```
    */
-  finishAndCreate(trialId: number, updates: readonly TrialUpdate[], finish: TrialFinish, studyId: number, create: CreateTrialOptions): Promise<boolean>;
+  finishAndCreate(
+    trialId: number,
+    updates: readonly TrialUpdate[],
+    finish: TrialFinish,
+    studyId: number,
+    create: CreateTrialOptions,
+  ): Promise<boolean>;
   setTrialUserAttr(trialId: number, key: string, value: JsonValue): Promise<void>;
   setTrialSystemAttr(trialId: number, key: string, value: JsonValue): Promise<void>;
   getTrial(trialId: number): Promise<FrozenTrial>;

@@ -5,12 +5,7 @@
  * This module holds no defaults (no sampler, pruner or storage is imported here); the public entry
  * point (`src/index.ts`) wires them, so `core/` never imports an outer ring.
  */
-import {
-  toInternal,
-  validateDistribution,
-  type Distribution,
-  type ParamValue,
-} from './distributions.js';
+import { toInternal, validateDistribution, type Distribution, type ParamValue } from './distributions.js';
 import {
   DuplicateStudyError,
   InvalidArgumentError,
@@ -180,13 +175,21 @@ function resolveHeartbeat(h: HeartbeatOptions | false | undefined): Required<Hea
   const intervalMs = h?.intervalMs ?? 5000;
   const graceMs = h?.graceMs ?? 60000;
   const maxRetry = h?.maxRetry ?? 0;
-  for (const [name, v, min] of [['intervalMs', intervalMs, 1], ['graceMs', graceMs, 1], ['maxRetry', maxRetry, 0]] as const) {
+  for (const [name, v, min] of [
+    ['intervalMs', intervalMs, 1],
+    ['graceMs', graceMs, 1],
+    ['maxRetry', maxRetry, 0],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (name === 'maxRetry' && !Number.isInteger(v))) {
-      throw new InvalidArgumentError(`heartbeat.${name} must be ${name === 'maxRetry' ? 'an integer' : 'a number'} >= ${min}, got ${describeValue(v)}`);
+      throw new InvalidArgumentError(
+        `heartbeat.${name} must be ${name === 'maxRetry' ? 'an integer' : 'a number'} >= ${min}, got ${describeValue(v)}`,
+      );
     }
   }
   if (graceMs <= intervalMs) {
-    throw new InvalidArgumentError(`heartbeat.graceMs (${graceMs}) must be greater than heartbeat.intervalMs (${intervalMs}), or live trials are failed as stale`);
+    throw new InvalidArgumentError(
+      `heartbeat.graceMs (${graceMs}) must be greater than heartbeat.intervalMs (${intervalMs}), or live trials are failed as stale`,
+    );
   }
   return { intervalMs, graceMs, maxRetry };
 }
@@ -203,8 +206,7 @@ function adoptHeartbeat(
   own: Required<HeartbeatOptions> | null,
 ): Required<HeartbeatOptions> | null {
   if (stored === undefined || stored === null) return own; // a study made elsewhere (e.g. by Optuna)
-  const study: Required<HeartbeatOptions> | null =
-    stored === false ? null : resolveHeartbeat(stored as HeartbeatOptions);
+  const study: Required<HeartbeatOptions> | null = stored === false ? null : resolveHeartbeat(stored as HeartbeatOptions);
   if (explicit === undefined) return study;
   const mismatch =
     (study === null) !== (own === null) ||
@@ -338,7 +340,11 @@ export class Study implements StudyView, TrialHost {
     }
     const seed = explicitSeed ?? Rng.randomSeed();
     // Study-wide settings every joining worker adopts; the seed goes last because loaders wait for it.
-    await storage.setStudySystemAttr(studyId, SystemAttr.heartbeat, heartbeat ? { intervalMs: heartbeat.intervalMs, graceMs: heartbeat.graceMs, maxRetry: heartbeat.maxRetry } : false);
+    await storage.setStudySystemAttr(
+      studyId,
+      SystemAttr.heartbeat,
+      heartbeat ? { intervalMs: heartbeat.intervalMs, graceMs: heartbeat.graceMs, maxRetry: heartbeat.maxRetry } : false,
+    );
     if (maxTrials !== undefined) await storage.setStudySystemAttr(studyId, SystemAttr.maxTrials, maxTrials);
     await storage.setStudySystemAttr(studyId, SystemAttr.studySeed, seed);
     return new Study({
@@ -443,7 +449,9 @@ export class Study implements StudyView, TrialHost {
     const record = await this.storage.getStudy(this.studyId);
     const maxTrials = studyBudget(record, options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : undefined);
     // Validate before creating anything, so a bad argument never leaves a trial behind.
-    const fixedDistributions = Object.entries(options.fixedDistributions ?? {}).map(([name, d]) => [name, validateDistribution(name, d)] as const);
+    const fixedDistributions = Object.entries(options.fixedDistributions ?? {}).map(
+      ([name, d]) => [name, validateDistribution(name, d)] as const,
+    );
     await this.sweepStaleTrials();
     let frozen: FrozenTrial | null = null;
     let fixedParams: Record<string, unknown> = {};
@@ -494,7 +502,10 @@ export class Study implements StudyView, TrialHost {
         if (created.reason === 'claimed') {
           // Another worker took the cell first; the sampler sees that claim on its next plan.
           if (++claimConflicts > 10000) {
-            throw new TansakuError('TANSAKU_SAMPLER_ERROR', `${this.sampler.name} proposed already-claimed trials 10000 times in a row (key ${JSON.stringify(plan.kind === 'fixed' ? plan.claimKey : '')})`);
+            throw new TansakuError(
+              'TANSAKU_SAMPLER_ERROR',
+              `${this.sampler.name} proposed already-claimed trials 10000 times in a row (key ${JSON.stringify(plan.kind === 'fixed' ? plan.claimKey : '')})`,
+            );
           }
           continue;
         }
@@ -521,7 +532,13 @@ export class Study implements StudyView, TrialHost {
       const relative: RelativeSample = (await this.sampler.sampleRelative?.(this, frozen)) ?? {};
       // Kinds first seen by trials created since `paramKinds` was read are still checked by the storage.
       const abort = new AbortController();
-      const trial = new Trial(this, frozen, { relative, fixedParams, paramKinds, signal: abort.signal, onRelease: () => this.releaseTrial(trialId) });
+      const trial = new Trial(this, frozen, {
+        relative,
+        fixedParams,
+        paramKinds,
+        signal: abort.signal,
+        onRelease: () => this.releaseTrial(trialId),
+      });
       this.activeTrials.set(trialId, { trial, abort });
       this.startHeartbeat();
       for (const [name, d] of fixedDistributions) trial.suggest(name, d);
@@ -584,12 +601,17 @@ export class Study implements StudyView, TrialHost {
     let applied: boolean;
     let started: StartedTrial;
     try {
-      const r = await this.storage.finishAndStart!(trialId, updates, { state, values }, {
-        studyId: this.studyId,
-        workerId: this.workerId,
-        maxTrials: budget,
-        ...(this.heartbeat ? { systemAttrs: beatsFromStart() } : {}),
-      });
+      const r = await this.storage.finishAndStart!(
+        trialId,
+        updates,
+        { state, values },
+        {
+          studyId: this.studyId,
+          workerId: this.workerId,
+          maxTrials: budget,
+          ...(this.heartbeat ? { systemAttrs: beatsFromStart() } : {}),
+        },
+      );
       applied = r.finished;
       started = r.next;
     } catch (error) {
@@ -602,7 +624,8 @@ export class Study implements StudyView, TrialHost {
     }
     const finished = await this.afterFinish(trialId, applied, state, values, options);
     if (started.kind === 'budget') return { finished, next: null };
-    if (started.kind === 'claimed') return { finished, next: await this.prepareTrial(started.trial, fixedParamsOf(started.trial), record.paramDistributions) };
+    if (started.kind === 'claimed')
+      return { finished, next: await this.prepareTrial(started.trial, fixedParamsOf(started.trial), record.paramDistributions) };
     const frozen = await this.storage.getTrial(started.trialId);
     return { finished, next: await this.prepareTrial(frozen, {}, record.paramDistributions) };
   }
@@ -662,7 +685,9 @@ export class Study implements StudyView, TrialHost {
     }
     const trialId = current.trialId;
     if (current.studyId !== this.studyId) {
-      throw new InvalidArgumentError(`tell: trial ${current.number} belongs to another study (id ${current.studyId}), not to ${JSON.stringify(this.studyName)}`);
+      throw new InvalidArgumentError(
+        `tell: trial ${current.number} belongs to another study (id ${current.studyId}), not to ${JSON.stringify(this.studyName)}`,
+      );
     }
 
     // Everything that can be wrong with the call is checked before anything changes.
@@ -717,7 +742,8 @@ export class Study implements StudyView, TrialHost {
       if (error instanceof TrialFinishedError && options.skipIfFinished) return { done: await this.storage.getTrial(trialId) };
       // Any other refusal (e.g. a parameter whose kind clashes with earlier trials): never leave the
       // trial RUNNING.
-      if (!(error instanceof TrialFinishedError)) await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
+      if (!(error instanceof TrialFinishedError))
+        await this.failTrial(trialId, `the storage refused the trial's updates: ${describeError(error)}`);
       throw error;
     }
     trial?.markFinished();
@@ -791,7 +817,11 @@ export class Study implements StudyView, TrialHost {
         active?.trial.markFinished();
         pending.push(this.failTrial(trialId, `interrupted (${why})`).catch(() => {}));
       }
-      void Promise.all(pending).then(() => rejectInterrupt(new OptimizationInterruptedError(`optimization of study ${JSON.stringify(this.studyName)} was interrupted (${why})`)));
+      void Promise.all(pending).then(() =>
+        rejectInterrupt(
+          new OptimizationInterruptedError(`optimization of study ${JSON.stringify(this.studyName)} was interrupted (${why})`),
+        ),
+      );
     };
     let sigintCount = 0;
     const onSigint = (): void => {
@@ -857,7 +887,12 @@ export class Study implements StudyView, TrialHost {
         myTrials.add(trial.trialId);
         const finish = async (outcome: number[] | 'PRUNED' | 'FAIL', failReason?: string): Promise<FrozenTrial> => {
           const chain =
-            canChain && !this.stopRequested && !fatal && !interrupted && (nTrials === undefined || started < nTrials) && Date.now() < deadline;
+            canChain &&
+            !this.stopRequested &&
+            !fatal &&
+            !interrupted &&
+            (nTrials === undefined || started < nTrials) &&
+            Date.now() < deadline;
           if (!chain) return this.tell(trial, outcome, { failReason, skipIfFinished: true });
           const r = await this.tellAndStart(trial, outcome, { failReason, skipIfFinished: true }, maxTrials);
           if (r.next) {
@@ -953,7 +988,8 @@ export class Study implements StudyView, TrialHost {
       const key = JSON.stringify(sortKeys(params));
       for (const t of await this.getTrials()) {
         const fixed = t.systemAttrs[SystemAttr.fixedParams];
-        if ((fixed && JSON.stringify(sortKeys(fixed as Record<string, unknown>)) === key) || JSON.stringify(sortKeys(t.params)) === key) return null;
+        if ((fixed && JSON.stringify(sortKeys(fixed as Record<string, unknown>)) === key) || JSON.stringify(sortKeys(t.params)) === key)
+          return null;
       }
     }
     const created = await this.storage.createTrial(this.studyId, {
@@ -972,7 +1008,8 @@ export class Study implements StudyView, TrialHost {
    * experiment. Values are validated against the distributions and the study's directions.
    */
   async addTrial(input: TrialInput): Promise<FrozenTrial> {
-    if (typeof input !== 'object' || input === null) throw new InvalidArgumentError(`addTrial: expected a trial object, got ${describeValue(input)}`);
+    if (typeof input !== 'object' || input === null)
+      throw new InvalidArgumentError(`addTrial: expected a trial object, got ${describeValue(input)}`);
     const state = input.state ?? 'COMPLETE';
     if (!['COMPLETE', 'PRUNED', 'FAIL', 'WAITING'].includes(state)) {
       throw new InvalidStateTransitionError(`addTrial: state must be COMPLETE, PRUNED, FAIL or WAITING, got ${describeValue(state)}`);
@@ -990,7 +1027,8 @@ export class Study implements StudyView, TrialHost {
     const intermediateValues = input.intermediateValues as TrialTemplate['intermediateValues'];
     if (state === 'COMPLETE') {
       values = this.checkValues(raw, -1);
-      if (values.some(Number.isNaN)) throw new InvalidArgumentError(`addTrial: a COMPLETE trial cannot have a NaN value, got ${describeValue(raw)}`);
+      if (values.some(Number.isNaN))
+        throw new InvalidArgumentError(`addTrial: a COMPLETE trial cannot have a NaN value, got ${describeValue(raw)}`);
     } else if (raw !== undefined && state === 'PRUNED') {
       values = this.checkValues(raw, -1);
     }
@@ -1040,7 +1078,9 @@ export class Study implements StudyView, TrialHost {
 
   private async findBestTrial(): Promise<FrozenTrial> {
     if (this.directions.length !== 1) {
-      throw new InvalidArgumentError(`study ${JSON.stringify(this.studyName)} has ${this.directions.length} objectives: use bestTrials (the Pareto front)`);
+      throw new InvalidArgumentError(
+        `study ${JSON.stringify(this.studyName)} has ${this.directions.length} objectives: use bestTrials (the Pareto front)`,
+      );
     }
     const sign = this.directions[0] === 'minimize' ? 1 : -1;
     let best: FrozenTrial | null = null;
@@ -1068,10 +1108,13 @@ export class Study implements StudyView, TrialHost {
       const reason = `stale: no heartbeat for more than ${this.heartbeat.graceMs} ms`;
       const updates: TrialUpdate[] = [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }];
       const fail: TrialFinish = { state: 'FAIL', values: null };
-      const history = Array.isArray(trial.systemAttrs[SystemAttr.retryHistory]) ? (trial.systemAttrs[SystemAttr.retryHistory] as number[]) : [];
+      const history = Array.isArray(trial.systemAttrs[SystemAttr.retryHistory])
+        ? (trial.systemAttrs[SystemAttr.retryHistory] as number[])
+        : [];
       let applied: boolean;
       if (history.length < this.heartbeat.maxRetry) {
-        const original = typeof trial.systemAttrs[SystemAttr.failedTrial] === 'number' ? trial.systemAttrs[SystemAttr.failedTrial] : trial.number;
+        const original =
+          typeof trial.systemAttrs[SystemAttr.failedTrial] === 'number' ? trial.systemAttrs[SystemAttr.failedTrial] : trial.number;
         // The failure and its retry in one write: a sweeper that dies between two writes would leave
         // the trial failed with no retry, and nobody would ever create it.
         applied = await this.storage.finishAndCreate(trialId, updates, fail, this.studyId, {
@@ -1079,7 +1122,10 @@ export class Study implements StudyView, TrialHost {
             state: 'WAITING',
             userAttrs: { ...trial.userAttrs },
             systemAttrs: {
-              [SystemAttr.fixedParams]: { ...(fixedParamsOf(trial) as Record<string, JsonValue>), ...(trial.params as Record<string, JsonValue>) },
+              [SystemAttr.fixedParams]: {
+                ...(fixedParamsOf(trial) as Record<string, JsonValue>),
+                ...(trial.params as Record<string, JsonValue>),
+              },
               [SystemAttr.failedTrial]: original,
               [SystemAttr.retryHistory]: [...history, trial.number],
             },
@@ -1136,9 +1182,11 @@ export class Study implements StudyView, TrialHost {
 
   private async failTrial(trialId: number, reason: string): Promise<void> {
     this.releaseTrial(trialId);
-    await this.storage.updateTrial(trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }], { state: 'FAIL', values: null });
+    await this.storage.updateTrial(trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }], {
+      state: 'FAIL',
+      values: null,
+    });
   }
-
 }
 
 /** Marks a trial created by a Study with heartbeats: its start is its first beat (no write needed). */
@@ -1157,17 +1205,23 @@ function fixedParamsOf(t: FrozenTrial): Record<string, unknown> {
 }
 
 function sortKeys(o: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }
 
 function makeCatch(c: OptimizeOptions['catch']): (error: unknown) => boolean {
   if (c === undefined) return () => false;
   if (typeof c === 'function') {
     // A single error class is accepted as if it were in an array; any other function is a predicate.
-    if ((c as { prototype?: unknown }).prototype instanceof Error || (c as unknown) === Error) return (error) => error instanceof (c as unknown as typeof Error);
+    if ((c as { prototype?: unknown }).prototype instanceof Error || (c as unknown) === Error)
+      return (error) => error instanceof (c as unknown as typeof Error);
     return c as (error: unknown) => boolean;
   }
-  if (!Array.isArray(c)) throw new InvalidArgumentError(`optimize: catch must be an array of error classes or a predicate, got ${describeValue(c)}`);
+  if (!Array.isArray(c))
+    throw new InvalidArgumentError(`optimize: catch must be an array of error classes or a predicate, got ${describeValue(c)}`);
   return (error) => c.some((cls) => error instanceof cls);
 }
 
@@ -1179,4 +1233,3 @@ function describeError(error: unknown): string {
   }
   return `non-Error thrown: ${describeValue(error)}`;
 }
-

@@ -350,5 +350,7 @@ export function checkJson(what: string, value: unknown, depth = 0): void {
     for (const v of Object.values(value as object)) checkJson(what, v, depth + 1);
     return;
   }
-  throw new InvalidArgumentError(`${what}: expected a JSON value (string, finite number, boolean, null, array or plain object), got ${describeValue(value)}`);
+  throw new InvalidArgumentError(
+    `${what}: expected a JSON value (string, finite number, boolean, null, array or plain object), got ${describeValue(value)}`,
+  );
 }

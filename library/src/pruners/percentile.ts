@@ -84,13 +84,7 @@ export class PercentilePruner implements Pruner {
 
   constructor(options: PercentilePrunerOptions) {
     const owner = (new.target as { prunerName?: string }).prunerName ?? 'PercentilePruner';
-    const o = checkOptionsObject(owner, options, [
-      'percentile',
-      'nStartupTrials',
-      'nWarmupSteps',
-      'intervalSteps',
-      'nMinTrials',
-    ]);
+    const o = checkOptionsObject(owner, options, ['percentile', 'nStartupTrials', 'nWarmupSteps', 'intervalSteps', 'nMinTrials']);
     const percentile = o.percentile;
     if (typeof percentile !== 'number' || !(percentile >= 0 && percentile <= 100)) {
       throw new InvalidArgumentError(
@@ -161,12 +155,7 @@ export function lastStep(trial: FrozenTrial): number | null {
  * latest pruning step `nWarmupSteps + k * intervalSteps` not after `step`. Steps need not be sorted.
  * @internal
  */
-export function isFirstInIntervalStep(
-  step: number,
-  steps: Iterable<number>,
-  nWarmupSteps: number,
-  intervalSteps: number,
-): boolean {
+export function isFirstInIntervalStep(step: number, steps: Iterable<number>, nWarmupSteps: number, intervalSteps: number): boolean {
   const nearestLowerPruningStep = Math.floor((step - nWarmupSteps) / intervalSteps) * intervalSteps + nWarmupSteps;
   let secondLastStep = -1;
   for (const s of steps) if (s > secondLastStep && s !== step) secondLastStep = s;
@@ -229,11 +218,7 @@ export function nanPercentile(values: readonly number[], q: number): number {
 }
 
 /** Checks that `options` is a plain object with no unknown keys. @internal */
-export function checkOptionsObject(
-  owner: string,
-  options: unknown,
-  allowed: readonly string[],
-): Record<string, unknown> {
+export function checkOptionsObject(owner: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidArgumentError(`${owner}: options must be an object, got ${describeValue(options)}`);

@@ -74,7 +74,11 @@ export function splitCommand(command: string): string[] {
           continue;
         }
         if (d === '$' || d === '`') {
-          refuse(command, j, `${d} inside double quotes would be expanded by a shell, and Tansaku runs no shell: write it in single quotes or as \\${d} to pass it literally`);
+          refuse(
+            command,
+            j,
+            `${d} inside double quotes would be expanded by a shell, and Tansaku runs no shell: write it in single quotes or as \\${d} to pass it literally`,
+          );
         }
         word += d;
         j++;
@@ -94,13 +98,25 @@ export function splitCommand(command: string): string[] {
       continue;
     }
     if (OPERATORS.has(c)) {
-      refuse(command, i, `unquoted ${JSON.stringify(c)}: the command is not run through a shell, so pipes, redirections and command lists do not work; quote it to pass it literally, or run sh -c '...' explicitly`);
+      refuse(
+        command,
+        i,
+        `unquoted ${JSON.stringify(c)}: the command is not run through a shell, so pipes, redirections and command lists do not work; quote it to pass it literally, or run sh -c '...' explicitly`,
+      );
     }
     if (c === '$' || c === '`') {
-      refuse(command, i, `unquoted ${c}: the command is not run through a shell, so variables and command substitution are not expanded; quote it ('${c}') to pass it literally`);
+      refuse(
+        command,
+        i,
+        `unquoted ${c}: the command is not run through a shell, so variables and command substitution are not expanded; quote it ('${c}') to pass it literally`,
+      );
     }
     if (GLOBS.has(c)) {
-      refuse(command, i, `unquoted ${JSON.stringify(c)}: a shell would expand it as a file pattern and Tansaku does not; quote it to pass it literally`);
+      refuse(
+        command,
+        i,
+        `unquoted ${JSON.stringify(c)}: a shell would expand it as a file pattern and Tansaku does not; quote it to pass it literally`,
+      );
     }
     if (c === '#' && !inWord) {
       refuse(command, i, `a word starting with # is a comment in a shell; quote it to pass it literally`);
@@ -202,7 +218,7 @@ export function programValue(value: ParamValue, distribution: Distribution | und
 
 /** Builds argv from a parsed template: each word stays one argument whatever the substituted values contain. */
 export function renderTemplate(template: readonly TemplateWord[], values: Readonly<Record<string, string>>): string[] {
-  return template.map((w) => w.map((p) => (typeof p === 'string' ? p : values[p.placeholder] ?? '')).join(''));
+  return template.map((w) => w.map((p) => (typeof p === 'string' ? p : (values[p.placeholder] ?? ''))).join(''));
 }
 
 /** `TANSAKU_PARAM_<NAME>`: the name upper-cased, every character other than A-Z and 0-9 replaced by `_`. */
@@ -212,7 +228,9 @@ export function paramEnvName(name: string): string {
 
 /** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean" hints. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;

@@ -37,16 +37,17 @@ import { join, resolve } from 'node:path';
 import { TansakuError, TrialPruned, InvalidArgumentError, describeValue } from '../core/errors.js';
 import type { ParamValue, SearchSpace } from '../core/distributions.js';
 import type { Trial } from '../core/trial.js';
+import { formatParamValue, programValue, paramEnvName, parseTemplate, renderTemplate, splitCommand, type TemplateWord } from './argv.js';
 import {
-  formatParamValue,
-  programValue,
-  paramEnvName,
-  parseTemplate,
-  renderTemplate,
-  splitCommand,
-  type TemplateWord,
-} from './argv.js';
-import { OWN_PROCESS_GROUP, findProgram, signalTree, trackChild, untrackChild, type EnvironmentVariables, type ProgramLookup, type SignalName } from './processes.js';
+  OWN_PROCESS_GROUP,
+  findProgram,
+  signalTree,
+  trackChild,
+  untrackChild,
+  type EnvironmentVariables,
+  type ProgramLookup,
+  type SignalName,
+} from './processes.js';
 import { TextTail, parseLine, parseResult } from './protocol.js';
 
 /** A trial of a command objective failed (exit code, signal, timeout, missing or bad result). */
@@ -128,7 +129,9 @@ export class CommandObjective {
       const env = paramEnvName(name);
       const other = envNames.get(env);
       if (other !== undefined) {
-        throw new InvalidArgumentError(`parameters ${JSON.stringify(other)} and ${JSON.stringify(name)} both become the environment variable ${env}; rename one`);
+        throw new InvalidArgumentError(
+          `parameters ${JSON.stringify(other)} and ${JSON.stringify(name)} both become the environment variable ${env}; rename one`,
+        );
       }
       envNames.set(env, name);
     }
@@ -164,7 +167,8 @@ export class CommandObjective {
   async run(trial: Trial): Promise<number[]> {
     const params: Record<string, ParamValue> = {};
     // What the program sees: stepped floats in their grid's decimals (the trial keeps the sampled value).
-    for (const [name, distribution] of Object.entries(this.space)) params[name] = programValue(trial.suggest(name, distribution), distribution);
+    for (const [name, distribution] of Object.entries(this.space))
+      params[name] = programValue(trial.suggest(name, distribution), distribution);
     if (trial.signal.aborted) throw trial.signal.reason ?? new TansakuError('TANSAKU_INTERRUPTED', 'trial was interrupted');
 
     const dir = await mkdtemp(join(tmpdir(), 'tansaku-trial-'));
@@ -220,7 +224,11 @@ export class CommandObjective {
         windowsHide: true,
       });
     } catch (error) {
-      throw this.failure(trial, `cannot start ${JSON.stringify(program)}: ${error instanceof Error ? error.message : String(error)}`, stderrTail);
+      throw this.failure(
+        trial,
+        `cannot start ${JSON.stringify(program)}: ${error instanceof Error ? error.message : String(error)}`,
+        stderrTail,
+      );
     }
     const pid = child.pid;
     if (pid !== undefined) trackChild(pid);
@@ -248,19 +256,21 @@ export class CommandObjective {
         return;
       }
       const { step, value } = line;
-      chain = chain.then(async () => {
-        if (pruned || terminating || trial.isFinished) return;
-        trial.report(value, step);
-        if (await trial.shouldPrune()) {
-          pruned = true;
-          prunedStep = step;
+      chain = chain
+        .then(async () => {
+          if (pruned || terminating || trial.isFinished) return;
+          trial.report(value, step);
+          if (await trial.shouldPrune()) {
+            pruned = true;
+            prunedStep = step;
+            terminate();
+          }
+        })
+        .catch((error: unknown) => {
+          if (trial.isFinished) return; // interrupted meanwhile: the abort handler stops the program
+          reportError ??= error;
           terminate();
-        }
-      }).catch((error: unknown) => {
-        if (trial.isFinished) return; // interrupted meanwhile: the abort handler stops the program
-        reportError ??= error;
-        terminate();
-      });
+        });
     };
 
     let partial = '';
@@ -346,7 +356,12 @@ export class CommandObjective {
     if (exitSignal !== null) throw this.failure(trial, `the program was killed by signal ${exitSignal}`, stderrTail);
     if (exitCode !== 0) throw this.failure(trial, `the program exited with code ${exitCode}`, stderrTail);
     if (lastText === null) {
-      throw this.failure(trial, `the program printed no result: its last stdout line must be ${this.nObjectives === 1 ? 'a number' : `a JSON array or object of ${this.nObjectives} numbers`}`, stderrTail, stdoutTail);
+      throw this.failure(
+        trial,
+        `the program printed no result: its last stdout line must be ${this.nObjectives === 1 ? 'a number' : `a JSON array or object of ${this.nObjectives} numbers`}`,
+        stderrTail,
+        stdoutTail,
+      );
     }
     const parsed = parseResult(lastText, this.nObjectives);
     if (!parsed.ok) throw this.failure(trial, parsed.problem, stderrTail, stdoutTail);

@@ -111,7 +111,10 @@ export function findProgram(program: string, cwd: string, env: EnvironmentVariab
     if (kind === 'ok') return { ok: true, path };
     if (kind === 'missing') return { ok: false, problem: `command not found: ${program} (no file ${path})` };
     if (kind === 'directory') return { ok: false, problem: `command not found: ${program} is a directory` };
-    return { ok: false, problem: `permission denied: ${program} is not executable (chmod +x ${program}, or run it through its interpreter)` };
+    return {
+      ok: false,
+      problem: `permission denied: ${program} is not executable (chmod +x ${program}, or run it through its interpreter)`,
+    };
   }
   let notExecutable: string | null = null;
   for (const dir of (env.PATH ?? '').split(delimiter)) {

@@ -44,18 +44,31 @@ const REPORT = /^tansaku:report(?:\s+(\S+))?(?:\s+(\S+))?\s*(.*)$/;
 
 /** Classifies one stdout line (a trailing CR and text before a carriage return are dropped). */
 export function parseLine(raw: string): ProtocolLine {
-  const segments = raw.split('\r').map((s) => s.trim()).filter((s) => s.length > 0);
+  const segments = raw
+    .split('\r')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const line = segments.length ? segments[segments.length - 1] : '';
   if (line.length === 0) return { kind: 'empty' };
   if (!line.startsWith('tansaku:')) return { kind: 'text', text: line };
   const m = REPORT.exec(line);
-  if (!m) return { kind: 'bad-protocol', message: `unknown protocol line ${JSON.stringify(line.slice(0, 200))} (only "tansaku:report <step> <value>" is understood)` };
+  if (!m)
+    return {
+      kind: 'bad-protocol',
+      message: `unknown protocol line ${JSON.stringify(line.slice(0, 200))} (only "tansaku:report <step> <value>" is understood)`,
+    };
   const [, stepText, valueText, rest] = m;
   if (stepText === undefined || valueText === undefined || rest.length > 0) {
-    return { kind: 'bad-protocol', message: `malformed report line ${JSON.stringify(line.slice(0, 200))}: expected "tansaku:report <step> <value>"` };
+    return {
+      kind: 'bad-protocol',
+      message: `malformed report line ${JSON.stringify(line.slice(0, 200))}: expected "tansaku:report <step> <value>"`,
+    };
   }
   if (!/^\d+$/.test(stepText) || !Number.isSafeInteger(Number(stepText))) {
-    return { kind: 'bad-protocol', message: `malformed report line ${JSON.stringify(line.slice(0, 200))}: the step must be an integer >= 0` };
+    return {
+      kind: 'bad-protocol',
+      message: `malformed report line ${JSON.stringify(line.slice(0, 200))}: the step must be an integer >= 0`,
+    };
   }
   const value = parseNumber(valueText);
   if (value === null) {
@@ -111,7 +124,10 @@ export function parseResult(line: string, nObjectives: number): ParsedResult {
   for (const [key, v] of entries) {
     const n = fromJsonNumber(v);
     if (n === null) {
-      return { ok: false, problem: `the result line ${shown} has a value that is not a number${key !== null ? ` (key ${JSON.stringify(key)})` : ''}: print ${expected}` };
+      return {
+        ok: false,
+        problem: `the result line ${shown} has a value that is not a number${key !== null ? ` (key ${JSON.stringify(key)})` : ''}: print ${expected}`,
+      };
     }
     values.push(n);
   }
@@ -135,7 +151,10 @@ export class TextTail {
   }
   /** The last non-empty line, shortened for a one-line message. */
   lastLine(max = 300): string {
-    const lines = this.toString().split(/\r?\n|\r/).map((l) => l.trim()).filter(Boolean);
+    const lines = this.toString()
+      .split(/\r?\n|\r/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     const l = lines.length ? lines[lines.length - 1] : '';
     return l.length > max ? `${l.slice(0, max)}...` : l;
   }

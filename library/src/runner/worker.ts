@@ -55,13 +55,19 @@ export async function loadObjectiveModule(path: string): Promise<Objective> {
       try {
         ({ register } = (await import('tsx/esm/api')) as { register: () => unknown });
       } catch {
-        throw new InvalidArgumentError(`objective module ${JSON.stringify(path)} is TypeScript: install tsx (npm install tsx) or compile it to JavaScript`);
+        throw new InvalidArgumentError(
+          `objective module ${JSON.stringify(path)} is TypeScript: install tsx (npm install tsx) or compile it to JavaScript`,
+        );
       }
       register();
       tsxRegistered = true;
       return loadObjectiveModule(path);
     }
-    throw new TansakuError('TANSAKU_OBJECTIVE_MODULE', `cannot load objective module ${JSON.stringify(path)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new TansakuError(
+      'TANSAKU_OBJECTIVE_MODULE',
+      `cannot load objective module ${JSON.stringify(path)}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const fn = typeof mod.objective === 'function' ? mod.objective : typeof mod.default === 'function' ? mod.default : null;
   if (!fn) {

@@ -89,18 +89,28 @@ export class CoordinateSearchSampler extends PathSearchSampler {
     this.initialPoint = checkStartPoint(NAME, 'initialPoint', options.initialPoint);
     const initialStep = options.initialStep ?? 0.25;
     if (typeof initialStep !== 'number' || !(initialStep > 0 && initialStep <= 1)) {
-      throw new InvalidArgumentError(`${NAME}: initialStep must be a number in (0, 1] (a step in the unit cube), got ${describeValue(initialStep)}`);
+      throw new InvalidArgumentError(
+        `${NAME}: initialStep must be a number in (0, 1] (a step in the unit cube), got ${describeValue(initialStep)}`,
+      );
     }
     const minStep = options.minStep ?? Math.min(1e-3, initialStep);
     if (typeof minStep !== 'number' || !(minStep > 0 && minStep <= initialStep)) {
-      throw new InvalidArgumentError(`${NAME}: minStep must be a number > 0 and <= initialStep (${initialStep}), got ${describeValue(minStep)}`);
+      throw new InvalidArgumentError(
+        `${NAME}: minStep must be a number > 0 and <= initialStep (${initialStep}), got ${describeValue(minStep)}`,
+      );
     }
     this.initialStep = initialStep;
     this.minStep = minStep;
     this.onConverge = checkChoice(NAME, 'onConverge', options.onConverge, ['stop', 'restart'] as const, 'restart');
     if (this.searchSpace) {
       const names = Object.keys(this.searchSpace);
-      checkStartNames(NAME, 'initialPoint', this.initialPoint, names, names.map((n) => this.searchSpace![n]));
+      checkStartNames(
+        NAME,
+        'initialPoint',
+        this.initialPoint,
+        names,
+        names.map((n) => this.searchSpace![n]),
+      );
     }
   }
 
@@ -109,7 +119,12 @@ export class CoordinateSearchSampler extends PathSearchSampler {
   }
 
   protected config(): Record<string, JsonValue> {
-    return { initialPoint: (this.initialPoint ?? null) as JsonValue, initialStep: this.initialStep, minStep: this.minStep, onConverge: this.onConverge };
+    return {
+      initialPoint: (this.initialPoint ?? null) as JsonValue,
+      initialStep: this.initialStep,
+      minStep: this.minStep,
+      onConverge: this.onConverge,
+    };
   }
 
   protected startValue(name: string, distribution: Distribution): number {

@@ -111,21 +111,28 @@ export class CrossSearchSampler extends PathSearchSampler {
     }
     this.firstAxis = options.firstAxis;
     if (options.limit !== undefined && (typeof options.limit !== 'number' || !Number.isInteger(options.limit) || options.limit < 1)) {
-      throw new InvalidArgumentError(`${NAME}: limit must be an integer >= 1 (steps past a local peak), got ${describeValue(options.limit)}; leave it out for full cross-search`);
+      throw new InvalidArgumentError(
+        `${NAME}: limit must be an integer >= 1 (steps past a local peak), got ${describeValue(options.limit)}; leave it out for full cross-search`,
+      );
     }
     this.limit = options.limit;
     this.onConverge = checkChoice(NAME, 'onConverge', options.onConverge, ['stop', 'restart'] as const, 'stop');
     this.floatLevels = checkFloatLevels(NAME, options.floatLevels);
     if (this.searchSpace) {
       const names = Object.keys(this.searchSpace);
-      this.checkSpace(names, names.map((n) => this.searchSpace![n]));
+      this.checkSpace(
+        names,
+        names.map((n) => this.searchSpace![n]),
+      );
     }
   }
 
   protected override checkSpace(names: readonly string[], distributions: readonly Distribution[]): void {
     checkStartNames(NAME, 'start', this.start, names, distributions);
     if (this.firstAxis !== undefined && !names.includes(this.firstAxis)) {
-      throw new InvalidArgumentError(`${NAME}: firstAxis ${JSON.stringify(this.firstAxis)} is not a parameter of the search space (${names.join(', ')})`);
+      throw new InvalidArgumentError(
+        `${NAME}: firstAxis ${JSON.stringify(this.firstAxis)} is not a parameter of the search space (${names.join(', ')})`,
+      );
     }
   }
 
@@ -185,7 +192,12 @@ function withLevel(point: Point, i: number, value: number): Point {
 }
 
 /** Every other point of the line through `current` along axis `i`; the best one if it beats `loss`. */
-function* fullLine(axis: LatticeAxis, i: number, current: Point, loss: number): Generator<{ evaluate: Point[] }, LineResult, readonly number[]> {
+function* fullLine(
+  axis: LatticeAxis,
+  i: number,
+  current: Point,
+  loss: number,
+): Generator<{ evaluate: Point[] }, LineResult, readonly number[]> {
   const at = axis.indexOf(current[i]);
   const line: Point[] = [];
   for (let k = 0; k < axis.count; k++) if (k !== at) line.push(withLevel(current, i, axis.value(k)));

@@ -62,7 +62,9 @@ export class GridSampler implements Sampler {
       }
       for (const v of values) {
         if (!(v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) {
-          throw new InvalidArgumentError(`GridSampler: grid["${name}"] holds ${describeValue(v)}; expected finite numbers, strings, booleans or null`);
+          throw new InvalidArgumentError(
+            `GridSampler: grid["${name}"] holds ${describeValue(v)}; expected finite numbers, strings, booleans or null`,
+          );
         }
       }
       if (new Set(values).size !== values.length) {

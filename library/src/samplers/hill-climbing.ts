@@ -107,7 +107,13 @@ export class HillClimbingSampler extends PathSearchSampler {
     this.floatLevels = checkFloatLevels(NAME, options.floatLevels);
     if (this.searchSpace) {
       const names = Object.keys(this.searchSpace);
-      checkStartNames(NAME, 'start', this.start, names, names.map((n) => this.searchSpace![n]));
+      checkStartNames(
+        NAME,
+        'start',
+        this.start,
+        names,
+        names.map((n) => this.searchSpace![n]),
+      );
     }
   }
 

@@ -84,14 +84,7 @@ export interface NelderMeadPathOptions {
 }
 
 /** What one step of the path did, for inspection and for tests that compare paths. */
-export type NelderMeadOperation =
-  | 'initial'
-  | 'join'
-  | 'reflect'
-  | 'expand'
-  | 'contract-outside'
-  | 'contract-inside'
-  | 'shrink';
+export type NelderMeadOperation = 'initial' | 'join' | 'reflect' | 'expand' | 'contract-outside' | 'contract-inside' | 'shrink';
 
 export interface NelderMeadEvent {
   restart: number;
@@ -131,7 +124,8 @@ export function resolveCoefficients(partial: Partial<NelderMeadCoefficients> = {
   if (!(c.outsideContraction > 0 && c.outsideContraction < c.reflection)) {
     problems.push(`outsideContraction must be in (0, reflection) (got ${c.outsideContraction})`);
   }
-  if (!(c.insideContraction > -1 && c.insideContraction < 0)) problems.push(`insideContraction must be in (-1, 0) (got ${c.insideContraction})`);
+  if (!(c.insideContraction > -1 && c.insideContraction < 0))
+    problems.push(`insideContraction must be in (-1, 0) (got ${c.insideContraction})`);
   if (!(c.shrink > 0 && c.shrink < 1)) problems.push(`shrink must be in (0, 1) (got ${c.shrink})`);
   if (problems.length) throw new InvalidArgumentError(`NelderMeadSampler: invalid coefficients: ${problems.join('; ')}`);
   return c;
@@ -212,7 +206,8 @@ function initialSimplex(options: ResolvedPathOptions, restart: number): number[]
         break;
       }
       // Restarts move the centre at random, keeping the simplex inside the box.
-      const centre = restart === 0 ? options.regularCentre ?? new Array<number>(d).fill(0.5) : Array.from({ length: d }, () => rng.uniform(0.2, 0.8));
+      const centre =
+        restart === 0 ? (options.regularCentre ?? new Array<number>(d).fill(0.5)) : Array.from({ length: d }, () => rng.uniform(0.2, 0.8));
       const edge = options.regularEdge ?? largestFittingScale(centre, offsets);
       points = offsets.map((v) => v.map((x, j) => centre[j] + edge * x));
       break;
@@ -239,7 +234,9 @@ export interface ResolvedPathOptions {
 /** Validates path options (throws `InvalidArgumentError` naming the option); used before a study starts. */
 export function resolvePathOptions(o: NelderMeadPathOptions): ResolvedPathOptions {
   if (!Number.isInteger(o.dimension) || o.dimension < 1) {
-    throw new InvalidArgumentError(`NelderMeadSampler: the search space needs at least one numeric dimension, got ${describeValue(o.dimension)}`);
+    throw new InvalidArgumentError(
+      `NelderMeadSampler: the search space needs at least one numeric dimension, got ${describeValue(o.dimension)}`,
+    );
   }
   const checkPoint = (label: string, p: readonly number[] | undefined) => {
     if (p === undefined) return;
@@ -337,7 +334,8 @@ export function* nelderMeadPath(
     };
     sortSimplex();
     let iteration = 0;
-    const emit = (operation: NelderMeadOperation) => onEvent?.({ restart, iteration, operation, simplex: xs.map((x) => [...x]), values: [...fs] });
+    const emit = (operation: NelderMeadOperation) =>
+      onEvent?.({ restart, iteration, operation, simplex: xs.map((x) => [...x]), values: [...fs] });
     emit('initial');
     for (;;) {
       if (joins.length) {

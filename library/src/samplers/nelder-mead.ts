@@ -116,10 +116,7 @@ interface PointTrial {
   stale: boolean;
 }
 
-type PointStatus =
-  | { kind: 'resolved'; value: number }
-  | { kind: 'pending' }
-  | { kind: 'unclaimed'; index: number; attempt: number };
+type PointStatus = { kind: 'resolved'; value: number } | { kind: 'pending' } | { kind: 'unclaimed'; index: number; attempt: number };
 
 /** The replayed search of one study, in one process. */
 interface Run {
@@ -182,7 +179,9 @@ export class NelderMeadSampler implements Sampler {
     }
     resolveCoefficients(options.coefficients); // fail at construction, not mid-study
     if (options.categorical !== undefined && options.categorical !== 'error' && options.categorical !== 'random') {
-      throw new InvalidArgumentError(`NelderMeadSampler: categorical must be "error" or "random", got ${describeValue(options.categorical)}`);
+      throw new InvalidArgumentError(
+        `NelderMeadSampler: categorical must be "error" or "random", got ${describeValue(options.categorical)}`,
+      );
     }
     const retries = options.staleRetries ?? 2;
     if (!Number.isInteger(retries) || retries < 0) {
@@ -190,7 +189,8 @@ export class NelderMeadSampler implements Sampler {
     }
     this.staleRetries = retries;
     this.options = options;
-    this.searchSpace = options.searchSpace === undefined ? null : this.checkSpace(validateSearchSpace(options.searchSpace), 'options.searchSpace');
+    this.searchSpace =
+      options.searchSpace === undefined ? null : this.checkSpace(validateSearchSpace(options.searchSpace), 'options.searchSpace');
     // Fail at construction, not mid-study: with a space every option can be checked, else all but points.
     if (this.searchSpace) resolvePathOptions(this.pathOptions(simplexNames(this.searchSpace, this.categoricalPolicy), this.searchSpace, 0));
     else resolvePathOptions({ ...this.pathOptions([], {}, 0), dimension: 1, start: undefined, regularCentre: undefined });
@@ -198,7 +198,9 @@ export class NelderMeadSampler implements Sampler {
 
   async planTrial(study: StudyView): Promise<TrialPlan> {
     if (study.directions.length !== 1) {
-      throw new InvalidArgumentError(`NelderMeadSampler: study ${JSON.stringify(study.studyName)} has ${study.directions.length} objectives; Nelder-Mead optimises one`);
+      throw new InvalidArgumentError(
+        `NelderMeadSampler: study ${JSON.stringify(study.studyName)} has ${study.directions.length} objectives; Nelder-Mead optimises one`,
+      );
     }
     const run = await this.sync(study);
     if (run === null) {
@@ -273,7 +275,8 @@ export class NelderMeadSampler implements Sampler {
       }
     }
     if (simplexNames(space, this.categoricalPolicy).length === 0) {
-      const drawnAtRandom = this.categoricalPolicy === 'random' && Object.values(space).some((d) => d.type === 'categorical' && !isSingleValue(d));
+      const drawnAtRandom =
+        this.categoricalPolicy === 'random' && Object.values(space).some((d) => d.type === 'categorical' && !isSingleValue(d));
       throw new InvalidArgumentError(
         `NelderMeadSampler: ${source} has nothing for a simplex to search: it needs at least one float, int or ordinal parameter ` +
           `with more than one value${drawnAtRandom ? " (its categorical parameters are drawn at random under categorical: 'random')" : ''}; ` +
@@ -291,7 +294,9 @@ export class NelderMeadSampler implements Sampler {
       }
       return names.map((name) => {
         if (!Object.hasOwn(values, name)) {
-          throw new InvalidArgumentError(`NelderMeadSampler: ${label} has no value for parameter "${name}"; expected one for each of ${names.join(', ')}`);
+          throw new InvalidArgumentError(
+            `NelderMeadSampler: ${label} has no value for parameter "${name}"; expected one for each of ${names.join(', ')}`,
+          );
         }
         return toUnit(space[name], toInternal(name, space[name], values[name]));
       });
@@ -323,7 +328,10 @@ export class NelderMeadSampler implements Sampler {
       pending = this.createRun(study);
       byStudy.set(study.studyId, pending);
       // Until the space is known there is no run; ask again next time.
-      pending.then((run) => run === null && byStudy!.delete(study.studyId), () => byStudy!.delete(study.studyId));
+      pending.then(
+        (run) => run === null && byStudy!.delete(study.studyId),
+        () => byStudy!.delete(study.studyId),
+      );
     }
     const run = await pending;
     if (run === null) return null;
@@ -400,7 +408,9 @@ export class NelderMeadSampler implements Sampler {
     const stored = attrs[NELDER_MEAD_SEARCH_SPACE_ATTR];
     if (stored !== undefined) {
       if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) {
-        throw new StorageError(`NelderMeadSampler: study attribute "${NELDER_MEAD_SEARCH_SPACE_ATTR}" must be an object of distributions, got ${describeValue(stored)}`);
+        throw new StorageError(
+          `NelderMeadSampler: study attribute "${NELDER_MEAD_SEARCH_SPACE_ATTR}" must be an object of distributions, got ${describeValue(stored)}`,
+        );
       }
       return this.checkSpace(validateSearchSpace(stored), `the study's stored search space`);
     }
@@ -411,7 +421,9 @@ export class NelderMeadSampler implements Sampler {
     await study.setSystemAttr(NELDER_MEAD_SEARCH_SPACE_ATTR, space as unknown as JsonValue);
     // Two workers may infer at once from different trials; the last write wins and both read it back.
     const after = (await study.getSystemAttrs())[NELDER_MEAD_SEARCH_SPACE_ATTR];
-    return after === undefined ? space : this.checkSpace(validateSearchSpace(after as Record<string, unknown>), `the study's stored search space`);
+    return after === undefined
+      ? space
+      : this.checkSpace(validateSearchSpace(after as Record<string, unknown>), `the study's stored search space`);
   }
 
   /** Registers the points of a new request: their indices and which earlier point shares their cell. */
@@ -470,7 +482,9 @@ export class NelderMeadSampler implements Sampler {
     if (t.number < run.spareFrom) return; // already offered to the simplex
     let x: number[] | null = null;
     if (t.state === 'COMPLETE' && run.names.every((n) => t.distributions[n] !== undefined)) {
-      x = run.names.map((n, j) => toUnit(run.distributions[j], toInternal(n, run.distributions[j], toExternal(t.distributions[n], t.internalParams[n]))));
+      x = run.names.map((n, j) =>
+        toUnit(run.distributions[j], toInternal(n, run.distributions[j], toExternal(t.distributions[n], t.internalParams[n]))),
+      );
     }
     const value = t.state === 'COMPLETE' && t.values ? sign * t.values[0] : Infinity;
     run.spare.set(t.number, { state: t.state, x, value });
@@ -574,4 +588,3 @@ function simplexNames(space: SearchSpace, categorical: 'error' | 'random'): stri
     .sort()
     .filter((name) => !isSingleValue(space[name]) && !(categorical === 'random' && space[name].type === 'categorical'));
 }
-

@@ -124,14 +124,28 @@ export function latticeAxis(name: string, d: Distribution, levels: number): Latt
     case 'int': {
       const count = cardinality(d);
       if (d.log && count > levels) return logIntAxis(name, d, levels);
-      return { name, distribution: d, categorical: false, count, value: (k) => d.low + k * d.step, indexOf: (v) => clamp(count, (v - d.low) / d.step) };
+      return {
+        name,
+        distribution: d,
+        categorical: false,
+        count,
+        value: (k) => d.low + k * d.step,
+        indexOf: (v) => clamp(count, (v - d.low) / d.step),
+      };
     }
     case 'float': {
       if (d.low === d.high) return { name, distribution: d, categorical: false, count: 1, value: () => d.low, indexOf: () => 0 };
       if (d.step !== null) {
         const count = cardinality(d);
         // The same values as `fromUnit` gives (cell centres), so a point's identity never depends on the route to it.
-        return { name, distribution: d, categorical: false, count, value: (k) => fromUnit(d, (k + 0.5) / count), indexOf: (v) => clamp(count, (v - d.low) / d.step!) };
+        return {
+          name,
+          distribution: d,
+          categorical: false,
+          count,
+          value: (k) => fromUnit(d, (k + 0.5) / count),
+          indexOf: (v) => clamp(count, (v - d.low) / d.step!),
+        };
       }
       const count = levels;
       return {
@@ -296,9 +310,12 @@ export abstract class PathSearchSampler implements Sampler {
     if (options.searchSpace !== undefined) {
       const raw = options.searchSpace as unknown;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-        throw new InvalidArgumentError(`${samplerName}: searchSpace must be an object mapping parameter names to distributions, got ${describeValue(raw)}`);
+        throw new InvalidArgumentError(
+          `${samplerName}: searchSpace must be an object mapping parameter names to distributions, got ${describeValue(raw)}`,
+        );
       }
-      if (Object.keys(raw).length === 0) throw new InvalidArgumentError(`${samplerName}: searchSpace must have at least one parameter, got {}`);
+      if (Object.keys(raw).length === 0)
+        throw new InvalidArgumentError(`${samplerName}: searchSpace must have at least one parameter, got {}`);
       this.searchSpace = Object.freeze(validateSearchSpace(raw as Record<string, unknown>));
     } else {
       this.searchSpace = null;
@@ -350,8 +367,8 @@ export abstract class PathSearchSampler implements Sampler {
         if (run.cells.has(key)) continue; // evaluated, running, or waiting
         const params: Record<string, JsonValue> = {};
         space.names.forEach((n, i) => {
-params[n] = toExternal(space.distributions[i], point[i]) as JsonValue;
-});
+          params[n] = toExternal(space.distributions[i], point[i]) as JsonValue;
+        });
         return { kind: 'fixed', params, claimKey: `${this.cellPrefix}${key}` };
       }
     }
@@ -561,8 +578,8 @@ params[n] = toExternal(space.distributions[i], point[i]) as JsonValue;
         losses.push(value);
       }
       run.request!.evaluate.forEach((p, i) => {
-run.consumed.set(pointKey(p), losses[i]);
-});
+        run.consumed.set(pointKey(p), losses[i]);
+      });
       if (!this.take(run, run.search!.next(losses))) return;
     }
   }
@@ -577,7 +594,10 @@ run.consumed.set(pointKey(p), losses[i]);
     const { distributions, names } = run.space!;
     for (const point of [...step.value.evaluate, ...(step.value.speculative ?? [])]) {
       if (point.length !== names.length || !point.every((v, i) => contains(distributions[i], v))) {
-        throw new TansakuError('TANSAKU_SAMPLER_ERROR', `${this.name} proposed ${describeValue(point)}, which is not a point of the space ${names.join(', ')}`);
+        throw new TansakuError(
+          'TANSAKU_SAMPLER_ERROR',
+          `${this.name} proposed ${describeValue(point)}, which is not a point of the space ${names.join(', ')}`,
+        );
       }
     }
     run.request = step.value;
@@ -604,7 +624,9 @@ export function checkFloatLevels(sampler: string, value: unknown): number {
 export function checkChoice<T extends string>(sampler: string, option: string, value: unknown, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`${sampler}: ${option} must be ${choices.map((c) => JSON.stringify(c)).join(' or ')}, got ${describeValue(value)}`);
+    throw new InvalidArgumentError(
+      `${sampler}: ${option} must be ${choices.map((c) => JSON.stringify(c)).join(' or ')}, got ${describeValue(value)}`,
+    );
   }
   return value as T;
 }
@@ -617,7 +639,9 @@ export function startInternal(sampler: string, option: string, name: string, d: 
   try {
     return toInternal(name, d, value);
   } catch (error) {
-    throw new InvalidArgumentError(`${sampler}: ${option}.${name} = ${describeValue(value)} is not a value of the parameter: ${(error as Error).message}`);
+    throw new InvalidArgumentError(
+      `${sampler}: ${option}.${name} = ${describeValue(value)} is not a value of the parameter: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -631,12 +655,20 @@ export function checkStartPoint(sampler: string, option: string, value: unknown)
 }
 
 /** Checks that every named parameter of a start point belongs to the space. */
-export function checkStartNames(sampler: string, option: string, start: Readonly<Record<string, ParamValue>> | undefined, names: readonly string[], distributions: readonly Distribution[]): void {
+export function checkStartNames(
+  sampler: string,
+  option: string,
+  start: Readonly<Record<string, ParamValue>> | undefined,
+  names: readonly string[],
+  distributions: readonly Distribution[],
+): void {
   if (!start) return;
   for (const n of Object.keys(start)) {
     const i = names.indexOf(n);
-    if (i < 0) throw new InvalidArgumentError(`${sampler}: ${option} names parameter "${n}", which is not in the search space (${names.join(', ')})`);
+    if (i < 0)
+      throw new InvalidArgumentError(
+        `${sampler}: ${option} names parameter "${n}", which is not in the search space (${names.join(', ')})`,
+      );
     startInternal(sampler, option, n, distributions[i], start[n]);
   }
 }
-

@@ -16,13 +16,7 @@
  * stored in the study system attribute `tansaku:qmc:search_space`, so every worker and every restarted
  * process uses the same dimensions in the same order even after more trials complete.
  */
-import {
-  fromUnit,
-  isSingleValue,
-  validateSearchSpace,
-  type Distribution,
-  type SearchSpace,
-} from '../core/distributions.js';
+import { fromUnit, isSingleValue, validateSearchSpace, type Distribution, type SearchSpace } from '../core/distributions.js';
 import { InvalidArgumentError, StorageError, describeValue } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { RelativeSample, Sampler, StudyView } from '../core/sampler.js';

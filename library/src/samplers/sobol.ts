@@ -250,8 +250,7 @@ export class SobolSequence {
 function requireIndex(index: number, what: string): void {
   if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= SOBOL_MAX_POINTS) {
     throw new InvalidArgumentError(
-      `SobolSequence: ${what} must be an integer from 0 to 2^${SOBOL_BITS} - 1 = ${SOBOL_MAX_POINTS - 1}, ` +
-        `got ${describeValue(index)}`,
+      `SobolSequence: ${what} must be an integer from 0 to 2^${SOBOL_BITS} - 1 = ${SOBOL_MAX_POINTS - 1}, ` + `got ${describeValue(index)}`,
     );
   }
 }

@@ -246,7 +246,12 @@ export function encodeOperation(op: Operation): string {
   const w = op.workerId;
   switch (op.op) {
     case 0:
-      return stringifyPythonJson({ op_code: 0, worker_id: w, study_name: op.studyName, directions: op.directions.map((d) => (d === 'minimize' ? 1 : 2)) });
+      return stringifyPythonJson({
+        op_code: 0,
+        worker_id: w,
+        study_name: op.studyName,
+        directions: op.directions.map((d) => (d === 'minimize' ? 1 : 2)),
+      });
     case 1:
       return stringifyPythonJson({ op_code: 1, worker_id: w, study_id: op.studyId });
     case 2:
@@ -266,9 +271,17 @@ export function encodeOperation(op: Operation): string {
       });
     case 6:
       if (op.state === 'RUNNING') {
-        return stringifyPythonJson({ op_code: 6, worker_id: w, trial_id: op.trialId, state: 0, values: op.values, datetime_start: formatDatetime(op.datetime) });
+        return stringifyPythonJson({
+          op_code: 6,
+          worker_id: w,
+          trial_id: op.trialId,
+          state: 0,
+          values: op.values,
+          datetime_start: formatDatetime(op.datetime),
+        });
       }
-      if (op.state === 'WAITING') return stringifyPythonJson({ op_code: 6, worker_id: w, trial_id: op.trialId, state: stateCode(op.state), values: op.values });
+      if (op.state === 'WAITING')
+        return stringifyPythonJson({ op_code: 6, worker_id: w, trial_id: op.trialId, state: stateCode(op.state), values: op.values });
       return stringifyPythonJson({
         op_code: 6,
         worker_id: w,
@@ -289,7 +302,12 @@ export function encodeOperation(op: Operation): string {
 function isPlainRunning(t: TrialTemplate): boolean {
   return (
     (t.state ?? 'RUNNING') === 'RUNNING' &&
-    !t.params && !t.values && !t.intermediateValues && !t.userAttrs && !t.systemAttrs && t.datetimeComplete == null
+    !t.params &&
+    !t.values &&
+    !t.intermediateValues &&
+    !t.userAttrs &&
+    !t.systemAttrs &&
+    t.datetimeComplete == null
   );
 }
 
@@ -368,7 +386,12 @@ export function decodeOperation(line: unknown, ctx: DecodeContext): Operation {
     case 2:
     case 3: {
       const key = op === 2 ? 'user_attr' : 'system_attr';
-      return { op, workerId, studyId: field<number>(l, 'study_id', isInt, 'an integer'), attrs: field<Record<string, JsonValue>>(l, key, isObject, 'an object') };
+      return {
+        op,
+        workerId,
+        studyId: field<number>(l, 'study_id', isInt, 'an integer'),
+        attrs: field<Record<string, JsonValue>>(l, key, isObject, 'an object'),
+      };
     }
     case 4:
       return { op: 4, workerId, studyId: field<number>(l, 'study_id', isInt, 'an integer'), template: decodeTemplate(l, ctx) };
@@ -384,7 +407,14 @@ export function decodeOperation(line: unknown, ctx: DecodeContext): Operation {
       const state = CODE_TO_STATE[code];
       if (!state) throw new StorageError(`journal: unknown trial state code ${code}`);
       const datetime = parseDatetime(state === 'RUNNING' ? l.datetime_start : l.datetime_complete) ?? 0;
-      return { op: 6, workerId, trialId: field<number>(l, 'trial_id', isInt, 'an integer'), state, values: decodeValues(l.values), datetime };
+      return {
+        op: 6,
+        workerId,
+        trialId: field<number>(l, 'trial_id', isInt, 'an integer'),
+        state,
+        values: decodeValues(l.values),
+        datetime,
+      };
     }
     case 7:
       return {
@@ -397,7 +427,12 @@ export function decodeOperation(line: unknown, ctx: DecodeContext): Operation {
     case 8:
     case 9: {
       const key = op === 8 ? 'user_attr' : 'system_attr';
-      return { op, workerId, trialId: field<number>(l, 'trial_id', isInt, 'an integer'), attrs: field<Record<string, JsonValue>>(l, key, isObject, 'an object') };
+      return {
+        op,
+        workerId,
+        trialId: field<number>(l, 'trial_id', isInt, 'an integer'),
+        attrs: field<Record<string, JsonValue>>(l, key, isObject, 'an object'),
+      };
     }
     default:
       throw new StorageError(`journal: unknown op_code ${JSON.stringify(op)}`);
@@ -416,7 +451,8 @@ function decodeTemplate(l: Record<string, unknown>, ctx: DecodeContext): TrialTe
     const dists = (isObject(l.distributions) ? l.distributions : {}) as Record<string, unknown>;
     template.params = {};
     for (const [name, internal] of Object.entries(l.params as Record<string, unknown>)) {
-      if (typeof internal !== 'number') throw new StorageError(`journal: parameter "${name}" has internal value ${JSON.stringify(internal)}, expected a number`);
+      if (typeof internal !== 'number')
+        throw new StorageError(`journal: parameter "${name}" has internal value ${JSON.stringify(internal)}, expected a number`);
       template.params[name] = { internal, distribution: distributionFromOptunaJson(name, dists[name], ctx.isOrdinal(studyId, name)) };
     }
   }

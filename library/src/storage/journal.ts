@@ -30,13 +30,7 @@ import { randomUUID } from 'node:crypto';
 import { StorageError } from '../core/errors.js';
 import type { Operation } from '../core/storage.js';
 import { OperationLogStorage, type Decision } from './log-storage.js';
-import {
-  ORDINAL_ATTR_PREFIX,
-  decodeOperation,
-  encodeOperation,
-  parsePythonJson,
-  type DecodeContext,
-} from './journal-format.js';
+import { ORDINAL_ATTR_PREFIX, decodeOperation, encodeOperation, parsePythonJson, type DecodeContext } from './journal-format.js';
 
 export interface JournalFileStorageOptions {
   /** Worker id written on operations (default host:pid:tag). */
@@ -73,7 +67,10 @@ function isLocalFilesystem(path: string): boolean {
 const NEWLINE = 0x0a;
 /** The start of some bytes as text, without a byte-order mark or leading blanks. */
 function leadingText(bytes: Buffer): string {
-  return bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return bytes
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
 }
 
 /** Whether text starts like a journal operation (Optuna and Tansaku both write `op_code` first). */
@@ -234,7 +231,9 @@ export class JournalFileStorage extends OperationLogStorage {
     }
     const size = stat.size;
     if (size < this.offset) {
-      throw new StorageError(`journal file ${this.path} shrank from ${this.offset} to ${size} bytes while open; it was replaced or truncated by something other than Tansaku`);
+      throw new StorageError(
+        `journal file ${this.path} shrank from ${this.offset} to ${size} bytes while open; it was replaced or truncated by something other than Tansaku`,
+      );
     }
     let position = this.offset;
     let carry: Buffer | null = null;
@@ -349,9 +348,12 @@ export class JournalFileStorage extends OperationLogStorage {
       );
     }
     if (complete) {
-      process.emitWarning(`journal file ${this.path}: completing a last line of ${tail.length} bytes that a crashed writer left without its newline`, {
-        code: 'TANSAKU_JOURNAL_TORN_LINE',
-      });
+      process.emitWarning(
+        `journal file ${this.path}: completing a last line of ${tail.length} bytes that a crashed writer left without its newline`,
+        {
+          code: 'TANSAKU_JOURNAL_TORN_LINE',
+        },
+      );
       fs.writeSync(this.fd, '\n');
       this.readNewLines();
       return;
@@ -375,7 +377,8 @@ export class JournalFileStorage extends OperationLogStorage {
     };
     for (const op of ops) {
       if (op.op === 5 && op.distribution.type === 'ordinal') need(this.model.trials[op.trialId]?.studyId, op.name);
-      if (op.op === 4) for (const [name, p] of Object.entries(op.template.params ?? {})) if (p.distribution.type === 'ordinal') need(op.studyId, name);
+      if (op.op === 4)
+        for (const [name, p] of Object.entries(op.template.params ?? {})) if (p.distribution.type === 'ordinal') need(op.studyId, name);
     }
     return flags.length ? [...flags, ...ops] : ops;
   }
@@ -482,7 +485,9 @@ export class JournalFileStorage extends OperationLogStorage {
     try {
       fs.unlinkSync(this.lockPath);
     } catch (error) {
-      throw new StorageError(`journal lock ${this.lockPath} vanished while held (was it broken as stale?): ${(error as Error).message}`, { cause: error });
+      throw new StorageError(`journal lock ${this.lockPath} vanished while held (was it broken as stale?): ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 

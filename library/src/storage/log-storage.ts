@@ -16,7 +16,15 @@ import type {
   TrialFinish,
   TrialUpdate,
 } from '../core/storage.js';
-import { SystemAttr, isFinished, type FrozenTrial, type JsonValue, type StudyDirection, type StudyRecord, type TrialState } from '../core/trial-record.js';
+import {
+  SystemAttr,
+  isFinished,
+  type FrozenTrial,
+  type JsonValue,
+  type StudyDirection,
+  type StudyRecord,
+  type TrialState,
+} from '../core/trial-record.js';
 import { defaultWorkerId } from '../core/worker-id.js';
 import { ReplayModel, checkTransition, type ApplyResult } from './replay.js';
 
@@ -189,7 +197,14 @@ export abstract class OperationLogStorage implements Storage {
       }
     });
     if (finish) {
-      ops.push({ op: 6, workerId, trialId, state: finish.state, values: finish.values === null ? null : [...finish.values], datetime: Date.now() });
+      ops.push({
+        op: 6,
+        workerId,
+        trialId,
+        state: finish.state,
+        values: finish.values === null ? null : [...finish.values],
+        datetime: Date.now(),
+      });
     }
     return ops;
   }
@@ -212,17 +227,27 @@ export abstract class OperationLogStorage implements Storage {
     const ops = this.trialUpdateOps(trialId, updates, finish);
     return this.transact<boolean>(() => {
       if (!this.checkUpdateOps(trialId, ops, finish)) return { ops: [], result: () => false };
-      return { ops, result: (applied) => !finish || (applied.at(-1)!.kind === 'state' && (applied.at(-1) as { applied: boolean }).applied) };
+      return {
+        ops,
+        result: (applied) => !finish || (applied.at(-1)!.kind === 'state' && (applied.at(-1) as { applied: boolean }).applied),
+      };
     });
   }
 
-  finishAndCreate(trialId: number, updates: readonly TrialUpdate[], finish: TrialFinish, studyId: number, create: CreateTrialOptions): Promise<boolean> {
+  finishAndCreate(
+    trialId: number,
+    updates: readonly TrialUpdate[],
+    finish: TrialFinish,
+    studyId: number,
+    create: CreateTrialOptions,
+  ): Promise<boolean> {
     const finishOps = this.trialUpdateOps(trialId, updates, finish);
     const workerId = create.workerId ?? this.workerId;
     return this.transact<boolean>(() => {
       if (!this.checkUpdateOps(trialId, finishOps, finish)) return { ops: [], result: () => false };
       let template = create.template ?? {};
-      if ((template.state ?? 'RUNNING') === 'RUNNING' && template.datetimeStart == null) template = { ...template, datetimeStart: Date.now() };
+      if ((template.state ?? 'RUNNING') === 'RUNNING' && template.datetimeStart == null)
+        template = { ...template, datetimeStart: Date.now() };
       const ops: Operation[] = [...finishOps, { op: 4, workerId, studyId, template }];
       this.model.check(ops.at(-1)!);
       return { ops, result: (applied) => (applied[finishOps.length - 1] as { applied?: boolean }).applied === true };
@@ -249,7 +274,11 @@ export abstract class OperationLogStorage implements Storage {
         started = 'budget';
       } else {
         started = 'create';
-        const template = { state: 'RUNNING' as const, datetimeStart: Date.now(), ...(next.systemAttrs ? { systemAttrs: next.systemAttrs } : {}) };
+        const template = {
+          state: 'RUNNING' as const,
+          datetimeStart: Date.now(),
+          ...(next.systemAttrs ? { systemAttrs: next.systemAttrs } : {}),
+        };
         ops.push({ op: 4, workerId: next.workerId, studyId: next.studyId, template });
       }
       return {

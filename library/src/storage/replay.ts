@@ -299,13 +299,7 @@ export class ReplayModel {
     return { kind: 'trial', trialId, number: trial.number };
   }
 
-  private applySetState(
-    trialId: number,
-    state: TrialState,
-    values: readonly number[] | null,
-    datetime: number,
-    workerId: string,
-  ): boolean {
+  private applySetState(trialId: number, state: TrialState, values: readonly number[] | null, datetime: number, workerId: string): boolean {
     const t = this.trials[trialId];
     if (!t) return false;
     const s = this.studies[t.studyId];
@@ -344,9 +338,7 @@ export class ReplayModel {
 /** Throws for state changes the lifecycle forbids; a finish racing another finish is not an error here. */
 export function checkTransition(t: FrozenTrial, to: TrialState): void {
   const allowed =
-    (t.state === 'WAITING' && to !== 'WAITING') ||
-    (t.state === 'RUNNING' && to !== 'WAITING') ||
-    (isFinished(t.state) && isFinished(to));
+    (t.state === 'WAITING' && to !== 'WAITING') || (t.state === 'RUNNING' && to !== 'WAITING') || (isFinished(t.state) && isFinished(to));
   if (!allowed) {
     throw new InvalidStateTransitionError(
       `trial ${t.number} cannot move from ${t.state} to ${to}; allowed: WAITING -> RUNNING|COMPLETE|PRUNED|FAIL, RUNNING -> COMPLETE|PRUNED|FAIL`,

@@ -102,7 +102,9 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const expected = headerBytes + count * type.bytes;
   if (raw.length < expected) {
-    throw new DatasetFormatError(`${source}: truncated IDX data: shape [${shape.join(', ')}] of ${type.dtype} needs ${expected} bytes, the file has ${raw.length}`);
+    throw new DatasetFormatError(
+      `${source}: truncated IDX data: shape [${shape.join(', ')}] of ${type.dtype} needs ${expected} bytes, the file has ${raw.length}`,
+    );
   }
   let data: IdxTypedArray;
   switch (type.dtype) {
@@ -114,15 +116,21 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
       break;
     default: {
       data =
-        type.dtype === 'int16' ? new Int16Array(count)
-        : type.dtype === 'int32' ? new Int32Array(count)
-        : type.dtype === 'float32' ? new Float32Array(count)
-        : new Float64Array(count);
+        type.dtype === 'int16'
+          ? new Int16Array(count)
+          : type.dtype === 'int32'
+            ? new Int32Array(count)
+            : type.dtype === 'float32'
+              ? new Float32Array(count)
+              : new Float64Array(count);
       const read =
-        type.dtype === 'int16' ? (o: number) => view.getInt16(o, false)
-        : type.dtype === 'int32' ? (o: number) => view.getInt32(o, false)
-        : type.dtype === 'float32' ? (o: number) => view.getFloat32(o, false)
-        : (o: number) => view.getFloat64(o, false);
+        type.dtype === 'int16'
+          ? (o: number) => view.getInt16(o, false)
+          : type.dtype === 'int32'
+            ? (o: number) => view.getInt32(o, false)
+            : type.dtype === 'float32'
+              ? (o: number) => view.getFloat32(o, false)
+              : (o: number) => view.getFloat64(o, false);
       for (let i = 0, o = headerBytes; i < count; i++, o += type.bytes) data[i] = read(o);
     }
   }
@@ -171,7 +179,9 @@ export function subset(data: LabeledData, indices: ArrayLike<number>): LabeledDa
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     if (!Number.isInteger(i) || i < 0 || i >= data.count) {
-      throw new InvalidArgumentError(`subset: index ${describeValue(i)} at position ${k} is not an example index in [0, ${data.count - 1}]`);
+      throw new InvalidArgumentError(
+        `subset: index ${describeValue(i)} at position ${k} is not an example index in [0, ${data.count - 1}]`,
+      );
     }
     x.set(data.x.subarray(i * f, (i + 1) * f), k * f);
     y[k] = data.y[i];
@@ -210,7 +220,8 @@ export function splitTrainValidation(data: LabeledData, options: SplitOptions): 
       `splitTrainValidation: validation must be a count in [1, ${data.count - 1}] or a fraction in (0, 1), got ${describeValue(validation)}`,
     );
   }
-  if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError(`splitTrainValidation: seed must be an integer, got ${describeValue(seed)}`);
+  if (!Number.isSafeInteger(seed))
+    throw new InvalidArgumentError(`splitTrainValidation: seed must be an integer, got ${describeValue(seed)}`);
   const rng = Rng.forKey(seed, 'tansaku/splitTrainValidation');
   const order = rng.shuffle(Array.from({ length: data.count }, (_, i) => i));
   const isVal = new Uint8Array(data.count);
@@ -270,7 +281,9 @@ export function standardize(reference: LabeledData, ...others: LabeledData[]): L
   }
   return [reference, ...others].map((d) => {
     if (featureSize(d) !== f) {
-      throw new InvalidArgumentError(`standardize: every dataset needs ${f} features per example like the reference, got [${d.featureShape.join(', ')}]`);
+      throw new InvalidArgumentError(
+        `standardize: every dataset needs ${f} features per example like the reference, got [${d.featureShape.join(', ')}]`,
+      );
     }
     const x = new Float32Array(d.x.length);
     for (let i = 0; i < d.count; i++) for (let j = 0; j < f; j++) x[i * f + j] = (d.x[i * f + j] - mean[j]) / std[j];
@@ -289,7 +302,10 @@ export function loadTf(what: string): typeof TF {
   try {
     tfModule = requireHere('@tensorflow/tfjs') as typeof TF;
   } catch (error) {
-    throw new TansakuError('TANSAKU_MISSING_DEPENDENCY', `${what} needs TensorFlow.js: npm install @tensorflow/tfjs (${(error as Error).message})`);
+    throw new TansakuError(
+      'TANSAKU_MISSING_DEPENDENCY',
+      `${what} needs TensorFlow.js: npm install @tensorflow/tfjs (${(error as Error).message})`,
+    );
   }
   return tfModule;
 }
@@ -323,7 +339,9 @@ export function toTensors(data: LabeledData, options: ToTensorsOptions = {}): { 
   const shape = [...(options.featureShape ?? data.featureShape)];
   const f = featureSize(data);
   if (shape.reduce((a, b) => a * b, 1) !== f || shape.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new InvalidArgumentError(`toTensors: featureShape ${JSON.stringify(shape)} must hold the ${f} values of one example (dataset shape [${data.featureShape.join(', ')}])`);
+    throw new InvalidArgumentError(
+      `toTensors: featureShape ${JSON.stringify(shape)} must hold the ${f} values of one example (dataset shape [${data.featureShape.join(', ')}])`,
+    );
   }
   const xs = tf.tensor(data.x, [data.count, ...shape], 'float32');
   let ys: TF.Tensor;
@@ -364,18 +382,24 @@ export interface LoadIdxClassificationOptions {
 export async function loadIdxClassification(options: LoadIdxClassificationOptions): Promise<LabeledData> {
   const [images, labels] = await Promise.all([readIdx(options.images), readIdx(options.labels)]);
   const n = images.shape[0];
-  if (images.shape.length < 2) throw new DatasetFormatError(`${options.images}: expected images with at least 2 dimensions, got [${images.shape.join(', ')}]`);
+  if (images.shape.length < 2)
+    throw new DatasetFormatError(`${options.images}: expected images with at least 2 dimensions, got [${images.shape.join(', ')}]`);
   if (labels.shape.length !== 1 || labels.shape[0] !== n) {
-    throw new DatasetFormatError(`${options.labels}: expected ${n} labels (one per image of ${options.images}), got shape [${labels.shape.join(', ')}]`);
+    throw new DatasetFormatError(
+      `${options.labels}: expected ${n} labels (one per image of ${options.images}), got shape [${labels.shape.join(', ')}]`,
+    );
   }
   const limit = options.limit ?? n;
-  if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError(`loadIdxClassification: limit must be an integer >= 1, got ${describeValue(options.limit)}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new InvalidArgumentError(`loadIdxClassification: limit must be an integer >= 1, got ${describeValue(options.limit)}`);
   const count = Math.min(n, limit);
   const dims = images.shape.slice(1);
   const featureShape = [...(options.featureShape ?? (dims.length === 2 ? [...dims, 1] : dims))];
   const f = dims.reduce((a, b) => a * b, 1);
   if (featureShape.reduce((a, b) => a * b, 1) !== f) {
-    throw new InvalidArgumentError(`loadIdxClassification: featureShape ${JSON.stringify(featureShape)} must hold the ${f} values of one image`);
+    throw new InvalidArgumentError(
+      `loadIdxClassification: featureShape ${JSON.stringify(featureShape)} must hold the ${f} values of one image`,
+    );
   }
   const scale = (options.normalize ?? true) && images.dtype === 'uint8' ? 1 / 255 : 1;
   const x = new Float32Array(count * f);
@@ -384,12 +408,14 @@ export async function loadIdxClassification(options: LoadIdxClassificationOption
   let maxLabel = 0;
   for (let i = 0; i < count; i++) {
     const label = Number(labels.data[i]);
-    if (!Number.isInteger(label) || label < 0) throw new DatasetFormatError(`${options.labels}: label ${label} at index ${i} is not a class index`);
+    if (!Number.isInteger(label) || label < 0)
+      throw new DatasetFormatError(`${options.labels}: label ${label} at index ${i} is not a class index`);
     y[i] = label;
     if (label > maxLabel) maxLabel = label;
   }
   const classNames = options.classNames ?? Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
-  if (maxLabel >= classNames.length) throw new DatasetFormatError(`${options.labels}: label ${maxLabel} has no class name (${classNames.length} given)`);
+  if (maxLabel >= classNames.length)
+    throw new DatasetFormatError(`${options.labels}: label ${maxLabel} has no class name (${classNames.length} given)`);
   return { x, featureShape, y, count, numClasses: classNames.length, classNames };
 }
 
@@ -397,7 +423,18 @@ export async function loadIdxClassification(options: LoadIdxClassificationOption
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** Fashion-MNIST's ten classes, by label. */
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 
 function findFile(dir: string, base: string): string | null {
   for (const name of [`${base}.gz`, base]) {
@@ -432,18 +469,21 @@ export interface LoadFashionMnistOptions {
  */
 export async function loadFashionMnist(options: LoadFashionMnistOptions = {}): Promise<LabeledData> {
   const split = options.split ?? 'train';
-  if (split !== 'train' && split !== 'test') throw new InvalidArgumentError(`loadFashionMnist: split must be "train" or "test", got ${describeValue(split)}`);
+  if (split !== 'train' && split !== 'test')
+    throw new InvalidArgumentError(`loadFashionMnist: split must be "train" or "test", got ${describeValue(split)}`);
   const dir = options.dir ?? FASHION_MNIST_DIR;
   const prefix = split === 'train' ? 'train' : 't10k';
   const images = findFile(dir, `${prefix}-images-idx3-ubyte`);
   const labels = findFile(dir, `${prefix}-labels-idx1-ubyte`);
   if (!images || !labels) {
-    const missing = [images ? null : `${prefix}-images-idx3-ubyte[.gz]`, labels ? null : `${prefix}-labels-idx1-ubyte[.gz]`].filter(Boolean).join(' and ');
+    const missing = [images ? null : `${prefix}-images-idx3-ubyte[.gz]`, labels ? null : `${prefix}-labels-idx1-ubyte[.gz]`]
+      .filter(Boolean)
+      .join(' and ');
     throw new DatasetNotFoundError(
       `Fashion-MNIST not found: ${missing} missing in ${dir}. ` +
         (options.dir === undefined
           ? 'Install it with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or pass `dir`: a folder holding the four IDX files from https://github.com/zalandoresearch/fashion-mnist'
-          : 'Pass `dir`: a folder holding the four IDX files (or install Debian\'s `dataset-fashion-mnist` and leave `dir` out)'),
+          : "Pass `dir`: a folder holding the four IDX files (or install Debian's `dataset-fashion-mnist` and leave `dir` out)"),
     );
   }
   return loadIdxClassification({ images, labels, normalize: options.normalize, limit: options.limit, classNames: FASHION_MNIST_CLASSES });
@@ -536,11 +576,33 @@ const SKLEARN_FILES: Record<SklearnDatasetName, string[]> = {
 const SKLEARN_FEATURES: Partial<Record<SklearnDatasetName, readonly string[]>> = {
   iris: ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)'],
   wine: [
-    'alcohol', 'malic_acid', 'ash', 'alcalinity_of_ash', 'magnesium', 'total_phenols', 'flavanoids',
-    'nonflavanoid_phenols', 'proanthocyanins', 'color_intensity', 'hue', 'od280/od315_of_diluted_wines', 'proline',
+    'alcohol',
+    'malic_acid',
+    'ash',
+    'alcalinity_of_ash',
+    'magnesium',
+    'total_phenols',
+    'flavanoids',
+    'nonflavanoid_phenols',
+    'proanthocyanins',
+    'color_intensity',
+    'hue',
+    'od280/od315_of_diluted_wines',
+    'proline',
   ],
   breast_cancer: ['mean', 'error', 'worst'].flatMap((kind) =>
-    ['radius', 'texture', 'perimeter', 'area', 'smoothness', 'compactness', 'concavity', 'concave points', 'symmetry', 'fractal dimension'].map((f) => `${kind} ${f}`),
+    [
+      'radius',
+      'texture',
+      'perimeter',
+      'area',
+      'smoothness',
+      'compactness',
+      'concavity',
+      'concave points',
+      'symmetry',
+      'fractal dimension',
+    ].map((f) => `${kind} ${f}`),
   ),
 };
 
@@ -569,14 +631,18 @@ export interface LoadSklearnOptions {
 export async function loadSklearnDataset(name: SklearnDatasetName, options: LoadSklearnOptions = {}): Promise<LabeledData> {
   const files = SKLEARN_FILES[name];
   if (!files) {
-    throw new InvalidArgumentError(`loadSklearnDataset: name must be one of ${Object.keys(SKLEARN_FILES).map((n) => JSON.stringify(n)).join(', ')}, got ${describeValue(name)}`);
+    throw new InvalidArgumentError(
+      `loadSklearnDataset: name must be one of ${Object.keys(SKLEARN_FILES)
+        .map((n) => JSON.stringify(n))
+        .join(', ')}, got ${describeValue(name)}`,
+    );
   }
   const dir = options.dir ?? SKLEARN_DATA_DIR;
   const path = files.map((f) => join(dir, f)).find((p) => existsSync(p));
   if (!path) {
     throw new DatasetNotFoundError(
       `scikit-learn dataset "${name}" not found: no ${files.join(' or ')} in ${dir}. Install Debian's python3-sklearn ` +
-        '(`apt-get install python3-sklearn`), or pass `dir`: a folder holding the CSV files of scikit-learn\'s sklearn/datasets/data/',
+        "(`apt-get install python3-sklearn`), or pass `dir`: a folder holding the CSV files of scikit-learn's sklearn/datasets/data/",
     );
   }
   const bytes = await readFile(path);
@@ -600,32 +666,42 @@ export function parseSklearnCsv(text: string, name: SklearnDatasetName, source: 
     nFeatures = Number(header[1]);
     classNames = header.slice(2);
     if (!Number.isInteger(declared) || !Number.isInteger(nFeatures) || nFeatures < 1 || classNames.length < 1) {
-      throw new DatasetFormatError(`${source}: expected a header line "n_samples,n_features,class names…", got ${JSON.stringify(lines[0] ?? '')}`);
+      throw new DatasetFormatError(
+        `${source}: expected a header line "n_samples,n_features,class names…", got ${JSON.stringify(lines[0] ?? '')}`,
+      );
     }
     rows = lines.slice(1);
   }
   const count = rows.length;
-  if (declared !== null && declared !== count) throw new DatasetFormatError(`${source}: the header declares ${declared} examples, the file has ${count} rows`);
+  if (declared !== null && declared !== count)
+    throw new DatasetFormatError(`${source}: the header declares ${declared} examples, the file has ${count} rows`);
   const x = new Float32Array(count * nFeatures);
   const y = new Int32Array(count);
   rows.forEach((line, i) => {
     const cells = line.split(',');
-    if (cells.length !== nFeatures + 1) throw new DatasetFormatError(`${source}: row ${i + 1} has ${cells.length} columns, expected ${nFeatures + 1} (features then label)`);
+    if (cells.length !== nFeatures + 1)
+      throw new DatasetFormatError(`${source}: row ${i + 1} has ${cells.length} columns, expected ${nFeatures + 1} (features then label)`);
     for (let j = 0; j < nFeatures; j++) {
       const v = Number(cells[j]);
-      if (cells[j].trim() === '' || !Number.isFinite(v)) throw new DatasetFormatError(`${source}: row ${i + 1}, column ${j + 1}: ${JSON.stringify(cells[j])} is not a number`);
+      if (cells[j].trim() === '' || !Number.isFinite(v))
+        throw new DatasetFormatError(`${source}: row ${i + 1}, column ${j + 1}: ${JSON.stringify(cells[j])} is not a number`);
       x[i * nFeatures + j] = v;
     }
     const label = Number(cells[nFeatures]);
     if (!Number.isInteger(label) || label < 0 || label >= classNames.length) {
-      throw new DatasetFormatError(`${source}: row ${i + 1}: label ${JSON.stringify(cells[nFeatures])} is not a class index in [0, ${classNames.length - 1}]`);
+      throw new DatasetFormatError(
+        `${source}: row ${i + 1}: label ${JSON.stringify(cells[nFeatures])} is not a class index in [0, ${classNames.length - 1}]`,
+      );
     }
     y[i] = label;
   });
   const featureShape = name === 'digits' ? [8, 8, 1] : [nFeatures];
   const known = SKLEARN_FEATURES[name];
-  const featureNames = name === 'digits'
-    ? Array.from({ length: 64 }, (_, j) => `pixel_${Math.floor(j / 8)}_${j % 8}`)
-    : known && known.length === nFeatures ? known : undefined;
+  const featureNames =
+    name === 'digits'
+      ? Array.from({ length: 64 }, (_, j) => `pixel_${Math.floor(j / 8)}_${j % 8}`)
+      : known && known.length === nFeatures
+        ? known
+        : undefined;
   return { x, featureShape, y, count, numClasses: classNames.length, classNames, ...(featureNames ? { featureNames } : {}) };
 }

@@ -175,7 +175,9 @@ function callMacs(layer: Layer, rule: string, inputShapes: Shape[], outputShapes
 function graphNodes(model: TF.LayersModel): Map<Layer, NodeLike[]> {
   const byLayer = new Map<Layer, NodeLike[]>();
   const seen = new Set<NodeLike>();
-  const stack: Array<{ sourceLayer: Layer; nodeIndex: number }> = [...(model.outputs as unknown as Array<{ sourceLayer: Layer; nodeIndex: number }>)];
+  const stack: Array<{ sourceLayer: Layer; nodeIndex: number }> = [
+    ...(model.outputs as unknown as Array<{ sourceLayer: Layer; nodeIndex: number }>),
+  ];
   while (stack.length > 0) {
     const t = stack.pop()!;
     const node = t.sourceLayer.inboundNodes[t.nodeIndex] as unknown as NodeLike | undefined;
@@ -241,7 +243,11 @@ function profileLayers(model: TF.LayersModel, prefix: string, rows: LayerProfile
  * ```
  */
 export function profileModel(model: TF.LayersModel, options: ProfileOptions = {}): ModelProfile {
-  if (!model || typeof (model as { getClassName?: unknown }).getClassName !== 'function' || !Array.isArray((model as { layers?: unknown }).layers)) {
+  if (
+    !model ||
+    typeof (model as { getClassName?: unknown }).getClassName !== 'function' ||
+    !Array.isArray((model as { layers?: unknown }).layers)
+  ) {
     throw new InvalidArgumentError('profileModel: model must be a tf.LayersModel or tf.Sequential');
   }
   let rows: LayerProfile[] = [];
@@ -250,8 +256,16 @@ export function profileModel(model: TF.LayersModel, options: ProfileOptions = {}
   const totals = { trainableParams: 0, nonTrainableParams: 0 };
   const seenWeights = new Set<number>();
   const visit = (m: TF.LayersModel) => {
-    for (const w of m.trainableWeights) if (!seenWeights.has(w.id)) { seenWeights.add(w.id); totals.trainableParams += prod(w.shape as number[]); }
-    for (const w of m.nonTrainableWeights) if (!seenWeights.has(w.id)) { seenWeights.add(w.id); totals.nonTrainableParams += prod(w.shape as number[]); }
+    for (const w of m.trainableWeights)
+      if (!seenWeights.has(w.id)) {
+        seenWeights.add(w.id);
+        totals.trainableParams += prod(w.shape as number[]);
+      }
+    for (const w of m.nonTrainableWeights)
+      if (!seenWeights.has(w.id)) {
+        seenWeights.add(w.id);
+        totals.nonTrainableParams += prod(w.shape as number[]);
+      }
   };
   visit(model);
   const macs = rows.reduce((s, r) => s + r.macs, 0);
@@ -274,7 +288,12 @@ function grouped(n: number): string {
 
 /** `14450688` → `14.45 M`. */
 export function formatCount(n: number): string {
-  const units: Array<[number, string]> = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: Array<[number, string]> = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [v, u] of units) if (Math.abs(n) >= v) return `${(n / v).toFixed(2)} ${u}`;
   return String(Math.round(n));
 }
@@ -288,7 +307,9 @@ export function formatCount(n: number): string {
 export function formatProfile(profile: ModelProfile): string {
   const header = ['Layer (type)', 'Output shape', 'Params', 'Non-train.', 'MACs', '% MACs'];
   const body = profile.layers.map((r) => {
-    const shape = Array.isArray(r.outputShape[0]) ? (r.outputShape as number[][]).map((s) => `[${s.join(',')}]`).join(' ') : `[${(r.outputShape as number[]).join(',')}]`;
+    const shape = Array.isArray(r.outputShape[0])
+      ? (r.outputShape as number[][]).map((s) => `[${s.join(',')}]`).join(' ')
+      : `[${(r.outputShape as number[]).join(',')}]`;
     return [
       `${r.name} (${r.className})${r.calls > 1 ? ` x${r.calls}` : ''}`,
       shape,
@@ -300,10 +321,16 @@ export function formatProfile(profile: ModelProfile): string {
   });
   const rows = [header, ...body];
   const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c >= 2 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1));
   const out = [`Model: ${profile.name}`, rule, line(header), rule, ...body.map(line), rule];
-  out.push(`Total params: ${grouped(profile.params)} (trainable ${grouped(profile.trainableParams)}, non-trainable ${grouped(profile.nonTrainableParams)})`);
+  out.push(
+    `Total params: ${grouped(profile.params)} (trainable ${grouped(profile.trainableParams)}, non-trainable ${grouped(profile.nonTrainableParams)})`,
+  );
   out.push(`MACs per example: ${grouped(profile.macs)} (${formatCount(profile.macs)}); FLOPs = 2 x MACs = ${formatCount(profile.flops)}`);
   if (profile.layers.some((r) => !r.counted)) out.push('?: layer class without a MAC rule, counted as 0');
   return out.join('\n');

@@ -179,7 +179,8 @@ export function epochProgress(options: EpochProgressOptions = {}): TrainCallback
     },
     onEpochEnd(e, logs) {
       lastLogs = formatLogs(logs, options.keys);
-      if (epochLines && info) board.log(`${prefix}epoch ${e + 1}/${info.epochs} (${((Date.now() - epochStartedAt) / 1000).toFixed(1)}s) ${lastLogs}`.trimEnd());
+      if (epochLines && info)
+        board.log(`${prefix}epoch ${e + 1}/${info.epochs} (${((Date.now() - epochStartedAt) / 1000).toFixed(1)}s) ${lastLogs}`.trimEnd());
       draw(true);
     },
     onTrainEnd(_result: TrainResult) {
@@ -244,7 +245,8 @@ export class StudyProgress {
       if (better) this.best = { value: v, number: trial.number };
     }
     this.board.remove(`trial:${trial.number}`);
-    if (!this.board.tty || trial.state === 'FAIL') this.board.log(`[${formatDuration(Date.now() - this.startedAt)}] ${describeTrial(trial)}`);
+    if (!this.board.tty || trial.state === 'FAIL')
+      this.board.log(`[${formatDuration(Date.now() - this.startedAt)}] ${describeTrial(trial)}`);
     this.draw(true);
   };
 

@@ -69,7 +69,17 @@ export type LossName =
   | 'mape';
 
 /** Metric names: `accuracy` (or `acc`) picks binary, categorical or sparse accuracy from the loss, as `model.fit` does. */
-export type MetricName = 'accuracy' | 'acc' | 'crossentropy' | 'ce' | 'mse' | 'mae' | 'mape' | 'meanSquaredError' | 'meanAbsoluteError' | 'meanAbsolutePercentageError';
+export type MetricName =
+  | 'accuracy'
+  | 'acc'
+  | 'crossentropy'
+  | 'ce'
+  | 'mse'
+  | 'mae'
+  | 'mape'
+  | 'meanSquaredError'
+  | 'meanAbsoluteError'
+  | 'meanAbsolutePercentageError';
 
 /** Optimizer names, created with `model.compile`'s defaults (adam: lr 0.001; sgd: 0.01; ...). */
 export type OptimizerName = 'sgd' | 'adam' | 'adamax' | 'adagrad' | 'adadelta' | 'rmsprop';
@@ -232,33 +242,47 @@ function resolveLoss(model: tf.LayersModel, loss: TrainOptions['loss']): Resolve
     return { fn: resolved[0], name: typeof compiledLoss === 'string' ? compiledLoss : null };
   }
   if (compiledLoss !== undefined && compiledLoss !== null) {
-    throw new InvalidArgumentError(`train: cannot use the compiled loss ${describeValue(compiledLoss)}; pass options.loss (a name or a function)`);
+    throw new InvalidArgumentError(
+      `train: cannot use the compiled loss ${describeValue(compiledLoss)}; pass options.loss (a name or a function)`,
+    );
   }
   throw new InvalidArgumentError('train: no loss: pass options.loss (e.g. "sparseCategoricalCrossentropy") or compile the model first');
 }
 
 function resolveMetric(metric: unknown, loss: ResolvedLoss, outputUnits: number): { name: string; fn: LossOrMetricFn } {
-  if (metric && typeof metric === 'object' && typeof (metric as { fn?: unknown }).fn === 'function' && typeof (metric as { name?: unknown }).name === 'string') {
+  if (
+    metric &&
+    typeof metric === 'object' &&
+    typeof (metric as { fn?: unknown }).fn === 'function' &&
+    typeof (metric as { name?: unknown }).name === 'string'
+  ) {
     return metric as { name: string; fn: LossOrMetricFn };
   }
-  if (typeof metric !== 'string') throw new InvalidArgumentError(`train: a metric must be a name or { name, fn }, got ${describeValue(metric)}`);
+  if (typeof metric !== 'string')
+    throw new InvalidArgumentError(`train: a metric must be a name or { name, fn }, got ${describeValue(metric)}`);
   if (metric === 'accuracy' || metric === 'acc') {
     const fn =
-      outputUnits === 1 || loss.name === 'binaryCrossentropy' ? tf.metrics.binaryAccuracy
-      : loss.name === 'sparseCategoricalCrossentropy' ? tf.metrics.sparseCategoricalAccuracy
-      : tf.metrics.categoricalAccuracy;
+      outputUnits === 1 || loss.name === 'binaryCrossentropy'
+        ? tf.metrics.binaryAccuracy
+        : loss.name === 'sparseCategoricalCrossentropy'
+          ? tf.metrics.sparseCategoricalAccuracy
+          : tf.metrics.categoricalAccuracy;
     return { name: metric, fn };
   }
   if (metric === 'crossentropy' || metric === 'ce') {
     const fn =
-      outputUnits === 1 || loss.name === 'binaryCrossentropy' ? tf.metrics.binaryCrossentropy
-      : loss.name === 'sparseCategoricalCrossentropy' ? sparseCategoricalCrossentropy
-      : tf.metrics.categoricalCrossentropy;
+      outputUnits === 1 || loss.name === 'binaryCrossentropy'
+        ? tf.metrics.binaryCrossentropy
+        : loss.name === 'sparseCategoricalCrossentropy'
+          ? sparseCategoricalCrossentropy
+          : tf.metrics.categoricalCrossentropy;
     return { name: metric, fn };
   }
   const fn = lossFunction(metric);
   if (!fn) {
-    throw new InvalidArgumentError(`train: unknown metric ${describeValue(metric)}; use accuracy, crossentropy, mse, mae, mape, or { name, fn }`);
+    throw new InvalidArgumentError(
+      `train: unknown metric ${describeValue(metric)}; use accuracy, crossentropy, mse, mae, mape, or { name, fn }`,
+    );
   }
   return { name: metric, fn };
 }
@@ -281,7 +305,10 @@ function resolveOptimizer(model: tf.LayersModel, optimizer: TrainOptions['optimi
     rmsprop: () => tf.train.rmsprop(0.001, 0.9, 0, eps),
   };
   const create = typeof name === 'string' ? make[name.toLowerCase()] : undefined;
-  if (!create) throw new InvalidArgumentError(`train: optimizer must be a tf.Optimizer or one of ${Object.keys(make).join(', ')}, got ${describeValue(name)}`);
+  if (!create)
+    throw new InvalidArgumentError(
+      `train: optimizer must be a tf.Optimizer or one of ${Object.keys(make).join(', ')}, got ${describeValue(name)}`,
+    );
   return { optimizer: create(), owned: true };
 }
 
@@ -317,7 +344,8 @@ function toTensorData(what: string, data: TrainData, model: tf.LayersModel, oneH
 }
 
 function checkPositiveInt(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new InvalidArgumentError(`train: ${name} must be an integer >= 1, got ${describeValue(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+    throw new InvalidArgumentError(`train: ${name} must be an integer >= 1, got ${describeValue(v)}`);
   return v;
 }
 
@@ -348,7 +376,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
-    throw signal.reason instanceof Error ? signal.reason : new TansakuError('TANSAKU_ABORTED', `training was aborted${signal.reason === undefined ? '' : `: ${String(signal.reason)}`}`);
+    throw signal.reason instanceof Error
+      ? signal.reason
+      : new TansakuError('TANSAKU_ABORTED', `training was aborted${signal.reason === undefined ? '' : `: ${String(signal.reason)}`}`);
   }
 }
 
@@ -368,16 +398,20 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * ```
  */
 export async function train(model: tf.LayersModel, data: TrainData, options: TrainOptions): Promise<TrainResult> {
-  if (!(model instanceof tf.LayersModel)) throw new InvalidArgumentError('train: model must be a tf.LayersModel (tf.sequential() or tf.model())');
+  if (!(model instanceof tf.LayersModel))
+    throw new InvalidArgumentError('train: model must be a tf.LayersModel (tf.sequential() or tf.model())');
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new InvalidArgumentError(`train: the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; train supports one of each (use model.fit otherwise)`);
+    throw new InvalidArgumentError(
+      `train: the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; train supports one of each (use model.fit otherwise)`,
+    );
   }
   if (!options || typeof options !== 'object') throw new InvalidArgumentError('train: options must be an object with at least { epochs }');
   const epochs = checkPositiveInt('epochs', options.epochs);
   const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 32);
   const valBatchSize = checkPositiveInt('validationBatchSize', options.validationBatchSize ?? Math.max(batchSize, 256));
   const yieldEveryMs = options.yieldEveryMs ?? 50;
-  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new InvalidArgumentError(`train: seed must be an integer, got ${describeValue(options.seed)}`);
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed))
+    throw new InvalidArgumentError(`train: seed must be an integer, got ${describeValue(options.seed)}`);
   const callbacks: TrainCallback[] = [
     ...(options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks as TrainCallback]),
     ...(options.onEpochEnd ? [{ onEpochEnd: options.onEpochEnd }] : []),
@@ -388,7 +422,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   const outputUnits = (outputShape[outputShape.length - 1] as number | null) ?? 0;
   const metrics = (options.metrics ?? compiledMetrics(model)).map((m) => resolveMetric(m, loss, outputUnits));
   const names = ['loss', ...metrics.map((m) => m.name)];
-  if (new Set(names).size !== names.length) throw new InvalidArgumentError(`train: metric names must be distinct and not "loss", got ${names.slice(1).join(', ')}`);
+  if (new Set(names).size !== names.length)
+    throw new InvalidArgumentError(`train: metric names must be distinct and not "loss", got ${names.slice(1).join(', ')}`);
   const oneHot = loss.name === 'categoricalCrossentropy';
 
   const created: tf.Tensor[] = [];
@@ -402,7 +437,8 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
   let stoppedEarly = false;
   try {
     const trainData = toTensorData('data', data, model, oneHot, created);
-    const valData = options.validationData === undefined ? null : toTensorData('validationData', options.validationData, model, oneHot, created);
+    const valData =
+      options.validationData === undefined ? null : toTensorData('validationData', options.validationData, model, oneHot, created);
     const { optimizer, owned: isOwned } = resolveOptimizer(model, options.optimizer);
     if (isOwned) owned.optimizer = optimizer;
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -427,10 +463,13 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
     for (let epoch = 0; epoch < epochs; epoch++) {
       throwIfAborted(options.signal);
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
-      const random = seed === undefined ? null : (() => {
-        const rng = Rng.forKey(seed, epoch, 'tansaku/tfjs/train');
-        return () => rng.random();
-      })();
+      const random =
+        seed === undefined
+          ? null
+          : (() => {
+              const rng = Rng.forKey(seed, epoch, 'tansaku/tfjs/train');
+              return () => rng.random();
+            })();
       if (shuffle) {
         const rng = new Rng(seed === undefined ? Rng.randomSeed() : deriveSeed(seed, epoch, 'tansaku/tfjs/shuffle'));
         const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
@@ -508,11 +547,12 @@ export async function train(model: tf.LayersModel, data: TrainData, options: Tra
       valAcc = null;
       const logs: Logs = {};
       names.forEach((k, i) => {
-logs[k] = sums[i] / n;
-});
-      if (valData) names.forEach((k, i) => {
-logs[`val_${k}`] = sums[names.length + i] / valData.xs.shape[0];
-});
+        logs[k] = sums[i] / n;
+      });
+      if (valData)
+        names.forEach((k, i) => {
+          logs[`val_${k}`] = sums[names.length + i] / valData.xs.shape[0];
+        });
       for (const k of logKeys) history[k].push(logs[k]);
       epochsDone = epoch + 1;
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, { ...logs }, control);
@@ -523,7 +563,13 @@ logs[`val_${k}`] = sums[names.length + i] / valData.xs.shape[0];
       lastYield = performance.now();
     }
     const seconds = (performance.now() - startedAt) / 1000;
-    const result: TrainResult = { history, epochs: epochsDone, stoppedEarly, seconds, samplesPerSecond: seconds > 0 ? (epochsDone * n) / seconds : 0 };
+    const result: TrainResult = {
+      history,
+      epochs: epochsDone,
+      stoppedEarly,
+      seconds,
+      samplesPerSecond: seconds > 0 ? (epochsDone * n) / seconds : 0,
+    };
     for (const cb of callbacks) await cb.onTrainEnd?.(result);
     return result;
   } catch (error) {
@@ -569,7 +615,10 @@ export interface TansakuPruningCallback {
 
 function findMetric(logs: Logs, metric: string): number | undefined {
   if (typeof logs[metric] === 'number') return logs[metric];
-  const alt = metric.replace(/(^|_)accuracy$/, '$1acc') !== metric ? metric.replace(/(^|_)accuracy$/, '$1acc') : metric.replace(/(^|_)acc$/, '$1accuracy');
+  const alt =
+    metric.replace(/(^|_)accuracy$/, '$1acc') !== metric
+      ? metric.replace(/(^|_)accuracy$/, '$1acc')
+      : metric.replace(/(^|_)acc$/, '$1accuracy');
   return typeof logs[alt] === 'number' ? logs[alt] : undefined;
 }
 
@@ -591,16 +640,23 @@ export function tansakuPruningCallback(trial: PrunableTrial, options: PruningCal
     throw new InvalidArgumentError('tansakuPruningCallback: trial must be a Tansaku Trial (with report and shouldPrune)');
   }
   const metric = options?.metric;
-  if (typeof metric !== 'string' || metric === '') throw new InvalidArgumentError(`tansakuPruningCallback: metric must be a log name such as "val_accuracy", got ${describeValue(metric)}`);
+  if (typeof metric !== 'string' || metric === '')
+    throw new InvalidArgumentError(
+      `tansakuPruningCallback: metric must be a log name such as "val_accuracy", got ${describeValue(metric)}`,
+    );
   const offset = options.stepOffset ?? 0;
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidArgumentError(`tansakuPruningCallback: stepOffset must be an integer >= 0, got ${describeValue(offset)}`);
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new InvalidArgumentError(`tansakuPruningCallback: stepOffset must be an integer >= 0, got ${describeValue(offset)}`);
   return {
     async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
       const value = findMetric(logs, metric);
       if (value === undefined) {
         throw new InvalidArgumentError(
-          `tansakuPruningCallback: the epoch logs have no "${metric}" (they have ${Object.keys(logs).map((k) => JSON.stringify(k)).join(', ') || 'nothing'}); ` +
-            'validation metrics need validationData and the metric in `metrics`',
+          `tansakuPruningCallback: the epoch logs have no "${metric}" (they have ${
+            Object.keys(logs)
+              .map((k) => JSON.stringify(k))
+              .join(', ') || 'nothing'
+          }); validation metrics need validationData and the metric in \`metrics\``,
         );
       }
       const step = epoch + offset;

@@ -28,7 +28,17 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
-import { engine, env, getBackend, getKernel, registerKernel, setBackend, tensor2d, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import {
+  engine,
+  env,
+  getBackend,
+  getKernel,
+  registerKernel,
+  setBackend,
+  tensor2d,
+  unregisterKernel,
+  type KernelConfig,
+} from '@tensorflow/tfjs';
 import { captureStock } from './kernels/wasm-util.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './kernels/matmul.js';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './kernels/conv2d-backprop.js';

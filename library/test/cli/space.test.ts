@@ -8,7 +8,11 @@ const FIX = join(import.meta.dirname, '..', 'fixtures', 'cli');
 function rejects(raw: unknown, pattern: RegExp): void {
   assert.throws(
     () => parseSpace(raw, 'space.json'),
-    (e: Error) => e instanceof SpaceFileError && e.code === 'TANSAKU_INVALID_SPACE' && e.message.startsWith('space file space.json: ') && pattern.test(e.message),
+    (e: Error) =>
+      e instanceof SpaceFileError &&
+      e.code === 'TANSAKU_INVALID_SPACE' &&
+      e.message.startsWith('space file space.json: ') &&
+      pattern.test(e.message),
     `${JSON.stringify(raw)} should fail with ${pattern}`,
   );
 }
@@ -60,7 +64,10 @@ describe('space files', () => {
     rejects({ act: { type: 'categorical', values: ['a'] } }, /unknown key "values"/);
     rejects({ w: { type: 'ordinal', values: [] } }, /parameter "w": "values" is empty/);
     rejects({ w: { type: 'ordinal', values: [1, { a: 1 }] } }, /each ordinal value must be a finite number or a string/);
-    rejects({ 'a-b': { type: 'int', low: 0, high: 1 }, a_b: { type: 'int', low: 0, high: 1 } }, /both become the environment variable TANSAKU_PARAM_A_B/);
+    rejects(
+      { 'a-b': { type: 'int', low: 0, high: 1 }, a_b: { type: 'int', low: 0, high: 1 } },
+      /both become the environment variable TANSAKU_PARAM_A_B/,
+    );
     rejects({ '{x}': { type: 'int', low: 0, high: 1 } }, /must not contain \{ or \}/);
   });
 
@@ -69,6 +76,10 @@ describe('space files', () => {
     assert.throws(() => parseSpaceText('{"lr": {', 'bad.json'), /space file bad.json is not valid JSON/);
     assert.throws(() => parseSpaceText('lr: {type: float\n  low: [', 'bad.yaml'), /space file bad.yaml is not valid YAML/);
     assert.throws(() => parseSpaceText('lr: 1\nlr: 2\n', 'dup.yaml'), /not valid YAML: Map keys must be unique at line 2/);
-    assert.throws(() => parseSpaceText('x:\n\ttype: float\n', 'tab.yaml'), /not valid YAML: Tabs are not allowed as indentation at line 2, column 1$/, 'no dangling colon');
+    assert.throws(
+      () => parseSpaceText('x:\n\ttype: float\n', 'tab.yaml'),
+      /not valid YAML: Tabs are not allowed as indentation at line 2, column 1$/,
+      'no dangling colon',
+    );
   });
 });

@@ -71,7 +71,10 @@ describe('logGrid', () => {
     assert.deepEqual(logGrid(3, 3, 2), [3]);
   });
   it('rejects grids that do not land on high', () => {
-    assert.throws(() => logGrid(8, 100, 2), (e: unknown) => e instanceof InvalidArgumentError && /high=100/.test(e.message));
+    assert.throws(
+      () => logGrid(8, 100, 2),
+      (e: unknown) => e instanceof InvalidArgumentError && /high=100/.test(e.message),
+    );
     assert.throws(() => logGrid(0, 8, 2), /low must be a finite number > 0/);
     assert.throws(() => logGrid(1, 8, 1), /base must not be 1/);
   });
@@ -117,7 +120,10 @@ describe('internal representation and the unit cube', () => {
     assert.equal(toExternal(g, 3), 2);
     const h = ordinalDistribution('h', [8, 16, 32]);
     assert.equal(toInternal('h', h, 32), 2);
-    assert.throws(() => toInternal('h', h, 64), (e: unknown) => e instanceof InvalidArgumentError && /"h"/.test(e.message) && /64/.test(e.message));
+    assert.throws(
+      () => toInternal('h', h, 64),
+      (e: unknown) => e instanceof InvalidArgumentError && /"h"/.test(e.message) && /64/.test(e.message),
+    );
     assert.throws(() => toInternal('a', floatDistribution('a', 0, 1), 2), /value 2 is not in float\[0, 1\]/);
   });
 });

@@ -42,22 +42,87 @@ function close(a: number, b: number, rel: number, what: string): void {
 describe('hypervolume', () => {
   it('hand-computed cases in 1, 2 and 3 objectives', () => {
     assert.equal(hypervolume([[2], [0.5], [3]], [4]), 3.5);
-    assert.equal(hypervolume([[1, 2], [2, 1]], [3, 3]), 3); // 2·1 + 1·1
+    assert.equal(
+      hypervolume(
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        [3, 3],
+      ),
+      3,
+    ); // 2·1 + 1·1
     assert.equal(hypervolume([[1, 1]], [3, 4]), 6);
     // staircase of 3: (4−1)(4−3) + (4−2)(3−2) + (4−3)(2−1) = 3 + 2 + 1
-    assert.equal(hypervolume([[3, 1], [1, 3], [2, 2]], [4, 4]), 6);
+    assert.equal(
+      hypervolume(
+        [
+          [3, 1],
+          [1, 3],
+          [2, 2],
+        ],
+        [4, 4],
+      ),
+      6,
+    );
     // 18 − (2 + 2 + 2) + 1 by inclusion–exclusion
-    assert.equal(hypervolume([[1, 2, 3], [2, 3, 1], [3, 1, 2]], [4, 4, 4]), 13);
+    assert.equal(
+      hypervolume(
+        [
+          [1, 2, 3],
+          [2, 3, 1],
+          [3, 1, 2],
+        ],
+        [4, 4, 4],
+      ),
+      13,
+    );
     // a cube minus a corner: two boxes [0,2]^3 ∪ ... : box (0,0,1) → 2·2·1 = 4, box (1,1,0) → 1·1·2 = 2, overlap (1,1,1) → 1
-    assert.equal(hypervolume([[0, 0, 1], [1, 1, 0]], [2, 2, 2]), 5);
+    assert.equal(
+      hypervolume(
+        [
+          [0, 0, 1],
+          [1, 1, 0],
+        ],
+        [2, 2, 2],
+      ),
+      5,
+    );
     // 4-D unit box
     assert.equal(hypervolume([[0, 0, 0, 0]], [1, 2, 3, 4]), 24);
   });
 
   it('ignores dominated, duplicate and outside points; empty sets have volume 0', () => {
     assert.equal(hypervolume([], [1, 1]), 0);
-    assert.equal(hypervolume([[1, 2], [2, 1], [2, 2], [1, 2], [5, 0], [0, 3], [3, 3]], [3, 3]), 3);
-    assert.equal(hypervolume([[1, 2, 3], [2, 3, 1], [3, 1, 2], [3, 3, 3], [1, 2, 3], [2, 2, 3.5]], [4, 4, 4]), 13);
+    assert.equal(
+      hypervolume(
+        [
+          [1, 2],
+          [2, 1],
+          [2, 2],
+          [1, 2],
+          [5, 0],
+          [0, 3],
+          [3, 3],
+        ],
+        [3, 3],
+      ),
+      3,
+    );
+    assert.equal(
+      hypervolume(
+        [
+          [1, 2, 3],
+          [2, 3, 1],
+          [3, 1, 2],
+          [3, 3, 3],
+          [1, 2, 3],
+          [2, 2, 3.5],
+        ],
+        [4, 4, 4],
+      ),
+      13,
+    );
     assert.equal(hypervolume([[Infinity, 0]], [1, 1]), 0);
     assert.equal(hypervolume([[1, 0]], [1, 1]), 0); // on the boundary: no volume
   });
@@ -87,7 +152,10 @@ describe('hypervolume', () => {
 
   it('lies within Monte Carlo bounds on larger fronts (3 and 4 objectives)', () => {
     const rng = new Rng(77);
-    for (const [d, n] of [[3, 150], [4, 60]] as const) {
+    for (const [d, n] of [
+      [3, 150],
+      [4, 60],
+    ] as const) {
       const pts = randomPoints(rng, n, d, 'front');
       const ref = new Array(d).fill(1);
       const hv = hypervolume(pts, ref);
@@ -110,9 +178,33 @@ describe('hypervolume', () => {
     const hv = hypervolume(pts, ref);
     close(hypervolume([...pts].reverse(), ref), hv, 1e-12, 'reversed');
     const perm = [2, 0, 3, 1];
-    close(hypervolume(pts.map((p) => perm.map((k) => p[k])), perm.map((k) => ref[k])), hv, 1e-12, 'permuted');
-    close(hypervolume(pts.map((p) => [p[0] * 3, p[1], p[2], p[3]]), [ref[0] * 3, ref[1], ref[2], ref[3]]), 3 * hv, 1e-12, 'scaled');
-    close(hypervolume(pts.map((p) => p.map((v) => v + 5)), ref.map((v) => v + 5)), hv, 1e-12, 'shifted');
+    close(
+      hypervolume(
+        pts.map((p) => perm.map((k) => p[k])),
+        perm.map((k) => ref[k]),
+      ),
+      hv,
+      1e-12,
+      'permuted',
+    );
+    close(
+      hypervolume(
+        pts.map((p) => [p[0] * 3, p[1], p[2], p[3]]),
+        [ref[0] * 3, ref[1], ref[2], ref[3]],
+      ),
+      3 * hv,
+      1e-12,
+      'scaled',
+    );
+    close(
+      hypervolume(
+        pts.map((p) => p.map((v) => v + 5)),
+        ref.map((v) => v + 5),
+      ),
+      hv,
+      1e-12,
+      'shifted',
+    );
   });
 
   it('approaches the exact volume of a continuous front: 3-D sphere, 1.1³ − π/6', () => {

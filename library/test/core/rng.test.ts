@@ -7,7 +7,10 @@ describe('Rng', () => {
     const a = Rng.forKey(1, 7, 'lr');
     const b = Rng.forKey(1, 7, 'lr');
     const xs = Array.from({ length: 5 }, () => a.random());
-    assert.deepEqual(Array.from({ length: 5 }, () => b.random()), xs);
+    assert.deepEqual(
+      Array.from({ length: 5 }, () => b.random()),
+      xs,
+    );
     assert.notEqual(Rng.forKey(1, 8, 'lr').random(), xs[0]);
     assert.notEqual(Rng.forKey(2, 7, 'lr').random(), xs[0]);
     assert.notEqual(Rng.forKey(1, 7, 'lr2').random(), xs[0]);
@@ -16,8 +19,14 @@ describe('Rng', () => {
 
   it('is uniform: chi-square over 20 bins and first draws across consecutive trial keys', () => {
     for (const draw of [
-      (() => { const r = new Rng(123); return () => r.random(); })(),
-      (() => { let n = 0; return () => Rng.forKey(5, n++, 'x').random(); })(),
+      (() => {
+        const r = new Rng(123);
+        return () => r.random();
+      })(),
+      (() => {
+        let n = 0;
+        return () => Rng.forKey(5, n++, 'x').random();
+      })(),
     ]) {
       const bins = new Array(20).fill(0);
       const n = 20000;

@@ -23,7 +23,10 @@ describe('optimize under failure', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const t0 = Date.now();
-    await assert.rejects(study.optimize((t) => t.suggestFloat('x', 0, 1), { signal: controller.signal, timeout: 10 }), (e: unknown) => (e as { code?: string }).code === 'TANSAKU_INTERRUPTED');
+    await assert.rejects(
+      study.optimize((t) => t.suggestFloat('x', 0, 1), { signal: controller.signal, timeout: 10 }),
+      (e: unknown) => (e as { code?: string }).code === 'TANSAKU_INTERRUPTED',
+    );
     assert.ok(Date.now() - t0 < 2000, `stopped after ${Date.now() - t0} ms`);
   });
 
@@ -31,11 +34,21 @@ describe('optimize under failure', () => {
     const study = await createStudy(quiet);
     let started = 0;
     await assert.rejects(
-      study.optimize(async () => {
-        started++;
-        await new Promise((r) => setTimeout(r, 5));
-        return 1;
-      }, { concurrency: 3, callbacks: [() => { throw new Error('callback broke'); }] }),
+      study.optimize(
+        async () => {
+          started++;
+          await new Promise((r) => setTimeout(r, 5));
+          return 1;
+        },
+        {
+          concurrency: 3,
+          callbacks: [
+            () => {
+              throw new Error('callback broke');
+            },
+          ],
+        },
+      ),
       /callback broke/,
     );
     const atRejection = started;
@@ -46,12 +59,21 @@ describe('optimize under failure', () => {
 
   it('ask validates fixed distributions before creating a trial', async () => {
     const study = await createStudy(quiet);
-    await assert.rejects(study.ask({ fixedDistributions: { x: { type: 'float', low: 1, high: 0, log: false, step: null } } }), /low must be <= high/);
+    await assert.rejects(
+      study.ask({ fixedDistributions: { x: { type: 'float', low: 1, high: 0, log: false, step: null } } }),
+      /low must be <= high/,
+    );
     assert.equal((await study.trials).length, 0);
   });
 
   it('a failing sampleRelative fails the trial it was preparing', async () => {
-    const sampler: Sampler = { name: 'Broken', sampleRelative: () => { throw new Error('no model'); }, sampleIndependent: () => 0 };
+    const sampler: Sampler = {
+      name: 'Broken',
+      sampleRelative: () => {
+        throw new Error('no model');
+      },
+      sampleIndependent: () => 0,
+    };
     const study = await createStudy({ sampler, ...quiet });
     await assert.rejects(study.ask(), /no model/);
     const [t] = await study.trials;
@@ -78,7 +100,10 @@ describe('tell rules', () => {
     const a = await createStudy({ studyName: 'a', storage, ...quiet });
     const b = await createStudy({ studyName: 'b', storage, directions: ['minimize', 'maximize'], ...quiet });
     const ta = await a.ask();
-    await assert.rejects(b.tell(ta, [1, 2]), (e: unknown) => e instanceof InvalidArgumentError && /belongs to another study/.test(e.message));
+    await assert.rejects(
+      b.tell(ta, [1, 2]),
+      (e: unknown) => e instanceof InvalidArgumentError && /belongs to another study/.test(e.message),
+    );
     await a.enqueueTrial({ x: 1 });
     await assert.rejects(a.tell(1, 5), InvalidStateTransitionError);
   });
@@ -97,14 +122,22 @@ describe('tell rules', () => {
 });
 
 describe('heartbeats shared by a study', () => {
-  it('joining workers adopt the study\'s heartbeat settings, and conflicting ones are refused', async () => {
+  it("joining workers adopt the study's heartbeat settings, and conflicting ones are refused", async () => {
     const storage = new InMemoryStorage();
     await createStudy({ studyName: 'h', storage, heartbeat: { intervalMs: 50, graceMs: 400, maxRetry: 2 }, ...quiet });
     const joined = await loadStudy({ studyName: 'h', storage, ...quiet });
     assert.deepEqual((joined as unknown as { heartbeat: unknown }).heartbeat, { intervalMs: 50, graceMs: 400, maxRetry: 2 });
-    await assert.rejects(loadStudy({ studyName: 'h', storage, heartbeat: { graceMs: 100, intervalMs: 10 }, ...quiet }), /differ from study "h"/);
+    await assert.rejects(
+      loadStudy({ studyName: 'h', storage, heartbeat: { graceMs: 100, intervalMs: 10 }, ...quiet }),
+      /differ from study "h"/,
+    );
     await assert.rejects(loadStudy({ studyName: 'h', storage, heartbeat: false, ...quiet }), /disabled/);
-    const sameWithOwnRetry = await loadStudy({ studyName: 'h', storage, heartbeat: { intervalMs: 50, graceMs: 400, maxRetry: 0 }, ...quiet });
+    const sameWithOwnRetry = await loadStudy({
+      studyName: 'h',
+      storage,
+      heartbeat: { intervalMs: 50, graceMs: 400, maxRetry: 0 },
+      ...quiet,
+    });
     assert.equal((sameWithOwnRetry as unknown as { heartbeat: { maxRetry: number } }).heartbeat.maxRetry, 0);
   });
 
@@ -135,17 +168,20 @@ describe('heartbeats shared by a study', () => {
 });
 
 describe('stale sweep in the optimise loop', () => {
-  it('a worker that chains trials (one write per trial) still fails a dead worker\'s trial', async () => {
+  it("a worker that chains trials (one write per trial) still fails a dead worker's trial", async () => {
     const storage = new InMemoryStorage();
     const heartbeat = { intervalMs: 10, graceMs: 80 };
     const dead = await createStudy({ studyName: 'sweep', storage, heartbeat, ...quiet });
     const orphan = await dead.ask();
     (dead as unknown as { releaseTrial(id: number): void }).releaseTrial(orphan.trialId);
     const live = await loadStudy({ studyName: 'sweep', storage, ...quiet });
-    await live.optimize(async (t) => {
-      await new Promise((r) => setTimeout(r, 2));
-      return t.suggestFloat('x', 0, 1);
-    }, { timeout: 0.4 });
+    await live.optimize(
+      async (t) => {
+        await new Promise((r) => setTimeout(r, 2));
+        return t.suggestFloat('x', 0, 1);
+      },
+      { timeout: 0.4 },
+    );
     const t = await storage.getTrial(orphan.trialId);
     assert.equal(t.state, 'FAIL');
     assert.ok(t.datetimeComplete! - t.datetimeStart! < 400, `failed ${t.datetimeComplete! - t.datetimeStart!} ms after it started`);

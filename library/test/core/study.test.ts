@@ -45,7 +45,13 @@ describe('study lifecycle', () => {
       (e: unknown) => e instanceof InvalidArgumentError && /directions \[maximize\]/.test(e.message),
     );
     await createStudy({ studyName: 'b', storage, directions: ['minimize', 'maximize'] });
-    assert.deepEqual((await listStudies({ storage })).map((s) => [s.studyName, s.directions.length]), [['a', 1], ['b', 2]]);
+    assert.deepEqual(
+      (await listStudies({ storage })).map((s) => [s.studyName, s.directions.length]),
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+    );
     await deleteStudy({ studyName: 'a', storage });
     await assert.rejects(loadStudy({ studyName: 'a', storage }), StudyNotFoundError);
     assert.equal((await listStudies({ storage })).length, 1);
@@ -59,8 +65,14 @@ describe('study lifecycle', () => {
     await assert.rejects(createStudy({ heartbeat: { intervalMs: 100, graceMs: 50 } }), /graceMs \(50\) must be greater/);
     await assert.rejects(createStudy({ maxTrials: -1 }), /maxTrials must be an integer >= 0, got -1/);
     const study = await createStudy(quiet);
-    await assert.rejects(study.optimize(() => 0, { concurrency: 0 }), /concurrency must be an integer >= 1, got 0/);
-    await assert.rejects(study.optimize(() => 0, { timeout: -1 }), /timeout must be a number of seconds > 0/);
+    await assert.rejects(
+      study.optimize(() => 0, { concurrency: 0 }),
+      /concurrency must be an integer >= 1, got 0/,
+    );
+    await assert.rejects(
+      study.optimize(() => 0, { timeout: -1 }),
+      /timeout must be a number of seconds > 0/,
+    );
     await assert.rejects(study.optimize('f' as never), /objective must be a function/);
     await assert.rejects(loadStudy({ studyName: 'x', storage: undefined as never }), /needs a storage/);
   });
@@ -72,7 +84,10 @@ describe('define-by-run suggestions', () => {
     const trial = await study.ask();
     const x = trial.suggestFloat('x', 0, 1);
     assert.equal(trial.suggestFloat('x', 0, 1), x);
-    assert.throws(() => trial.suggestFloat('x', 0, 2), (e: unknown) => e instanceof DistributionClashError && /"x"/.test(e.message) && /float\[0, 2\]/.test(e.message));
+    assert.throws(
+      () => trial.suggestFloat('x', 0, 2),
+      (e: unknown) => e instanceof DistributionClashError && /"x"/.test(e.message) && /float\[0, 2\]/.test(e.message),
+    );
     assert.throws(() => trial.suggestInt('x', 0, 1), DistributionClashError);
     const w = trial.suggestOrdinal('w', logGrid(8, 4096, 2));
     assert.ok(logGrid(8, 4096, 2).includes(w));
@@ -83,7 +98,7 @@ describe('define-by-run suggestions', () => {
     assert.deepEqual(Object.keys(stored.params).sort(), ['w', 'x']);
   });
 
-  it('keeps a parameter\'s kind across trials, as Optuna does, and says so at suggest time', async () => {
+  it("keeps a parameter's kind across trials, as Optuna does, and says so at suggest time", async () => {
     const study = await createStudy(quiet);
     const t0 = await study.ask();
     t0.suggestInt('x', 0, 5);
@@ -93,13 +108,19 @@ describe('define-by-run suggestions', () => {
     t1.suggestInt('x', 0, 50); // a different range of the same kind is fine
     await study.tell(t1, 1);
     const t2 = await study.ask();
-    assert.throws(() => t2.suggestFloat('x', 0, 5), (e: unknown) => e instanceof DistributionClashError && /"x" is float\[0, 5\] here but int\[0, 5\]/.test(e.message));
+    assert.throws(
+      () => t2.suggestFloat('x', 0, 5),
+      (e: unknown) => e instanceof DistributionClashError && /"x" is float\[0, 5\] here but int\[0, 5\]/.test(e.message),
+    );
     assert.throws(() => t2.suggestCategorical('c', ['a', 'b', 'z']), /kind and its values/);
     await study.tell(t2, 'FAIL');
     // In optimize the objective fails at once; with catch the run goes on.
     const r = await study.optimize((t) => t.suggestFloat('c', 0, 1), { nTrials: 2, catch: [DistributionClashError] });
     assert.equal(r.failed, 2);
-    await assert.rejects(study.optimize((t) => t.suggestFloat('c', 0, 1), { nTrials: 1 }), DistributionClashError);
+    await assert.rejects(
+      study.optimize((t) => t.suggestFloat('c', 0, 1), { nTrials: 1 }),
+      DistributionClashError,
+    );
     assert.ok((await study.trials).every((t) => t.state !== 'RUNNING'));
   });
 
@@ -152,7 +173,13 @@ describe('ask and tell', () => {
     const pruned = await study.tell(t3, 'PRUNED');
     assert.equal(pruned.state, 'PRUNED');
     assert.deepEqual(pruned.values, [0.4], 'a pruned trial keeps its last reported value');
-    assert.deepEqual([...pruned.intermediateValues], [[0, 0.7], [1, 0.4]]);
+    assert.deepEqual(
+      [...pruned.intermediateValues],
+      [
+        [0, 0.7],
+        [1, 0.4],
+      ],
+    );
     await assert.rejects(study.tell(99, 1), /no trial number 99/);
     assert.throws(() => t3.report(1, 2), TrialFinishedError);
   });
@@ -175,12 +202,21 @@ describe('ask and tell', () => {
 
   it('handles several objectives and the Pareto front', async () => {
     const study = await createStudy({ directions: ['minimize', 'maximize'], ...quiet });
-    for (const v of [[1, 1], [2, 3], [0, 0], [2, 2], [1, 1]]) {
+    for (const v of [
+      [1, 1],
+      [2, 3],
+      [0, 0],
+      [2, 2],
+      [1, 1],
+    ]) {
       const t = await study.ask();
       await study.tell(t, v);
     }
     const front = await study.bestTrials;
-    assert.deepEqual(front.map((t) => t.number), [0, 1, 2, 4]);
+    assert.deepEqual(
+      front.map((t) => t.number),
+      [0, 1, 2, 4],
+    );
     await assert.rejects(study.bestTrial, /use bestTrials/);
     await assert.rejects(study.tell(await study.ask(), 1), /2 objective\(s\) but 1 value\(s\)/);
   });
@@ -210,19 +246,28 @@ describe('enqueue and add', () => {
     const study = await createStudy(quiet);
     await study.enqueueTrial({ lr: 0.5 });
     const trial = await study.ask();
-    assert.throws(() => trial.suggestFloat('lr', 1e-5, 1e-1, { log: true }), /parameter "lr": value 0.5 is not in float\[0.00001, 0.1\] log/);
+    assert.throws(
+      () => trial.suggestFloat('lr', 1e-5, 1e-1, { log: true }),
+      /parameter "lr": value 0.5 is not in float\[0.00001, 0.1\] log/,
+    );
   });
 
   it('adds trials copied from another study as FrozenTrial objects', async () => {
     const source = await createStudy({ sampler: new RandomSampler({ seed: 8 }), ...quiet });
-    await source.optimize((t) => {
-      t.report(1, 0);
-      return t.suggestFloat('x', 0, 1) + t.suggestOrdinal('w', [8, 16]);
-    }, { nTrials: 3 });
+    await source.optimize(
+      (t) => {
+        t.report(1, 0);
+        return t.suggestFloat('x', 0, 1) + t.suggestOrdinal('w', [8, 16]);
+      },
+      { nTrials: 3 },
+    );
     const copy = await createStudy(quiet);
     for (const t of await source.trials) await copy.addTrial(t);
     const copied = await copy.trials;
-    assert.deepEqual(copied.map((t) => [t.params, t.values, [...t.intermediateValues], t.state]), (await source.trials).map((t) => [t.params, t.values, [...t.intermediateValues], t.state]));
+    assert.deepEqual(
+      copied.map((t) => [t.params, t.values, [...t.intermediateValues], t.state]),
+      (await source.trials).map((t) => [t.params, t.values, [...t.intermediateValues], t.state]),
+    );
   });
 
   it('adds finished trials with validation', async () => {
@@ -243,16 +288,27 @@ describe('optimize', () => {
     class Flaky extends Error {}
     const study = await createStudy(quiet);
     let n = 0;
-    const r = await study.optimize(() => {
-      n++;
-      if (n % 2 === 0) throw new Flaky('flaky');
-      return n;
-    }, { nTrials: 6, catch: [Flaky] });
+    const r = await study.optimize(
+      () => {
+        n++;
+        if (n % 2 === 0) throw new Flaky('flaky');
+        return n;
+      },
+      { nTrials: 6, catch: [Flaky] },
+    );
     assert.deepEqual([r.complete, r.failed], [3, 3]);
     const failed = (await study.trials).filter((t) => t.state === 'FAIL');
     assert.match(String(failed[0].systemAttrs.fail_reason), /Flaky: flaky/);
 
-    await assert.rejects(study.optimize(() => { throw new RangeError('boom'); }, { nTrials: 5 }), /boom/);
+    await assert.rejects(
+      study.optimize(
+        () => {
+          throw new RangeError('boom');
+        },
+        { nTrials: 5 },
+      ),
+      /boom/,
+    );
     const last = (await study.trials).at(-1)!;
     assert.equal(last.state, 'FAIL');
     assert.equal((await study.trials).length, 7, 'stops at the first uncaught error');
@@ -268,18 +324,32 @@ describe('optimize', () => {
   it('prunes with TrialPruned, calls callbacks, stops on study.stop() and on timeout', async () => {
     const study = await createStudy(quiet);
     const seen: number[] = [];
-    const r = await study.optimize((t) => {
-      if (t.number === 1) throw new TrialPruned();
-      return t.number;
-    }, {
-      nTrials: 100,
-      callbacks: [(s, t) => { seen.push(t.number); if (t.number === 4) s.stop(); }],
-    });
+    const r = await study.optimize(
+      (t) => {
+        if (t.number === 1) throw new TrialPruned();
+        return t.number;
+      },
+      {
+        nTrials: 100,
+        callbacks: [
+          (s, t) => {
+            seen.push(t.number);
+            if (t.number === 4) s.stop();
+          },
+        ],
+      },
+    );
     assert.deepEqual(seen, [0, 1, 2, 3, 4]);
     assert.equal(r.pruned, 1);
     assert.equal(r.stoppedBy, 'stop');
     const t0 = Date.now();
-    const timed = await study.optimize(async () => { await new Promise((res) => setTimeout(res, 20)); return 1; }, { timeout: 0.2 });
+    const timed = await study.optimize(
+      async () => {
+        await new Promise((res) => setTimeout(res, 20));
+        return 1;
+      },
+      { timeout: 0.2 },
+    );
     assert.equal(timed.stoppedBy, 'timeout');
     assert.ok(Date.now() - t0 < 1500);
   });
@@ -288,7 +358,17 @@ describe('optimize', () => {
     const storage = new InMemoryStorage();
     await createStudy({ studyName: 'budget', storage, maxTrials: 17 });
     const workers = await Promise.all([0, 1, 2].map(() => loadStudy({ studyName: 'budget', storage, ...quiet })));
-    const results = await Promise.all(workers.map((w) => w.optimize(async () => { await new Promise((r) => setTimeout(r, 1)); return 0; }, { concurrency: 3 })));
+    const results = await Promise.all(
+      workers.map((w) =>
+        w.optimize(
+          async () => {
+            await new Promise((r) => setTimeout(r, 1));
+            return 0;
+          },
+          { concurrency: 3 },
+        ),
+      ),
+    );
     assert.equal((await workers[0].trials).length, 17);
     assert.ok(results.every((r) => r.stoppedBy === 'exhausted'));
     await assert.rejects(workers[0].ask(), StudyExhaustedError);
@@ -299,10 +379,13 @@ describe('optimize', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(
-      study.optimize(async (trial) => {
-        await new Promise((r) => setTimeout(r, 10_000).unref());
-        return trial.number;
-      }, { concurrency: 3, signal: controller.signal }),
+      study.optimize(
+        async (trial) => {
+          await new Promise((r) => setTimeout(r, 10_000).unref());
+          return trial.number;
+        },
+        { concurrency: 3, signal: controller.signal },
+      ),
       (e: unknown) => (e as { code?: string }).code === 'TANSAKU_INTERRUPTED',
     );
     const trials = await study.trials;
@@ -316,17 +399,29 @@ describe('optimize', () => {
   it('prunes with the Median pruner through trial.shouldPrune', async () => {
     const study = await createStudy({ pruner: new MedianPruner({ nStartupTrials: 3 }), sampler: new RandomSampler({ seed: 1 }) });
     // Three complete curves, then a curve worse than the median at every step, then the best curve.
-    const curves = [[5, 4, 3], [6, 5, 4], [7, 6, 5], [9, 9, 9], [1, 0.5, 0.1]];
-    await study.optimize(async (trial) => {
-      const curve = curves[trial.number];
-      for (let step = 0; step < curve.length; step++) {
-        trial.report(curve[step], step);
-        if (await trial.shouldPrune()) throw new TrialPruned();
-      }
-      return curve.at(-1)!;
-    }, { nTrials: 5 });
+    const curves = [
+      [5, 4, 3],
+      [6, 5, 4],
+      [7, 6, 5],
+      [9, 9, 9],
+      [1, 0.5, 0.1],
+    ];
+    await study.optimize(
+      async (trial) => {
+        const curve = curves[trial.number];
+        for (let step = 0; step < curve.length; step++) {
+          trial.report(curve[step], step);
+          if (await trial.shouldPrune()) throw new TrialPruned();
+        }
+        return curve.at(-1)!;
+      },
+      { nTrials: 5 },
+    );
     const trials = await study.trials;
-    assert.deepEqual(trials.map((t) => t.state), ['COMPLETE', 'COMPLETE', 'COMPLETE', 'PRUNED', 'COMPLETE']);
+    assert.deepEqual(
+      trials.map((t) => t.state),
+      ['COMPLETE', 'COMPLETE', 'COMPLETE', 'PRUNED', 'COMPLETE'],
+    );
     assert.equal(trials[3].intermediateValues.size, 1, 'pruned at the first step');
     assert.equal(await study.bestValue, 0.1);
   });
@@ -353,16 +448,22 @@ describe('sampler deferral', () => {
     const study = await createStudy({ sampler: new StepwiseSampler(), ...quiet });
     let inFlight = 0;
     let maxInFlight = 0;
-    await study.optimize(async (t) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      const x = t.suggestInt('x', 0, 100);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-      return x;
-    }, { nTrials: 6, concurrency: 3 });
+    await study.optimize(
+      async (t) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const x = t.suggestInt('x', 0, 100);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return x;
+      },
+      { nTrials: 6, concurrency: 3 },
+    );
     assert.equal(maxInFlight, 1, 'deferred slots waited');
-    assert.deepEqual((await study.trials).map((t) => t.params.x), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      (await study.trials).map((t) => t.params.x),
+      [0, 1, 2, 3, 4, 5],
+    );
   });
 
   it('uses the declared fallback instead of waiting', async () => {
@@ -421,7 +522,13 @@ describe('heartbeats and stale trials', () => {
     const heartbeat = { intervalMs: 20, graceMs: 100 };
     const worker = await createStudy({ studyName: 'live', storage, heartbeat, ...quiet });
     const watcher = await loadStudy({ studyName: 'live', storage, heartbeat, ...quiet });
-    const run = worker.optimize(async () => { await new Promise((r) => setTimeout(r, 400)); return 1; }, { nTrials: 1 });
+    const run = worker.optimize(
+      async () => {
+        await new Promise((r) => setTimeout(r, 400));
+        return 1;
+      },
+      { nTrials: 1 },
+    );
     for (let i = 0; i < 20; i++) {
       await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(await watcher.failStaleTrials(), []);
@@ -451,7 +558,7 @@ describe('heartbeats and stale trials', () => {
     assert.deepEqual(await b.failStaleTrials(), [claimed.number]);
   });
 
-  it('writes a stale trial\'s failure and its retry in one write', async () => {
+  it("writes a stale trial's failure and its retry in one write", async () => {
     const storage = new InMemoryStorage();
     const heartbeat = { intervalMs: 20, graceMs: 40, maxRetry: 1 };
     const a = await createStudy({ studyName: 'one-write', storage, heartbeat, ...quiet });
@@ -469,7 +576,10 @@ describe('heartbeats and stale trials', () => {
     };
     assert.deepEqual(await b.failStaleTrials(), [t.number]);
     assert.equal(writes.length, 1);
-    assert.deepEqual((await storage.getAllTrials(b.studyId)).map((x) => x.state), ['FAIL', 'WAITING']);
+    assert.deepEqual(
+      (await storage.getAllTrials(b.studyId)).map((x) => x.state),
+      ['FAIL', 'WAITING'],
+    );
   });
 
   it('does not retry beyond maxRetry', async () => {
@@ -488,11 +598,14 @@ describe('heartbeats and stale trials', () => {
 describe('exports', () => {
   it('writes trials as JSON and CSV', async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 3 }), ...quiet });
-    await study.optimize((t) => {
-      t.setUserAttr('note', 'a,"quoted"\nline');
-      t.report(2, 0);
-      return t.suggestFloat('x', 0, 1) + (t.suggestCategorical('act', ['relu', 'tanh']) === 'relu' ? 0 : 1);
-    }, { nTrials: 3 });
+    await study.optimize(
+      (t) => {
+        t.setUserAttr('note', 'a,"quoted"\nline');
+        t.report(2, 0);
+        return t.suggestFloat('x', 0, 1) + (t.suggestCategorical('act', ['relu', 'tanh']) === 'relu' ? 0 : 1);
+      },
+      { nTrials: 3 },
+    );
     await study.tell(await study.ask(), Infinity);
     const json = JSON.parse(trialsToJSON(await study.trials));
     assert.equal(json.length, 4);

@@ -34,13 +34,27 @@ function freshDir(name: string): string {
   return dir;
 }
 
-
 async function runTrials(
-  options: Omit<CommandObjectiveOptions, 'studyName'> & { nTrials?: number; pruner?: Pruner; directions?: StudyDirection[]; concurrency?: number },
+  options: Omit<CommandObjectiveOptions, 'studyName'> & {
+    nTrials?: number;
+    pruner?: Pruner;
+    directions?: StudyDirection[];
+    concurrency?: number;
+  },
 ): Promise<{ trials: readonly FrozenTrial[]; runner: CommandObjective }> {
-  const study = await createStudy({ storage: new InMemoryStorage(), directions: options.directions ?? ['minimize'], seed: 3, pruner: options.pruner ?? new NopPruner() });
+  const study = await createStudy({
+    storage: new InMemoryStorage(),
+    directions: options.directions ?? ['minimize'],
+    seed: 3,
+    pruner: options.pruner ?? new NopPruner(),
+  });
   const runner = new CommandObjective({ ...options, studyName: study.studyName, nObjectives: study.directions.length });
-  await study.optimize(runner.objective, { nTrials: options.nTrials ?? 1, concurrency: options.concurrency ?? 1, catch: [CommandTrialError], handleSignals: false });
+  await study.optimize(runner.objective, {
+    nTrials: options.nTrials ?? 1,
+    concurrency: options.concurrency ?? 1,
+    catch: [CommandTrialError],
+    handleSignals: false,
+  });
   await runner.settle();
   return { trials: await study.trials, runner };
 }
@@ -53,7 +67,7 @@ const space: SearchSpace = {
 };
 
 describe('CommandObjective', () => {
-  it('shows a program a stepped float in its grid\'s decimals (0.3, not 0.30000000000000004)', async () => {
+  it("shows a program a stepped float in its grid's decimals (0.3, not 0.30000000000000004)", async () => {
     const out = freshDir('stepped');
     const { trials } = await runTrials({
       command: `${node} ${JSON.stringify(join(FIX, 'echo.mjs'))} {x}`,
@@ -62,7 +76,11 @@ describe('CommandObjective', () => {
       nTrials: 8,
     });
     for (const t of trials) {
-      const rec = JSON.parse(readFileSync(join(out, `trial-${t.number}.json`), 'utf8')) as { argv: string[]; env: Record<string, string>; params: { x: number } };
+      const rec = JSON.parse(readFileSync(join(out, `trial-${t.number}.json`), 'utf8')) as {
+        argv: string[];
+        env: Record<string, string>;
+        params: { x: number };
+      };
       assert.match(rec.argv[0], /^0\.[1357]$/);
       assert.equal(rec.env.TANSAKU_PARAM_X, rec.argv[0]);
       assert.equal(String(rec.params.x), rec.argv[0]);
@@ -73,17 +91,38 @@ describe('CommandObjective', () => {
   it('passes params as argv words (never split, never a shell), env vars and a params file that is removed after', async () => {
     const out = freshDir('echo');
     const { trials } = await runTrials({
-      command: `${node} ${JSON.stringify(join(FIX, 'echo.mjs'))} --act={act} {act} 'literal {{act}}' --lr {lr} --layers={layers} {width} #{trial_number} {params_file}`.replace('#{', '{'),
+      command:
+        `${node} ${JSON.stringify(join(FIX, 'echo.mjs'))} --act={act} {act} 'literal {{act}}' --lr {lr} --layers={layers} {width} #{trial_number} {params_file}`.replace(
+          '#{',
+          '{',
+        ),
       space,
       env: { ...process.env, ECHO_OUT: out, TANSAKU_PARAM_STALE: 'x' },
       nTrials: 3,
       concurrency: 3,
     });
-    assert.deepEqual(trials.map((t) => t.state), ['COMPLETE', 'COMPLETE', 'COMPLETE']);
+    assert.deepEqual(
+      trials.map((t) => t.state),
+      ['COMPLETE', 'COMPLETE', 'COMPLETE'],
+    );
     for (const t of trials) {
-      const rec = JSON.parse(readFileSync(join(out, `trial-${t.number}.json`), 'utf8')) as { argv: string[]; env: Record<string, string>; params: Record<string, unknown>; cwd: string };
+      const rec = JSON.parse(readFileSync(join(out, `trial-${t.number}.json`), 'utf8')) as {
+        argv: string[];
+        env: Record<string, string>;
+        params: Record<string, unknown>;
+        cwd: string;
+      };
       const act = String(t.params.act);
-      assert.deepEqual(rec.argv.slice(0, 8), [`--act=${act}`, act, 'literal {act}', '--lr', String(t.params.lr), `--layers=${t.params.layers}`, String(t.params.width), String(t.number)]);
+      assert.deepEqual(rec.argv.slice(0, 8), [
+        `--act=${act}`,
+        act,
+        'literal {act}',
+        '--lr',
+        String(t.params.lr),
+        `--layers=${t.params.layers}`,
+        String(t.params.width),
+        String(t.number),
+      ]);
       assert.equal(rec.argv.length, 9);
       assert.equal(rec.env.TANSAKU_PARAM_ACT, act);
       assert.equal(rec.env.TANSAKU_PARAM_LR, String(t.params.lr));
@@ -144,7 +183,11 @@ describe('CommandObjective', () => {
   });
 
   it('a program that does not exist: found by checkProgram, and a FAIL "command not found" if run', async () => {
-    const runner = new CommandObjective({ command: 'definitely-not-a-program-tansaku {x}', space: { x: floatDistribution('x', 0, 1) }, studyName: 's' });
+    const runner = new CommandObjective({
+      command: 'definitely-not-a-program-tansaku {x}',
+      space: { x: floatDistribution('x', 0, 1) },
+      studyName: 's',
+    });
     const check = runner.checkProgram();
     assert.ok(check && !check.ok);
     assert.match(check.problem, /^command not found: definitely-not-a-program-tansaku/);
@@ -155,12 +198,20 @@ describe('CommandObjective', () => {
     assert.ok(rel && !rel.ok && /command not found: \.\/no\/such\/file\.sh/.test(rel.problem));
     const notExec = new CommandObjective({ command: JSON.stringify(join(FIX, 'space.json')), space: {}, studyName: 's' }).checkProgram();
     assert.ok(notExec && !notExec.ok && /permission denied/.test(notExec.problem));
-    assert.deepEqual(new CommandObjective({ command: `${node} x`, space: {}, studyName: 's' }).checkProgram(), { ok: true, path: process.execPath });
+    assert.deepEqual(new CommandObjective({ command: `${node} x`, space: {}, studyName: 's' }).checkProgram(), {
+      ok: true,
+      path: process.execPath,
+    });
   });
 
   it('a trial timeout stops the program (SIGTERM, then SIGKILL) and fails the trial', async () => {
     const t0 = Date.now();
-    const { trials } = await runTrials({ command: `${node} ${JSON.stringify(join(FIX, 'sleep.mjs'))}`, space: {}, trialTimeout: 0.5, killGrace: 0.5 });
+    const { trials } = await runTrials({
+      command: `${node} ${JSON.stringify(join(FIX, 'sleep.mjs'))}`,
+      space: {},
+      trialTimeout: 0.5,
+      killGrace: 0.5,
+    });
     assert.equal(trials[0].state, 'FAIL');
     assert.match(String(trials[0].systemAttrs.fail_reason), /timed out after 0.5 s/);
     assert.ok(Date.now() - t0 < 5000);
@@ -183,7 +234,10 @@ describe('CommandObjective', () => {
       assert.equal(t.intermediateValues.size, 3, 'steps 0, 1, 2 reported; pruned at step 2 after the warm-up');
       assert.deepEqual(t.values, [10], 'a pruned trial takes its last reported value');
       assert.ok(existsSync(join(dir, `trial-${t.number}.sigterm`)), 'the program got SIGTERM');
-      const { pid, grandchild } = JSON.parse(readFileSync(join(dir, `trial-${t.number}.json`), 'utf8')) as { pid: number; grandchild: number };
+      const { pid, grandchild } = JSON.parse(readFileSync(join(dir, `trial-${t.number}.json`), 'utf8')) as {
+        pid: number;
+        grandchild: number;
+      };
       assert.ok(!alive(pid), 'the program is gone');
       for (let i = 0; i < 50 && alive(grandchild); i++) await new Promise((r) => setTimeout(r, 20));
       assert.ok(!alive(grandchild), 'the process it started is gone too');
@@ -194,10 +248,17 @@ describe('CommandObjective', () => {
   it('an interruption (trial.signal) kills the program; the trial is FAIL "interrupted"', async () => {
     const dir = freshDir('abort');
     const study = await createStudy({ storage: new InMemoryStorage(), seed: 1, pruner: new NopPruner() });
-    const runner = new CommandObjective({ command: `${node} ${JSON.stringify(join(FIX, 'long-report.mjs'))}`, space: {}, studyName: study.studyName, env: { ...process.env, PID_DIR: dir }, killGrace: 1 });
+    const runner = new CommandObjective({
+      command: `${node} ${JSON.stringify(join(FIX, 'long-report.mjs'))}`,
+      space: {},
+      studyName: study.studyName,
+      env: { ...process.env, PID_DIR: dir },
+      killGrace: 1,
+    });
     const controller = new AbortController();
     const run = study.optimize(runner.objective, { concurrency: 2, signal: controller.signal, handleSignals: false });
-    for (let i = 0; i < 200 && !(existsSync(join(dir, 'trial-0.json')) && existsSync(join(dir, 'trial-1.json'))); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !(existsSync(join(dir, 'trial-0.json')) && existsSync(join(dir, 'trial-1.json'))); i++)
+      await new Promise((r) => setTimeout(r, 25));
     controller.abort();
     await assert.rejects(run, OptimizationInterruptedError);
     await runner.settle();
@@ -206,14 +267,22 @@ describe('CommandObjective', () => {
       assert.ok(!alive(pid), `program of trial ${n} is gone`);
     }
     const trials = await study.trials;
-    assert.deepEqual(trials.map((t) => t.state), ['FAIL', 'FAIL']);
+    assert.deepEqual(
+      trials.map((t) => t.state),
+      ['FAIL', 'FAIL'],
+    );
     assert.match(String(trials[0].systemAttrs.fail_reason), /interrupted/);
     assert.equal(liveChildCount(), 0);
   });
 
   it('refuses colliding env names, unknown placeholders and a missing working directory up front', () => {
     assert.throws(
-      () => new CommandObjective({ command: 'x', space: { 'a-b': floatDistribution('a-b', 0, 1), a_b: floatDistribution('a_b', 0, 1) }, studyName: 's' }),
+      () =>
+        new CommandObjective({
+          command: 'x',
+          space: { 'a-b': floatDistribution('a-b', 0, 1), a_b: floatDistribution('a_b', 0, 1) },
+          studyName: 's',
+        }),
       /both become the environment variable TANSAKU_PARAM_A_B/,
     );
     assert.throws(() => new CommandObjective({ command: 'x {nope}', space: {}, studyName: 's' }), /placeholder \{nope\}/);

@@ -17,7 +17,10 @@ export interface CliResult {
 }
 
 /** Starts the CLI; `result` resolves when it exits. */
-export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; result: Promise<CliResult> } {
+export function startCli(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): { child: ChildProcess; result: Promise<CliResult> } {
   const env = { ...process.env, ...options.env };
   delete env.TANSAKU_STORAGE;
   const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -41,7 +44,15 @@ export async function cli(args: string[], options: { cwd: string; env?: NodeJS.P
 }
 
 /** Parses `tansaku trials --format json` output. */
-export function parseTrials(stdout: string): Array<{ number: number; state: string; values: number[] | null; params: Record<string, unknown>; userAttrs: Record<string, unknown>; systemAttrs: Record<string, unknown>; workerId: string | null }> {
+export function parseTrials(stdout: string): Array<{
+  number: number;
+  state: string;
+  values: number[] | null;
+  params: Record<string, unknown>;
+  userAttrs: Record<string, unknown>;
+  systemAttrs: Record<string, unknown>;
+  workerId: string | null;
+}> {
   return JSON.parse(stdout);
 }
 
@@ -49,7 +60,12 @@ export function parseTrials(stdout: string): Array<{ number: number; state: stri
  * Polls `tansaku trials` on a journal in `cwd` (every 100 ms, up to 10 s) until `ready` holds for the
  * study's trials, e.g. until one is RUNNING; returns whether it did.
  */
-export async function waitForTrials(cwd: string, study: string, ready: (trials: ReturnType<typeof parseTrials>) => boolean, storage = 'j.journal'): Promise<boolean> {
+export async function waitForTrials(
+  cwd: string,
+  study: string,
+  ready: (trials: ReturnType<typeof parseTrials>) => boolean,
+  storage = 'j.journal',
+): Promise<boolean> {
   for (let i = 0; i < 100; i++) {
     const r = await cli(['trials', '--storage', storage, '--study', study, '--format', 'json'], { cwd });
     if (r.code === 0 && ready(parseTrials(r.stdout))) return true;

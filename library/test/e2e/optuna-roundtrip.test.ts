@@ -54,7 +54,9 @@ function dump(path: string): OptunaStudy[] {
 }
 
 function sameNumber(a: unknown, b: unknown): boolean {
-  return (typeof a === 'number' && typeof b === 'number' && (Object.is(a, b) || a === b || (Number.isNaN(a) && Number.isNaN(b)))) || a === b;
+  return (
+    (typeof a === 'number' && typeof b === 'number' && (Object.is(a, b) || a === b || (Number.isNaN(a) && Number.isNaN(b)))) || a === b
+  );
 }
 
 function assertSameTrial(optuna: OptunaTrial, ours: FrozenTrial): void {
@@ -62,12 +64,21 @@ function assertSameTrial(optuna: OptunaTrial, ours: FrozenTrial): void {
   assert.equal(optuna.number, ours.number, where);
   assert.equal(optuna.state, ours.state, where);
   assert.deepEqual(Object.keys(optuna.params).sort(), Object.keys(ours.params).sort(), where);
-  for (const [k, v] of Object.entries(ours.params)) assert.ok(sameNumber(optuna.params[k], v), `${where} param ${k}: optuna ${String(optuna.params[k])} vs ${String(v)}`);
-  assert.deepEqual(optuna.values === null ? null : optuna.values.length, ours.values === null ? null : ours.values.length, `${where} values`);
+  for (const [k, v] of Object.entries(ours.params))
+    assert.ok(sameNumber(optuna.params[k], v), `${where} param ${k}: optuna ${String(optuna.params[k])} vs ${String(v)}`);
+  assert.deepEqual(
+    optuna.values === null ? null : optuna.values.length,
+    ours.values === null ? null : ours.values.length,
+    `${where} values`,
+  );
   (ours.values ?? []).forEach((v, i) => {
-assert.ok(sameNumber(optuna.values![i], v), `${where} value ${i}: ${optuna.values![i]} vs ${v}`);
-});
-  assert.deepEqual(Object.entries(optuna.intermediate_values).map(([k, v]) => [Number(k), v]), [...ours.intermediateValues], `${where} intermediate values`);
+    assert.ok(sameNumber(optuna.values![i], v), `${where} value ${i}: ${optuna.values![i]} vs ${v}`);
+  });
+  assert.deepEqual(
+    Object.entries(optuna.intermediate_values).map(([k, v]) => [Number(k), v]),
+    [...ours.intermediateValues],
+    `${where} intermediate values`,
+  );
   assert.deepEqual(optuna.user_attrs, ours.userAttrs, `${where} user attrs`);
 }
 
@@ -78,39 +89,53 @@ describe('Optuna 3.1 journal round trip', { skip }, () => {
   it('Optuna reads a Tansaku journal and gets the same trials', async () => {
     const path = join(dir, 'tansaku.log');
     const storage = new JournalFileStorage(path);
-    const study = await createStudy({ studyName: 'from-tansaku', storage, sampler: new RandomSampler({ seed: 3 }), pruner: new NopPruner() });
+    const study = await createStudy({
+      studyName: 'from-tansaku',
+      storage,
+      sampler: new RandomSampler({ seed: 3 }),
+      pruner: new NopPruner(),
+    });
     await study.setUserAttr('owner', 'tansaku');
     await study.enqueueTrial({ x: 0.5, act: 'tanh' });
-    await study.optimize((t) => {
-      const x = t.suggestFloat('x', -5, 5);
-      const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
-      const n = t.suggestInt('n', 0, 20, { step: 5 });
-      const width = t.suggestOrdinal('width', logGrid(8, 64, 2));
-      const act = t.suggestCategorical('act', ['relu', 'tanh', null]);
-      for (let step = 0; step < 3; step++) t.report(x * x + step, step);
-      t.setUserAttr('note', { act, list: [1, 'two', null] });
-      if (t.number === 2) throw new TrialPruned();
-      if (t.number === 3) return NaN;
-      if (t.number === 4) return -Infinity;
-      return x * x + lr + n + width;
-    }, { nTrials: 8 });
+    await study.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', -5, 5);
+        const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+        const n = t.suggestInt('n', 0, 20, { step: 5 });
+        const width = t.suggestOrdinal('width', logGrid(8, 64, 2));
+        const act = t.suggestCategorical('act', ['relu', 'tanh', null]);
+        for (let step = 0; step < 3; step++) t.report(x * x + step, step);
+        t.setUserAttr('note', { act, list: [1, 'two', null] });
+        if (t.number === 2) throw new TrialPruned();
+        if (t.number === 3) return NaN;
+        if (t.number === 4) return -Infinity;
+        return x * x + lr + n + width;
+      },
+      { nTrials: 8 },
+    );
     const mo = await createStudy({ studyName: 'mo', storage, directions: ['minimize', 'maximize'], pruner: new NopPruner() });
     await mo.optimize((t) => [t.suggestFloat('a', 0, 1), t.suggestInt('b', 1, 8, { log: true })], { nTrials: 3 });
 
     const fromOptuna = dump(path);
-    assert.deepEqual(fromOptuna.map((s) => [s.name, s.directions]), [['from-tansaku', ['minimize']], ['mo', ['minimize', 'maximize']]]);
+    assert.deepEqual(
+      fromOptuna.map((s) => [s.name, s.directions]),
+      [
+        ['from-tansaku', ['minimize']],
+        ['mo', ['minimize', 'maximize']],
+      ],
+    );
     assert.deepEqual(fromOptuna[0].user_attrs, { owner: 'tansaku' });
     const ours = await study.trials;
     assert.equal(fromOptuna[0].trials.length, ours.length);
     fromOptuna[0].trials.forEach((t, i) => {
-assertSameTrial(t, ours[i]);
-});
+      assertSameTrial(t, ours[i]);
+    });
     assert.equal(fromOptuna[0].trials[0].params.x, 0.5, 'the enqueued trial');
     assert.equal(fromOptuna[0].trials[1].distributions.width, 'CategoricalDistribution', 'ordinal reaches Optuna as categorical');
     const moTrials = await mo.trials;
     fromOptuna[1].trials.forEach((t, i) => {
-assertSameTrial(t, moTrials[i]);
-});
+      assertSameTrial(t, moTrials[i]);
+    });
   });
 
   it('Tansaku reads an Optuna journal, gets the same trials, and continues the study', async () => {
@@ -123,26 +148,32 @@ assertSameTrial(t, moTrials[i]);
     const ours = await study.trials;
     assert.equal(ours.length, before[0].trials.length);
     before[0].trials.forEach((t, i) => {
-assertSameTrial(t, ours[i]);
-});
+      assertSameTrial(t, ours[i]);
+    });
     assert.equal(ours.at(-1)!.values![0], Infinity);
     const mo = await loadStudy({ studyName: 'mo', storage, pruner: new NopPruner() });
     assert.deepEqual(mo.directions, ['minimize', 'maximize']);
     (await mo.trials).forEach((t, i) => {
-assertSameTrial(before[1].trials[i], t);
-});
+      assertSameTrial(before[1].trials[i], t);
+    });
 
     // Continue in Tansaku, then again in Optuna: both see one study, numbered without gaps.
-    await study.optimize((t) => t.suggestFloat('x', -5, 5) ** 2 + (t.suggestCategorical('act', ['relu', 'tanh', null]) === 'relu' ? 0 : 1), { nTrials: 4 });
+    await study.optimize(
+      (t) => t.suggestFloat('x', -5, 5) ** 2 + (t.suggestCategorical('act', ['relu', 'tanh', null]) === 'relu' ? 0 : 1),
+      { nTrials: 4 },
+    );
     python('extend', path, 'from-optuna', '3');
     const after = dump(path);
     const n = before[0].trials.length;
     assert.equal(after[0].trials.length, n + 7);
-    assert.deepEqual(after[0].trials.map((t) => t.number), Array.from({ length: n + 7 }, (_, i) => i));
+    assert.deepEqual(
+      after[0].trials.map((t) => t.number),
+      Array.from({ length: n + 7 }, (_, i) => i),
+    );
     const reread = await new JournalFileStorage(path).getAllTrials(study.studyId);
     after[0].trials.forEach((t, i) => {
-assertSameTrial(t, reread[i]);
-});
+      assertSameTrial(t, reread[i]);
+    });
     assert.ok(reread.slice(n).every((t) => t.state === 'COMPLETE'));
   });
 });

@@ -25,7 +25,12 @@ describe('NelderMeadSampler after SIGKILL', () => {
     await uninterrupted.optimize(quadratic, { nTrials: 30 });
 
     const file = join(dir, 'nm-kill.journal');
-    await createStudy({ storage: new JournalFileStorage(file), studyName: 'kill', seed: 4, heartbeat: { intervalMs: 100, graceMs: 600, maxRetry: 1 } });
+    await createStudy({
+      storage: new JournalFileStorage(file),
+      studyName: 'kill',
+      seed: 4,
+      heartbeat: { intervalMs: 100, graceMs: 600, maxRetry: 1 },
+    });
     const hung = await killWhenItHangs('test/fixtures/nelder-mead-worker.ts', [file, '12']);
 
     const storage = new JournalFileStorage(file);
@@ -34,7 +39,10 @@ describe('NelderMeadSampler after SIGKILL', () => {
     await resumed.optimize(quadratic, { nTrials: 31 });
     const trials = await resumed.trials;
     const failed = trials.filter((t) => t.state === 'FAIL');
-    assert.deepEqual(failed.map((t) => t.number), [hung]);
+    assert.deepEqual(
+      failed.map((t) => t.number),
+      [hung],
+    );
     assert.match(String(failed[0].systemAttrs.fail_reason), /stale/);
     const rerun = trials.find((t) => t.state === 'COMPLETE' && t.systemAttrs.failed_trial === hung);
     assert.ok(rerun, "the killed trial's point ran again");

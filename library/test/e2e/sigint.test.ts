@@ -25,7 +25,10 @@ it('SIGINT stops optimize cleanly: running trials are failed as interrupted, fin
   assert.ok(Date.now() - t0 < 10_000, `the process took ${Date.now() - t0} ms to exit after SIGINT`);
   assert.equal(code, 130, `exit code; stderr: ${err}`);
   const states = JSON.parse(out.trim().split('\n').at(-1)!) as [string, string | null][];
-  assert.deepEqual(states.slice(0, 2).map((s) => s[0]), ['COMPLETE', 'COMPLETE']);
+  assert.deepEqual(
+    states.slice(0, 2).map((s) => s[0]),
+    ['COMPLETE', 'COMPLETE'],
+  );
   const running = states.slice(2);
   assert.equal(running.length, 2);
   for (const [state, reason] of running) {

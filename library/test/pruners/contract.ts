@@ -110,7 +110,10 @@ export function runPrunerContract(name: string, make: () => Pruner): void {
           const trial = running(9, [5, 4, 3, 2, 1, 0.5]);
           const trialBefore = [...trial.intermediateValues];
           await ask(make(), study, trial);
-          assert.deepEqual(study.trials.map((t) => [t.state, [...t.intermediateValues]]), before);
+          assert.deepEqual(
+            study.trials.map((t) => [t.state, [...t.intermediateValues]]),
+            before,
+          );
           assert.deepEqual([...trial.intermediateValues], trialBefore);
         });
       });

@@ -27,7 +27,10 @@ import { completed, type Curve, FakeStudy, makeTrial, running } from './fake-stu
 runPrunerContract('NopPruner', () => new NopPruner());
 runPrunerContract('MedianPruner (defaults)', () => new MedianPruner());
 runPrunerContract('MedianPruner (eager)', () => new MedianPruner({ nStartupTrials: 0 }));
-runPrunerContract('PercentilePruner 25', () => new PercentilePruner({ percentile: 25, nStartupTrials: 1, intervalSteps: 2, nWarmupSteps: 1 }));
+runPrunerContract(
+  'PercentilePruner 25',
+  () => new PercentilePruner({ percentile: 25, nStartupTrials: 1, intervalSteps: 2, nWarmupSteps: 1 }),
+);
 runPrunerContract('PercentilePruner 0', () => new PercentilePruner({ percentile: 0, nStartupTrials: 0 }));
 runPrunerContract('PercentilePruner 100', () => new PercentilePruner({ percentile: 100, nStartupTrials: 0, nMinTrials: 3 }));
 runPrunerContract('ThresholdPruner', () => new ThresholdPruner({ lower: 0, upper: 3 }));
@@ -50,7 +53,10 @@ async function decide(pruner: Pruner, study: StudyView, curve: Curve): Promise<b
 }
 
 function studyOf(direction: StudyDirection, curves: readonly Curve[]): FakeStudy {
-  return new FakeStudy(direction, curves.map((c, i) => completed(i, c)));
+  return new FakeStudy(
+    direction,
+    curves.map((c, i) => completed(i, c)),
+  );
 }
 
 /** Asserts that `fn` throws an InvalidArgumentError whose message contains each of `parts`. */
@@ -93,10 +99,7 @@ describe('MedianPruner', () => {
     const p = new MedianPruner();
     assert.equal(p.name, 'MedianPruner');
     assert.ok(p instanceof PercentilePruner);
-    assert.deepEqual(
-      [p.percentile, p.nStartupTrials, p.nWarmupSteps, p.intervalSteps, p.nMinTrials],
-      [50, 5, 0, 1, 1],
-    );
+    assert.deepEqual([p.percentile, p.nStartupTrials, p.nWarmupSteps, p.intervalSteps, p.nMinTrials], [50, 5, 0, 1, 1]);
   });
 
   for (const direction of ['minimize', 'maximize'] as const) {
@@ -175,17 +178,36 @@ describe('MedianPruner', () => {
       return out;
     };
     assert.deepEqual(await decisions({ intervalSteps: 3 }), [true, false, false, true, false, false, true, false, false, true]);
-    assert.deepEqual(
-      await decisions({ intervalSteps: 3, nWarmupSteps: 2 }),
-      [false, false, true, false, false, true, false, false, true, false],
-    );
+    assert.deepEqual(await decisions({ intervalSteps: 3, nWarmupSteps: 2 }), [
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+    ]);
     // Gaps: a check step with no report is postponed to the next reported step.
     const p = new MedianPruner({ intervalSteps: 3 });
     assert.equal(await decide(p, study, { 0: 100, 1: 100, 4: 100 }), true);
     assert.equal(await decide(p, study, { 0: 100, 3: 100, 4: 100 }), false);
     assert.equal(await decide(p, study, { 0: 100, 7: 100 }), true);
     // Steps reported out of order are handled (the set of steps is what counts).
-    assert.equal(await decide(p, study, new Map([[4, 100], [0, 100], [1, 100]])), true);
+    assert.equal(
+      await decide(
+        p,
+        study,
+        new Map([
+          [4, 100],
+          [0, 100],
+          [1, 100],
+        ]),
+      ),
+      true,
+    );
   });
 
   it('nMinTrials: needs that many completed trials that reported the current step', async () => {
@@ -236,7 +258,10 @@ describe('MedianPruner', () => {
   });
 
   it('refuses multi-objective studies with a clear error', async () => {
-    const study = new FakeStudy(['minimize', 'maximize'], CURVES.map((c, i) => makeTrial({ number: i, state: 'COMPLETE', values: [1, 2], intermediate: c })));
+    const study = new FakeStudy(
+      ['minimize', 'maximize'],
+      CURVES.map((c, i) => makeTrial({ number: i, state: 'COMPLETE', values: [1, 2], intermediate: c })),
+    );
     await assert.rejects(
       async () => new MedianPruner().prune(study, running(99, WORSE)),
       (e: unknown) => e instanceof InvalidArgumentError && /MedianPruner/.test(e.message) && /single-objective/.test(e.message),
@@ -297,7 +322,11 @@ describe('PercentilePruner', () => {
 
   it('compares at the latest step even when the best value came earlier', async () => {
     // Completed trials are good at step 0 and bad at step 2; the trial's best (step 0) vs step-2 percentile.
-    const study = studyOf('minimize', [[0, 5, 10], [0, 6, 11], [0, 7, 12]]);
+    const study = studyOf('minimize', [
+      [0, 5, 10],
+      [0, 6, 11],
+      [0, 7, 12],
+    ]);
     assert.equal(await decide(make(50), study, [9, 9, 9]), false); // 9 <= 11
     assert.equal(await decide(make(50), study, [12, 12, 12]), true); // 12 > 11
     assert.equal(await decide(make(50), study, [1, 50, 50]), false); // best 1
@@ -442,7 +471,12 @@ describe('PatientPruner', () => {
     const p = new PatientPruner(null, { patience: 1 });
     // By numeric step the last value is step 10's 7, worse than the best 3 before it; by insertion order
     // or by string order the last value would be 3 and the trial would be kept.
-    const outOfOrder = new Map([[10, 7], [0, 5], [1, 6], [2, 3]]);
+    const outOfOrder = new Map([
+      [10, 7],
+      [0, 5],
+      [1, 6],
+      [2, 3],
+    ]);
     assert.equal(await decide(new PatientPruner(null, { patience: 0 }), min, outOfOrder), true);
     assert.equal(await decide(p, min, [5, 3, NaN, 4]), true);
     assert.equal(await decide(p, min, [NaN, NaN, 4, 4]), false); // nothing before to compare with

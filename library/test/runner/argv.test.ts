@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { describe, it } from 'node:test';
-import {
-  closest,
-  paramEnvName,
-  parseTemplate,
-  placeholdersOf,
-  programValue,
-  renderTemplate,
-  splitCommand,
-} from '../../src/runner/argv.js';
+import { closest, paramEnvName, parseTemplate, placeholdersOf, programValue, renderTemplate, splitCommand } from '../../src/runner/argv.js';
 import { parseLine, parseNumber, parseResult, TextTail } from '../../src/runner/protocol.js';
 
 describe('splitCommand: POSIX sh word splitting without expansion', () => {
@@ -49,14 +41,18 @@ describe('splitCommand: POSIX sh word splitting without expansion', () => {
       ['echo \\', /lone backslash/],
       ['   ', /empty/],
     ] as const) {
-      assert.throws(() => splitCommand(command), (e: Error) => (e as { code?: string }).code === 'TANSAKU_INVALID_ARGUMENT' && pattern.test(e.message), command);
+      assert.throws(
+        () => splitCommand(command),
+        (e: Error) => (e as { code?: string }).code === 'TANSAKU_INVALID_ARGUMENT' && pattern.test(e.message),
+        command,
+      );
     }
   });
 });
 
 describe('programValue: what a program is shown for a parameter', () => {
   const stepped = (low: number, high: number, step: number) => ({ type: 'float' as const, low, high, log: false, step });
-  it('writes a stepped float in its grid\'s decimals, not the arithmetic\'s', () => {
+  it("writes a stepped float in its grid's decimals, not the arithmetic's", () => {
     assert.equal(programValue(0.1 + 0.2, stepped(0.1, 0.7, 0.2)), 0.3);
     assert.equal(programValue(0.30000000000000004, stepped(0, 1, 0.05)), 0.3);
     assert.equal(programValue(3e-7 + 1e-7, stepped(1e-7, 1e-6, 1e-7)), 4e-7);
@@ -80,11 +76,24 @@ describe('placeholders', () => {
 
   it('keeps JSON and other braces literal, {{name}} is a literal {name}, built-ins work', () => {
     const t = parseTemplate(splitCommand(`prog '{"a": {"b": 1}}' {{lr}} {trial_number} {study_name} {params_file} { } {1}`), ['lr']);
-    assert.deepEqual(renderTemplate(t, { lr: '9', trial_number: '3', study_name: 's', params_file: '/p' }), ['prog', '{"a": {"b": 1}}', '{lr}', '3', 's', '/p', '{', '}', '{1}']);
+    assert.deepEqual(renderTemplate(t, { lr: '9', trial_number: '3', study_name: 's', params_file: '/p' }), [
+      'prog',
+      '{"a": {"b": 1}}',
+      '{lr}',
+      '3',
+      's',
+      '/p',
+      '{',
+      '}',
+      '{1}',
+    ]);
   });
 
   it('refuses an unknown identifier placeholder and suggests the close one', () => {
-    assert.throws(() => parseTemplate(['prog', '--lr={lrr}'], ['lr', 'act']), /placeholder \{lrr\} names no parameter.*did you mean \{lr\}.*parameters: \{lr\}, \{act\}/);
+    assert.throws(
+      () => parseTemplate(['prog', '--lr={lrr}'], ['lr', 'act']),
+      /placeholder \{lrr\} names no parameter.*did you mean \{lr\}.*parameters: \{lr\}, \{act\}/,
+    );
   });
 
   it('parameter names with spaces and dots work; env names are upper-cased with _', () => {

@@ -106,11 +106,14 @@ export function runSamplerContract(name: string, options: SamplerContractOptions
     if (options.conditional !== false) {
       it('handles conditional parameters', async () => {
         const study = await createStudy({ sampler: options.make(5), pruner: new NopPruner(), seed: 5 });
-        await study.optimize((trial) => {
-          const kind = trial.suggestCategorical('kind', ['svm', 'tree']);
-          if (kind === 'svm') return trial.suggestFloat('svm_c', 1e-3, 1e3, { log: true });
-          return trial.suggestInt('depth', 1, 12) + trial.suggestOrdinal('leaves', [4, 8, 16]);
-        }, { nTrials: 60 });
+        await study.optimize(
+          (trial) => {
+            const kind = trial.suggestCategorical('kind', ['svm', 'tree']);
+            if (kind === 'svm') return trial.suggestFloat('svm_c', 1e-3, 1e3, { log: true });
+            return trial.suggestInt('depth', 1, 12) + trial.suggestOrdinal('leaves', [4, 8, 16]);
+          },
+          { nTrials: 60 },
+        );
         const trials = await study.trials;
         assert.ok(trials.every((t) => t.state === 'COMPLETE'));
         for (const t of trials) {
@@ -161,14 +164,17 @@ export function runSamplerContract(name: string, options: SamplerContractOptions
       const study = await createStudy({ sampler: options.make(1), pruner: new NopPruner(), seed: 1 });
       let inFlight = 0;
       let maxInFlight = 0;
-      await study.optimize(async (trial) => {
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        await new Promise((r) => setTimeout(r, 2));
-        const v = standardObjective(trial);
-        inFlight--;
-        return v;
-      }, { nTrials: 24, concurrency: 4 });
+      await study.optimize(
+        async (trial) => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise((r) => setTimeout(r, 2));
+          const v = standardObjective(trial);
+          inFlight--;
+          return v;
+        },
+        { nTrials: 24, concurrency: 4 },
+      );
       const trials = await study.trials;
       assert.equal(trials.length, 24);
       assert.ok(trials.every((t) => t.state === 'COMPLETE'));

@@ -30,30 +30,43 @@ describe('CoordinateSearchSampler', () => {
 
   it('polls log-scaled parameters in log space and skips poll points outside the box', async () => {
     // lr starts at the middle of its log range (1e-3), w at the given 0.9.
-    const r = await runStudy(new CoordinateSearchSampler({ initialPoint: { w: 0.9 }, onConverge: 'stop' }), (t: Trial) => {
-      const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
-      const w = t.suggestFloat('w', 0, 1);
-      return (Math.log10(lr) + 4) ** 2 + (w - 0.6) ** 2;
-    }, { nTrials: 5 });
+    const r = await runStudy(
+      new CoordinateSearchSampler({ initialPoint: { w: 0.9 }, onConverge: 'stop' }),
+      (t: Trial) => {
+        const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+        const w = t.suggestFloat('w', 0, 1);
+        return (Math.log10(lr) + 4) ** 2 + (w - 0.6) ** 2;
+      },
+      { nTrials: 5 },
+    );
     const ps = r.trials.map((t) => [t.params.lr as number, t.params.w as number]);
     const close = (a: number, b: number) => Math.abs(a / b - 1) < 1e-9;
     // alpha = 0.25 of the log range (one decade): lr 1e-3 -> 1e-2 (worse) -> 1e-4 (better: moves). Then
     // lr + alpha is the start again (known, not re-run), lr - alpha = 1e-5 (worse), w + alpha = 1.15 is
     // outside [0, 1] (skipped), w - alpha = 0.65 (better).
-    const expected = [[1e-3, 0.9], [1e-2, 0.9], [1e-4, 0.9], [1e-5, 0.9], [1e-4, 0.65]];
+    const expected = [
+      [1e-3, 0.9],
+      [1e-2, 0.9],
+      [1e-4, 0.9],
+      [1e-5, 0.9],
+      [1e-4, 0.65],
+    ];
     assert.equal(ps.length, expected.length);
     expected.forEach(([lr, w], i) => {
-assert.ok(close(ps[i][0], lr) && Math.abs(ps[i][1] - w) < 1e-12, `trial ${i}: ${JSON.stringify(ps)}`);
-});
+      assert.ok(close(ps[i][0], lr) && Math.abs(ps[i][1] - w) < 1e-12, `trial ${i}: ${JSON.stringify(ps)}`);
+    });
     assert.equal(ps[0][1], 0.9); // the given start value exactly
   });
 
   it('never evaluates a point twice when it comes back to it from a given start (exact offsets)', async () => {
-    const r = await runStudy(new CoordinateSearchSampler({ initialPoint: { x: 0.123456789, y: 3e-3 }, minStep: 1e-4, onConverge: 'stop' }), (t: Trial) => {
-      const x = t.suggestFloat('x', -1, 1);
-      const y = t.suggestFloat('y', 1e-4, 1, { log: true });
-      return Math.abs(x - 0.4) + Math.abs(Math.log10(y) + 1);
-    });
+    const r = await runStudy(
+      new CoordinateSearchSampler({ initialPoint: { x: 0.123456789, y: 3e-3 }, minStep: 1e-4, onConverge: 'stop' }),
+      (t: Trial) => {
+        const x = t.suggestFloat('x', -1, 1);
+        const y = t.suggestFloat('y', 1e-4, 1, { log: true });
+        return Math.abs(x - 0.4) + Math.abs(Math.log10(y) + 1);
+      },
+    );
     // Points equal up to rounding would be the same point run twice (toUnit/fromUnit round trips drift).
     const rounded = r.trials.map((t) => `${(t.params.x as number).toPrecision(10)},${(t.params.y as number).toPrecision(10)}`);
     assert.equal(new Set(rounded).size, rounded.length, `a point ran twice in ${r.trials.length} trials`);
@@ -76,10 +89,13 @@ assert.ok(close(ps[i][0], lr) && Math.abs(ps[i][1] - w) < 1e-12, `trial ${i}: ${
   });
 
   it('polls every other choice of a categorical parameter', async () => {
-    const r = await runStudy(new CoordinateSearchSampler({ initialPoint: { c: 'a', x: 0.5 }, onConverge: 'stop', minStep: 0.1 }), (t: Trial) => {
-      const c = t.suggestCategorical('c', ['a', 'b', 'c']);
-      return (c === 'c' ? 0 : 1) + (t.suggestFloat('x', 0, 1) - 0.5) ** 2;
-    });
+    const r = await runStudy(
+      new CoordinateSearchSampler({ initialPoint: { c: 'a', x: 0.5 }, onConverge: 'stop', minStep: 0.1 }),
+      (t: Trial) => {
+        const c = t.suggestCategorical('c', ['a', 'b', 'c']);
+        return (c === 'c' ? 0 : 1) + (t.suggestFloat('x', 0, 1) - 0.5) ** 2;
+      },
+    );
     assert.deepEqual(cells(r.trials).slice(0, 3), path('(a,0.5) (b,0.5) (c,0.5)'));
     const best = r.trials.reduce((a, b) => (a.values![0] <= b.values![0] ? a : b));
     assert.deepEqual(best.params, { c: 'c', x: 0.5 });
@@ -95,7 +111,10 @@ assert.ok(close(ps[i][0], lr) && Math.abs(ps[i][1] - w) < 1e-12, `trial ${i}: ${
   it('keeps the serial path with parallel workers polling ahead (4 slots; 2 Study objects), no duplicates', async () => {
     const make = () => new CoordinateSearchSampler({ minStep: 0.02, onConverge: 'stop' });
     const serial = await runStudy(make(), surface10Objective, { direction: 'maximize' });
-    for (const [studies, concurrency] of [[1, 4], [2, 2]] as const) {
+    for (const [studies, concurrency] of [
+      [1, 4],
+      [2, 2],
+    ] as const) {
       const trials = await runWorkers(make, surface10Objective, { studies, concurrency, direction: 'maximize' });
       assertNoDuplicates(trials);
       const got = new Set(cells(trials));
@@ -110,14 +129,28 @@ assert.ok(close(ps[i][0], lr) && Math.abs(ps[i][1] - w) < 1e-12, `trial ${i}: ${
   });
 
   it('rejects bad options with clear errors', async () => {
-    assert.throws(() => new CoordinateSearchSampler({ initialStep: 0 }), (e: unknown) => e instanceof InvalidArgumentError && /initialStep must be a number in \(0, 1\]/.test(e.message));
-    assert.throws(() => new CoordinateSearchSampler({ initialStep: 0.2, minStep: 0.5 }), (e: unknown) => e instanceof InvalidArgumentError && /minStep must be a number > 0 and <= initialStep \(0.2\), got 0.5/.test(e.message));
-    assert.throws(() => new CoordinateSearchSampler({ onConverge: 'no' as 'stop' }), (e: unknown) => e instanceof InvalidArgumentError && /onConverge must be "stop" or "restart"/.test(e.message));
+    assert.throws(
+      () => new CoordinateSearchSampler({ initialStep: 0 }),
+      (e: unknown) => e instanceof InvalidArgumentError && /initialStep must be a number in \(0, 1\]/.test(e.message),
+    );
+    assert.throws(
+      () => new CoordinateSearchSampler({ initialStep: 0.2, minStep: 0.5 }),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError && /minStep must be a number > 0 and <= initialStep \(0.2\), got 0.5/.test(e.message),
+    );
+    assert.throws(
+      () => new CoordinateSearchSampler({ onConverge: 'no' as 'stop' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /onConverge must be "stop" or "restart"/.test(e.message),
+    );
     assert.throws(
       () => new CoordinateSearchSampler({ searchSpace: { x: floatDistribution('x', 0, 1) }, initialPoint: { x: 2 } }),
       (e: unknown) => e instanceof InvalidArgumentError && /initialPoint\.x = 2 is not a value of the parameter/.test(e.message),
     );
-    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: new CoordinateSearchSampler(), pruner: new NopPruner() });
+    const study = await createStudy({
+      directions: ['minimize', 'minimize'],
+      sampler: new CoordinateSearchSampler(),
+      pruner: new NopPruner(),
+    });
     await assert.rejects(study.ask(), (e: unknown) => e instanceof InvalidArgumentError && /optimises one objective/.test(e.message));
   });
 });

@@ -27,7 +27,9 @@ import {
 } from './path-search-helpers.js';
 
 runSamplerContract('CrossSearchSampler', { make: (seed) => new CrossSearchSampler({ seed }) });
-runSamplerContract('CrossSearchSampler (partial, limit 2)', { make: (seed) => new CrossSearchSampler({ seed, limit: 2, onConverge: 'restart' }) });
+runSamplerContract('CrossSearchSampler (partial, limit 2)', {
+  make: (seed) => new CrossSearchSampler({ seed, limit: 2, onConverge: 'restart' }),
+});
 
 const LINE = [5, 4, 6, 3, 7, 8, 9];
 const lineObjective = (t: Trial): number => LINE[t.suggestInt('x', 0, LINE.length - 1)];
@@ -63,7 +65,10 @@ describe('CrossSearchSampler', () => {
     const two = await runStudy(new CrossSearchSampler({ start: { x: 0 }, limit: 2 }), lineObjective);
     assert.deepEqual(cells(two.trials), path('(0) (1) (2) (3) (4) (5)'));
     // Both directions from the middle: up 7 8 (stop), down 6 4 3 5 (stop two past 3).
-    const mid = await runStudy(new CrossSearchSampler({ start: { x: 3 }, limit: 2 }), (t: Trial) => [5, 3, 4, 6, 7, 8, 9][t.suggestInt('x', 0, 6)]);
+    const mid = await runStudy(
+      new CrossSearchSampler({ start: { x: 3 }, limit: 2 }),
+      (t: Trial) => [5, 3, 4, 6, 7, 8, 9][t.suggestInt('x', 0, 6)],
+    );
     assert.deepEqual(cells(mid.trials), path('(3) (4) (5) (2) (1) (0)'));
     assert.equal(Math.min(...mid.trials.map((t) => t.values![0])), 3);
   });
@@ -77,7 +82,9 @@ describe('CrossSearchSampler', () => {
     for (const firstAxis of ['n1', 'n2']) {
       for (const n1 of sizes) {
         for (const n2 of sizes) {
-          const r = await runStudy(new CrossSearchSampler({ searchSpace, start: { n1, n2 }, firstAxis }), objective, { direction: 'maximize' });
+          const r = await runStudy(new CrossSearchSampler({ searchSpace, start: { n1, n2 }, firstAxis }), objective, {
+            direction: 'maximize',
+          });
           const best = r.trials.reduce((a, b) => (a.values![0] >= b.values![0] ? a : b));
           assert.deepEqual(best.params, { n1: 512, n2: 64 }, `start (${n1}, ${n2}), ${firstAxis} first`);
           // Start + line + line + the check line through the optimum (none when the second line did not move).
@@ -130,21 +137,28 @@ describe('CrossSearchSampler', () => {
     const study = await createStudy({ storage, sampler: new CrossSearchSampler({ start: { a: 0, b: 0 } }), pruner: new NopPruner() });
     let inFlight = 0;
     let maxInFlight = 0;
-    await study.optimize(async (t) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      const v = tableObjective(TABLE_5X5)(t);
-      await new Promise((r) => setTimeout(r, 20));
-      inFlight--;
-      return v;
-    }, { concurrency: 8 });
+    await study.optimize(
+      async (t) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const v = tableObjective(TABLE_5X5)(t);
+        await new Promise((r) => setTimeout(r, 20));
+        inFlight--;
+        return v;
+      },
+      { concurrency: 8 },
+    );
     assert.equal(maxInFlight, 4); // a line of a 5x5 grid has 4 new points
     assert.equal((await study.trials).length, 13);
   });
 
   it('continues the same path on a journal file from a new storage object and sampler', async () => {
     await assertResumesOnJournal(() => new CrossSearchSampler({ start: { a: 4, b: 0 } }), tableObjective(TABLE_5X5), 6);
-    await assertResumesOnJournal(() => new CrossSearchSampler({ start: { a: 0, b: 4 }, limit: 1, firstAxis: 'b' }), tableObjective(TABLE_5X5), 3);
+    await assertResumesOnJournal(
+      () => new CrossSearchSampler({ start: { a: 0, b: 4 }, limit: 1, firstAxis: 'b' }),
+      tableObjective(TABLE_5X5),
+      3,
+    );
   });
 
   it('treats a categorical axis as one line of every choice', async () => {
@@ -156,15 +170,27 @@ describe('CrossSearchSampler', () => {
   });
 
   it('rejects bad options with clear errors', async () => {
-    assert.throws(() => new CrossSearchSampler({ limit: 0 }), (e: unknown) => e instanceof InvalidArgumentError && /limit must be an integer >= 1/.test(e.message));
-    assert.throws(() => new CrossSearchSampler({ limit: 1.5 }), (e: unknown) => e instanceof InvalidArgumentError && /got 1.5/.test(e.message));
-    assert.throws(() => new CrossSearchSampler({ onConverge: 'again' as 'stop' }), (e: unknown) => e instanceof InvalidArgumentError && /onConverge/.test(e.message));
+    assert.throws(
+      () => new CrossSearchSampler({ limit: 0 }),
+      (e: unknown) => e instanceof InvalidArgumentError && /limit must be an integer >= 1/.test(e.message),
+    );
+    assert.throws(
+      () => new CrossSearchSampler({ limit: 1.5 }),
+      (e: unknown) => e instanceof InvalidArgumentError && /got 1.5/.test(e.message),
+    );
+    assert.throws(
+      () => new CrossSearchSampler({ onConverge: 'again' as 'stop' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /onConverge/.test(e.message),
+    );
     assert.throws(
       () => new CrossSearchSampler({ searchSpace: { n1: ordinalDistribution('n1', [8, 16]) }, firstAxis: 'n3' }),
       (e: unknown) => e instanceof InvalidArgumentError && /firstAxis "n3" is not a parameter of the search space \(n1\)/.test(e.message),
     );
     // With an inferred space the check happens once the first trial has shown the parameters.
     const study = await createStudy({ sampler: new CrossSearchSampler({ firstAxis: 'z' }), pruner: new NopPruner() });
-    await assert.rejects(study.optimize(tableObjective(TABLE_5X5), { nTrials: 3 }), (e: unknown) => e instanceof InvalidArgumentError && /firstAxis "z"/.test(e.message));
+    await assert.rejects(
+      study.optimize(tableObjective(TABLE_5X5), { nTrials: 3 }),
+      (e: unknown) => e instanceof InvalidArgumentError && /firstAxis "z"/.test(e.message),
+    );
   });
 });

@@ -43,7 +43,9 @@ describe('HillClimbingSampler', () => {
   });
 
   it('takes the same path when maximising the negated table', async () => {
-    const r = await runStudy(new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }), tableObjective(TABLE_5X5, -1), { direction: 'maximize' });
+    const r = await runStudy(new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }), tableObjective(TABLE_5X5, -1), {
+      direction: 'maximize',
+    });
     assert.deepEqual(cells(r.trials), HILL_PATH);
   });
 
@@ -74,7 +76,10 @@ describe('HillClimbingSampler', () => {
   it('evaluates the neighbours of a step in parallel without duplicates (4 slots; 2 Study objects)', async () => {
     const make = () => new HillClimbingSampler({ start: { a: 0, b: 9 }, onPeak: 'stop' });
     const serial = await runStudy(make(), surface10Objective, { direction: 'maximize' });
-    for (const [studies, concurrency] of [[1, 4], [2, 2]] as const) {
+    for (const [studies, concurrency] of [
+      [1, 4],
+      [2, 2],
+    ] as const) {
       const trials = await runWorkers(make, surface10Objective, { studies, concurrency, direction: 'maximize' });
       assertNoDuplicates(trials);
       assert.deepEqual([...cells(trials)].sort(), [...cells(serial.trials)].sort(), `${studies} studies x ${concurrency} slots`);
@@ -82,7 +87,11 @@ describe('HillClimbingSampler', () => {
   });
 
   it('restarting workers on one storage cover a 10x10 grid exactly once', async () => {
-    const trials = await runWorkers(() => new HillClimbingSampler(), surface10Objective, { studies: 2, concurrency: 3, direction: 'maximize' });
+    const trials = await runWorkers(() => new HillClimbingSampler(), surface10Objective, {
+      studies: 2,
+      concurrency: 3,
+      direction: 'maximize',
+    });
     assert.equal(trials.length, 100);
     assertNoDuplicates(trials);
   });
@@ -93,7 +102,11 @@ describe('HillClimbingSampler', () => {
 
   it('never re-runs a point already evaluated by an added trial', async () => {
     const storage = new InMemoryStorage();
-    const study = await createStudy({ storage, sampler: new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }), pruner: new NopPruner() });
+    const study = await createStudy({
+      storage,
+      sampler: new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }),
+      pruner: new NopPruner(),
+    });
     const distributions = { a: intDistribution('a', 0, 4), b: intDistribution('b', 0, 4) };
     await study.addTrial({ params: { a: 2, b: 1 }, distributions, value: TABLE_5X5[2][1] });
     await study.optimize(tableObjective(TABLE_5X5));
@@ -102,7 +115,10 @@ describe('HillClimbingSampler', () => {
   });
 
   it('replays its path when a value it used changes (a failed point later completes)', async () => {
-    const study = await createStudy({ sampler: new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }), pruner: new NopPruner() });
+    const study = await createStudy({
+      sampler: new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }),
+      pruner: new NopPruner(),
+    });
     const t0 = await study.ask();
     t0.suggestInt('a', 0, 4);
     t0.suggestInt('b', 0, 4);
@@ -112,35 +128,65 @@ describe('HillClimbingSampler', () => {
     assert.deepEqual([t1.suggestInt('a', 0, 4), t1.suggestInt('b', 0, 4)], [1, 0]);
     await study.tell(t1, 8);
     // A result for (0,0) arrives (a re-run elsewhere): -100 beats every neighbour, so the climb stops there.
-    await study.addTrial({ params: { a: 0, b: 0 }, distributions: { a: intDistribution('a', 0, 4), b: intDistribution('b', 0, 4) }, value: -100 });
+    await study.addTrial({
+      params: { a: 0, b: 0 },
+      distributions: { a: intDistribution('a', 0, 4), b: intDistribution('b', 0, 4) },
+      value: -100,
+    });
     const t3 = await study.ask();
     assert.deepEqual([t3.suggestInt('a', 0, 4), t3.suggestInt('b', 0, 4)], [0, 1]);
     await study.tell(t3, 8);
     await assert.rejects(study.ask(), StudyExhaustedError);
   });
 
-  it('refuses a worker whose options differ from the study\'s', async () => {
+  it("refuses a worker whose options differ from the study's", async () => {
     const storage = new InMemoryStorage();
-    const first = await createStudy({ studyName: 'x', storage, sampler: new HillClimbingSampler({ onPeak: 'stop' }), pruner: new NopPruner() });
+    const first = await createStudy({
+      studyName: 'x',
+      storage,
+      sampler: new HillClimbingSampler({ onPeak: 'stop' }),
+      pruner: new NopPruner(),
+    });
     await first.optimize(tableObjective(TABLE_5X5), { nTrials: 2 });
-    const other = await loadStudy({ studyName: 'x', storage, sampler: new HillClimbingSampler({ onPeak: 'restart' }), pruner: new NopPruner() });
-    await assert.rejects(other.ask(), (e: unknown) => e instanceof InvalidArgumentError && /onPeak/.test(e.message) && /same options/.test(e.message));
+    const other = await loadStudy({
+      studyName: 'x',
+      storage,
+      sampler: new HillClimbingSampler({ onPeak: 'restart' }),
+      pruner: new NopPruner(),
+    });
+    await assert.rejects(
+      other.ask(),
+      (e: unknown) => e instanceof InvalidArgumentError && /onPeak/.test(e.message) && /same options/.test(e.message),
+    );
   });
 
   it('rejects bad options and multi-objective studies with clear errors', async () => {
-    assert.throws(() => new HillClimbingSampler({ onPeak: 'never' as 'stop' }), (e: unknown) => e instanceof InvalidArgumentError && /onPeak must be "stop" or "restart", got "never"/.test(e.message));
-    assert.throws(() => new HillClimbingSampler({ floatLevels: 1 }), (e: unknown) => e instanceof InvalidArgumentError && /floatLevels must be an integer >= 2, got 1/.test(e.message));
-    assert.throws(() => new HillClimbingSampler({ seed: 0.5 }), (e: unknown) => e instanceof InvalidArgumentError && /seed must be an integer/.test(e.message));
+    assert.throws(
+      () => new HillClimbingSampler({ onPeak: 'never' as 'stop' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /onPeak must be "stop" or "restart", got "never"/.test(e.message),
+    );
+    assert.throws(
+      () => new HillClimbingSampler({ floatLevels: 1 }),
+      (e: unknown) => e instanceof InvalidArgumentError && /floatLevels must be an integer >= 2, got 1/.test(e.message),
+    );
+    assert.throws(
+      () => new HillClimbingSampler({ seed: 0.5 }),
+      (e: unknown) => e instanceof InvalidArgumentError && /seed must be an integer/.test(e.message),
+    );
     assert.throws(
       () => new HillClimbingSampler({ searchSpace: { a: intDistribution('a', 0, 4) }, start: { b: 1 } }),
-      (e: unknown) => e instanceof InvalidArgumentError && /start names parameter "b", which is not in the search space \(a\)/.test(e.message),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError && /start names parameter "b", which is not in the search space \(a\)/.test(e.message),
     );
     assert.throws(
       () => new HillClimbingSampler({ searchSpace: { a: intDistribution('a', 0, 4) }, start: { a: 7 } }),
       (e: unknown) => e instanceof InvalidArgumentError && /start\.a = 7 is not a value/.test(e.message),
     );
     const study = await createStudy({ directions: ['minimize', 'maximize'], sampler: new HillClimbingSampler(), pruner: new NopPruner() });
-    await assert.rejects(study.ask(), (e: unknown) => e instanceof InvalidArgumentError && /one objective/.test(e.message) && /2 directions/.test(e.message));
+    await assert.rejects(
+      study.ask(),
+      (e: unknown) => e instanceof InvalidArgumentError && /one objective/.test(e.message) && /2 directions/.test(e.message),
+    );
   });
 
   it('cuts a continuous float into floatLevels levels (log-spaced when log-scaled)', async () => {
@@ -149,7 +195,11 @@ describe('HillClimbingSampler', () => {
       return (Math.log10(lr) + 2) ** 2;
     });
     const lrs = r.trials.map((t) => t.params.lr as number);
-    for (const lr of lrs) assert.ok([1e-5, 1e-4, 1e-3, 1e-2, 1e-1].some((l) => Math.abs(lr / l - 1) < 1e-9), `lr ${lr} is a level`);
+    for (const lr of lrs)
+      assert.ok(
+        [1e-5, 1e-4, 1e-3, 1e-2, 1e-1].some((l) => Math.abs(lr / l - 1) < 1e-9),
+        `lr ${lr} is a level`,
+      );
     assert.ok(Math.abs(lrs[0] / 1e-3 - 1) < 1e-9 && Math.abs(lrs[2] / 1e-2 - 1) < 1e-9);
   });
 
@@ -170,10 +220,16 @@ describe('HillClimbingSampler', () => {
     assert.equal(linear.count, 30);
     assert.deepEqual([linear.value(0), linear.value(1), linear.value(29)], [1, 2, 30]);
     const fewLog = latticeAxis('n', intDistribution('n', 1, 8, { log: true }), 11);
-    assert.deepEqual(Array.from({ length: fewLog.count }, (_, k) => fewLog.value(k)), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(
+      Array.from({ length: fewLog.count }, (_, k) => fewLog.value(k)),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
     // 11 log-spaced levels over 1..20 round to 1, 1, 2, 2, 3, 4, 6, 8, 11, 15, 20: duplicates merged.
     const log = latticeAxis('n', intDistribution('n', 1, 20, { log: true }), 11);
-    assert.deepEqual(Array.from({ length: log.count }, (_, k) => log.value(k)), [1, 2, 3, 4, 6, 8, 11, 15, 20]);
+    assert.deepEqual(
+      Array.from({ length: log.count }, (_, k) => log.value(k)),
+      [1, 2, 3, 4, 6, 8, 11, 15, 20],
+    );
     assert.deepEqual([log.indexOf(1), log.indexOf(5), log.indexOf(7), log.indexOf(13), log.indexOf(20)], [0, 4, 5, 7, 8]);
     // Infinity (coordinate search's restarts): every integer.
     assert.equal(latticeAxis('n', intDistribution('n', 64, 1024, { log: true }), Infinity).count, 961);

@@ -70,11 +70,17 @@ describe('nelderMeadPath', () => {
       assert.equal(init.length, d + 1);
       const coords = init.flat();
       assert.ok(coords.every((x) => x >= -1e-12 && x <= 1 + 1e-12));
-      assert.ok(coords.some((x) => x < 1e-9 || x > 1 - 1e-9), 'as large as fits: some vertex touches the boundary');
+      assert.ok(
+        coords.some((x) => x < 1e-9 || x > 1 - 1e-9),
+        'as large as fits: some vertex touches the boundary',
+      );
       const [lhs] = drive({ dimension: d, seed: 7, initialSimplex: 'lhs' }, () => 0, 1).requests;
       for (let j = 0; j < d; j++) {
         const strata = lhs.map((p) => Math.floor(p[j] * (d + 1))).sort((a, b) => a - b);
-        assert.deepEqual(strata, Array.from({ length: d + 1 }, (_, i) => i));
+        assert.deepEqual(
+          strata,
+          Array.from({ length: d + 1 }, (_, i) => i),
+        );
       }
     }
   });
@@ -83,10 +89,18 @@ describe('nelderMeadPath', () => {
     // f(x) = x from the simplex {0.4, 0.6}: c = 0.4, reflection 0.2 < best so expansion 0.0 is tried
     // and accepted; then c = 0.0, reflection -0.4 is outside (+inf) so inside contraction 0.2 is accepted.
     const { requests, events } = drive({ dimension: 1, seed: 1, regularCentre: [0.5], regularEdge: 0.2 }, (x) => x[0], 6);
-    assert.ok(close(requests[0].map((p) => p[0]).sort((a, b) => a - b), [0.4, 0.6]));
+    assert.ok(
+      close(
+        requests[0].map((p) => p[0]).sort((a, b) => a - b),
+        [0.4, 0.6],
+      ),
+    );
     assert.ok(close(requests[1][0], [0.2]) && close(requests[2][0], [0]));
     assert.ok(close(requests[3][0], [-0.4]) && close(requests[4][0], [0.2]));
-    assert.deepEqual(events.map((e) => e.operation), ['initial', 'expand', 'contract-inside']);
+    assert.deepEqual(
+      events.map((e) => e.operation),
+      ['initial', 'expand', 'contract-inside'],
+    );
     assert.ok(close(events[2].simplex.flat(), [0, 0.2]));
 
     // Values chosen by hand: init {a: 0, b: 1}; reflection 5 >= worst -> inside contraction 2 >= worst -> shrink.
@@ -117,7 +131,8 @@ describe('nelderMeadPath', () => {
       assert.ok(n > 30, `compared ${n} steps`);
       assert.deepEqual(parallel.events.slice(0, n), serial.events.slice(0, n));
       const operations = new Set(serial.events.map((e) => e.operation));
-      for (const op of ['reflect', 'expand', 'contract-outside', 'contract-inside']) assert.ok(operations.has(op as never), `d=${d}: no ${op}`);
+      for (const op of ['reflect', 'expand', 'contract-outside', 'contract-inside'])
+        assert.ok(operations.has(op as never), `d=${d}: no ${op}`);
       // Rounds: one request is one round; parallel needs fewer rounds for the same steps.
       assert.ok(parallel.requests.length < serial.requests.length);
     }
@@ -144,7 +159,10 @@ describe('nelderMeadPath', () => {
     assert.throws(() => new NelderMeadSampler({ coefficients: { shrink: 1 } }), /shrink must be in \(0, 1\)/);
     assert.throws(() => new NelderMeadSampler({ coefficients: { reflection: Number.NaN } }), /reflection must be a finite number/);
     assert.throws(() => new NelderMeadSampler({ boundary: 'wrap' as never }), /boundary must be "barrier" or "clip"/);
-    assert.throws(() => new NelderMeadSampler({ initialSimplex: 'corner' as never, searchSpace: { x: floatDistribution('x', 0, 1) } }), /initialSimplex must be one of/);
+    assert.throws(
+      () => new NelderMeadSampler({ initialSimplex: 'corner' as never, searchSpace: { x: floatDistribution('x', 0, 1) } }),
+      /initialSimplex must be one of/,
+    );
     assert.throws(
       () => new NelderMeadSampler({ searchSpace: { x: floatDistribution('x', 0, 1), y: floatDistribution('y', 0, 1) }, start: { x: 0.5 } }),
       /start has no value for parameter "y"/,
@@ -190,11 +208,14 @@ describe('NelderMeadSampler', () => {
 
   it('runs each grid cell at most once on int and ordinal axes, reusing values of cells already seen', async () => {
     const study = await createStudy({ sampler: new NelderMeadSampler({ seed: 5 }), seed: 5 });
-    await study.optimize((t) => {
-      const a = t.suggestInt('a', 0, 6);
-      const w = t.suggestOrdinal('w', logGrid(8, 512, 2));
-      return (a - 4) ** 2 + (Math.log2(w) - 6) ** 2;
-    }, { nTrials: 40 });
+    await study.optimize(
+      (t) => {
+        const a = t.suggestInt('a', 0, 6);
+        const w = t.suggestOrdinal('w', logGrid(8, 512, 2));
+        return (a - 4) ** 2 + (Math.log2(w) - 6) ** 2;
+      },
+      { nTrials: 40 },
+    );
     const nm = (await study.trials).filter((t) => typeof t.systemAttrs['tansaku:claim'] === 'string');
     const cells = nm.map((t) => JSON.stringify(t.params));
     assert.equal(new Set(cells).size, cells.length, 'no cell evaluated twice');
@@ -217,7 +238,10 @@ describe('NelderMeadSampler', () => {
       /nothing for a simplex to search: it needs at least one float, int or ordinal parameter .*categorical parameters are drawn at random/,
     );
     const fixed = await createStudy({ sampler: new NelderMeadSampler(), seed: 1 });
-    await assert.rejects(fixed.optimize((t: Trial) => t.suggestFloat('x', 2, 2), { nTrials: 3 }), (e: Error) => /nothing for a simplex/.test(e.message) && !/drawn at random/.test(e.message));
+    await assert.rejects(
+      fixed.optimize((t: Trial) => t.suggestFloat('x', 2, 2), { nTrials: 3 }),
+      (e: Error) => /nothing for a simplex/.test(e.message) && !/drawn at random/.test(e.message),
+    );
   });
 
   it('refuses to join a study whose path was started with other options', async () => {
@@ -251,7 +275,12 @@ describe('NelderMeadSampler', () => {
   it('shares one path between several Study objects on one storage without running a point twice', async () => {
     const storage = new InMemoryStorage();
     const space = { x: floatDistribution('x', -5, 5), y: floatDistribution('y', -5, 5) };
-    const first = await createStudy({ storage, studyName: 'shared', sampler: new NelderMeadSampler({ searchSpace: space, parallel: true }), seed: 2 });
+    const first = await createStudy({
+      storage,
+      studyName: 'shared',
+      sampler: new NelderMeadSampler({ searchSpace: space, parallel: true }),
+      seed: 2,
+    });
     const others = await Promise.all(
       [0, 1].map(() => loadStudy({ storage, studyName: 'shared', sampler: new NelderMeadSampler({ searchSpace: space, parallel: true }) })),
     );
@@ -285,7 +314,13 @@ describe('NelderMeadSampler', () => {
 
     const file = join(dir, 'nm.journal');
     const heartbeat = { intervalMs: 100, graceMs: 1000 }; // wide: a loaded machine must not fail live trials
-    const first = await createStudy({ storage: new JournalFileStorage(file), studyName: 'nm', sampler: new NelderMeadSampler(options), seed: 4, heartbeat });
+    const first = await createStudy({
+      storage: new JournalFileStorage(file),
+      studyName: 'nm',
+      sampler: new NelderMeadSampler(options),
+      seed: 4,
+      heartbeat,
+    });
     await first.optimize(quadratic, { nTrials: 12 });
     // The "dying" worker: asks for the next point, then stops beating without telling.
     const orphan = await first.ask();
@@ -299,7 +334,7 @@ describe('NelderMeadSampler', () => {
     assert.equal(failed.length, 1);
     assert.equal(failed[0].number, orphan.number);
     const rerun = trials.find((t) => t.systemAttrs['tansaku:claim'] === `${String(failed[0].systemAttrs['tansaku:claim'])}:1`);
-    assert.ok(rerun, 'the dead worker\'s point ran again under attempt key :1');
+    assert.ok(rerun, "the dead worker's point ran again under attempt key :1");
     assert.deepEqual(rerun.params, failed[0].systemAttrs.fixed_params, 'the same point');
     const a = await reference.path(uninterrupted);
     const b = await new NelderMeadSampler(options).path(second);
@@ -334,7 +369,10 @@ describe('NelderMeadSampler', () => {
     const spare = trials.filter((t) => t.systemAttrs['tansaku:claim'] === undefined);
     assert.ok(spare.length > 20, `spare trials: ${spare.length}`);
     const path = await sampler.path(study);
-    assert.ok(path.some((e) => e.operation === 'join'), 'some sub-sampler point joined the simplex');
+    assert.ok(
+      path.some((e) => e.operation === 'join'),
+      'some sub-sampler point joined the simplex',
+    );
     // Every joined vertex is a real trial's point and value.
     const values = new Set(spare.map((t) => t.values![0]));
     for (const e of path.filter((ev) => ev.operation === 'join')) assert.ok(e.values.some((v) => values.has(v)));

@@ -33,7 +33,13 @@ export function tableObjective(table: readonly (readonly number[])[], sign = 1):
 
 /** "(a,b)" labels of trials' parameter values, in trial order (all states). */
 export function cells(trials: readonly FrozenTrial[]): string[] {
-  return trials.map((t) => `(${Object.keys(t.params).sort().map((k) => String(t.params[k])).join(',')})`);
+  return trials.map(
+    (t) =>
+      `(${Object.keys(t.params)
+        .sort()
+        .map((k) => String(t.params[k]))
+        .join(',')})`,
+  );
 }
 
 /** Parses "(0,0) (1,0)" into labels. */
@@ -114,7 +120,13 @@ export function tempJournal(name: string): string {
 export async function assertResumesOnJournal(make: () => Sampler, objective: (trial: Trial) => number, nFirst: number): Promise<void> {
   const uninterrupted = await runStudy(make(), objective);
   const file = tempJournal('resume');
-  const first = await createStudy({ studyName: 'r', storage: new JournalFileStorage(file), sampler: make(), pruner: new NopPruner(), seed: 1 });
+  const first = await createStudy({
+    studyName: 'r',
+    storage: new JournalFileStorage(file),
+    sampler: make(),
+    pruner: new NopPruner(),
+    seed: 1,
+  });
   await first.optimize(objective, { nTrials: nFirst });
   // A new process: another storage object on the file, a fresh sampler; its state comes from the journal.
   const storage = new JournalFileStorage(file);
@@ -166,7 +178,13 @@ export async function makeKillTestSampler(kind: string): Promise<Sampler> {
 export async function assertResumesAfterKill(kind: string, options: { speculative?: boolean } = {}): Promise<void> {
   const uninterrupted = await runStudy(await makeKillTestSampler(kind), surface10Objective, { direction: 'maximize' });
   const file = tempJournal('kill');
-  await createStudy({ studyName: 'kill', storage: new JournalFileStorage(file), direction: 'maximize', seed: 1, heartbeat: { intervalMs: 100, graceMs: 600, maxRetry: 1 } });
+  await createStudy({
+    studyName: 'kill',
+    storage: new JournalFileStorage(file),
+    direction: 'maximize',
+    seed: 1,
+    heartbeat: { intervalMs: 100, graceMs: 600, maxRetry: 1 },
+  });
   const hung = await killWhenItHangs('test/fixtures/path-search-worker.ts', [file, kind, '5']);
 
   const storage = new JournalFileStorage(file);
@@ -175,7 +193,10 @@ export async function assertResumesAfterKill(kind: string, options: { speculativ
   assert.equal(r.stoppedBy, 'exhausted');
   const trials = await study.trials;
   const failed = trials.filter((t) => t.state === 'FAIL');
-  assert.deepEqual(failed.map((t) => t.number), [hung]);
+  assert.deepEqual(
+    failed.map((t) => t.number),
+    [hung],
+  );
   assert.match(String(failed[0].systemAttrs.fail_reason), /stale/);
   const complete = trials.filter((t) => t.state === 'COMPLETE');
   assert.equal(complete.length, trials.length - 1);

@@ -40,7 +40,15 @@ const CD_POINTS_3D = [
 ];
 const CD_VALUE_3D = 0.06390602933918443;
 /** 7 points in [0,1] (default_rng(8).random((7, 1))) and their CD from SciPy. */
-const CD_POINTS_1D = [[0.3269722766055607], [0.9872768433379255], [0.31871083848551673], [0.7885489358200289], [0.8698965116962161], [0.391084806539194], [0.4378818731227988]];
+const CD_POINTS_1D = [
+  [0.3269722766055607],
+  [0.9872768433379255],
+  [0.31871083848551673],
+  [0.7885489358200289],
+  [0.8698965116962161],
+  [0.391084806539194],
+  [0.4378818731227988],
+];
 const CD_VALUE_1D = 0.017503047411360884;
 /** SciPy: discrepancy(Sobol(2, scramble=False).random(256), method='CD'). */
 const CD_UNSCRAMBLED_SOBOL_256_2D = 1.663160380993567e-5;
@@ -51,11 +59,7 @@ function assertClose(actual: number, expected: number, tolerance: number, what: 
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: got ${actual}, expected ${expected} within ${tolerance}`);
 }
 
-function frozenTrial(
-  number: number,
-  state: TrialState,
-  distributions: Record<string, Distribution> = {},
-): FrozenTrial {
+function frozenTrial(number: number, state: TrialState, distributions: Record<string, Distribution> = {}): FrozenTrial {
   const internalParams: Record<string, number> = {};
   for (const [name, d] of Object.entries(distributions)) internalParams[name] = fromUnit(d, 0.5);
   return {
@@ -127,7 +131,12 @@ describe('QmcSampler with a given search space', () => {
     const sampler = new QmcSampler({ searchSpace: ALL_KINDS });
     for (let n = 0; n < 128; n++) {
       const sample = await sampler.sampleRelative(study, frozenTrial(n, 'RUNNING'));
-      assert.deepEqual(Object.keys(sample).sort(), Object.keys(ALL_KINDS).filter((k) => k !== 'fixed').sort());
+      assert.deepEqual(
+        Object.keys(sample).sort(),
+        Object.keys(ALL_KINDS)
+          .filter((k) => k !== 'fixed')
+          .sort(),
+      );
       for (const [name, { distribution, internal }] of Object.entries(sample)) {
         assert.ok(distributionsEqual(distribution, ALL_KINDS[name]), name);
         assert.ok(contains(distribution, internal), `trial ${n}: ${name} = ${internal}`);
@@ -201,10 +210,7 @@ describe('QmcSampler with a given search space', () => {
     const space = { x: floatDistribution('x', 0, 1), y: floatDistribution('y', 0, 1) };
     const trial = frozenTrial(6, 'RUNNING');
     const fixedSeed = new QmcSampler({ seed: 5, searchSpace: space });
-    assert.deepEqual(
-      await fixedSeed.sampleRelative(new FakeStudy(1), trial),
-      await fixedSeed.sampleRelative(new FakeStudy(2), trial),
-    );
+    assert.deepEqual(await fixedSeed.sampleRelative(new FakeStudy(1), trial), await fixedSeed.sampleRelative(new FakeStudy(2), trial));
     assert.deepEqual(
       await new QmcSampler({ searchSpace: space }).sampleRelative(new FakeStudy(5), trial),
       await fixedSeed.sampleRelative(new FakeStudy(1), trial),
@@ -299,14 +305,20 @@ describe('QmcSampler with an inferred search space', () => {
 
   it('reports a corrupt stored space as a storage error naming the attribute', async () => {
     const attrs = new Map<string, JsonValue>([[QMC_SEARCH_SPACE_ATTR, 'not a space']]);
-    await assert.rejects(new QmcSampler().sampleRelative(new FakeStudy(1, { trials: [], attrs }), frozenTrial(0, 'RUNNING')), (e: unknown) => {
-      assert.ok(e instanceof StorageError, `expected StorageError, got ${String(e)}`);
-      assert.match(e.message, /tansaku:qmc:search_space/);
-      assert.match(e.message, /"not a space"/);
-      return true;
-    });
+    await assert.rejects(
+      new QmcSampler().sampleRelative(new FakeStudy(1, { trials: [], attrs }), frozenTrial(0, 'RUNNING')),
+      (e: unknown) => {
+        assert.ok(e instanceof StorageError, `expected StorageError, got ${String(e)}`);
+        assert.match(e.message, /tansaku:qmc:search_space/);
+        assert.match(e.message, /"not a space"/);
+        return true;
+      },
+    );
     attrs.set(QMC_SEARCH_SPACE_ATTR, { x: { type: 'float', low: 2, high: 1 } });
-    await assert.rejects(new QmcSampler().sampleRelative(new FakeStudy(1, { trials: [], attrs }), frozenTrial(0, 'RUNNING')), InvalidDistributionError);
+    await assert.rejects(
+      new QmcSampler().sampleRelative(new FakeStudy(1, { trials: [], attrs }), frozenTrial(0, 'RUNNING')),
+      InvalidDistributionError,
+    );
   });
 });
 

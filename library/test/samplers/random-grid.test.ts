@@ -38,8 +38,8 @@ describe('RandomSampler', () => {
     us.sort((a, b) => a - b);
     let ks = 0;
     us.forEach((u, i) => {
-ks = Math.max(ks, Math.abs(u - i / us.length), Math.abs(u - (i + 1) / us.length));
-});
+      ks = Math.max(ks, Math.abs(u - i / us.length), Math.abs(u - (i + 1) / us.length));
+    });
     // Kolmogorov-Smirnov critical value for n = 41 at alpha = 0.001: 1.95 / sqrt(41) = 0.305.
     assert.ok(ks < 0.305, `KS statistic ${ks}; median best ${median(bests)}`);
     assert.ok(median(bests) < 0.2 && median(bests) > 0.04, `median best ${median(bests)} (expected about 0.11)`);
@@ -60,7 +60,10 @@ ks = Math.max(ks, Math.abs(u - i / us.length), Math.abs(u - (i + 1) / us.length)
   });
 
   it('rejects a non-integer seed', () => {
-    assert.throws(() => new RandomSampler({ seed: 1.5 }), (e: unknown) => e instanceof InvalidArgumentError && /seed/.test(e.message));
+    assert.throws(
+      () => new RandomSampler({ seed: 1.5 }),
+      (e: unknown) => e instanceof InvalidArgumentError && /seed/.test(e.message),
+    );
   });
 });
 
@@ -74,10 +77,13 @@ describe('GridSampler', () => {
     );
     const results = await Promise.all(
       workers.map((w) =>
-        w.optimize(async (t) => {
-          await new Promise((r) => setTimeout(r, Math.random() * 3));
-          return t.suggestInt('a', 0, 9) * t.suggestOrdinal('b', logGrid(1, 512, 2));
-        }, { concurrency: 2 }),
+        w.optimize(
+          async (t) => {
+            await new Promise((r) => setTimeout(r, Math.random() * 3));
+            return t.suggestInt('a', 0, 9) * t.suggestOrdinal('b', logGrid(1, 512, 2));
+          },
+          { concurrency: 2 },
+        ),
       ),
     );
     assert.ok(results.every((r) => r.stoppedBy === 'exhausted'));
@@ -86,15 +92,27 @@ describe('GridSampler', () => {
     assert.ok(trials.every((t) => t.state === 'COMPLETE'));
     const cells = new Set(trials.map((t) => `${t.params.a},${t.params.b}`));
     assert.equal(cells.size, 100);
-    assert.ok(results.every((r) => r.complete > 0), 'every worker ran some cells');
-    assert.equal(results.reduce((n, r) => n + r.complete, 0), 100);
+    assert.ok(
+      results.every((r) => r.complete > 0),
+      'every worker ran some cells',
+    );
+    assert.equal(
+      results.reduce((n, r) => n + r.complete, 0),
+      100,
+    );
   });
 
   it('says which parameter is missing from the grid, and which value is outside the distribution', async () => {
     const study = await createStudy({ sampler: new GridSampler({ x: [1, 2] }), pruner: new NopPruner() });
     const trial = await study.ask();
-    assert.throws(() => trial.suggestFloat('y', 0, 1), (e: unknown) => e instanceof InvalidArgumentError && /"y"/.test(e.message) && /"x"/.test(e.message));
-    assert.throws(() => trial.suggestInt('x', 5, 9), (e: unknown) => e instanceof InvalidArgumentError && /"x"/.test(e.message) && /not in/.test(e.message));
+    assert.throws(
+      () => trial.suggestFloat('y', 0, 1),
+      (e: unknown) => e instanceof InvalidArgumentError && /"y"/.test(e.message) && /"x"/.test(e.message),
+    );
+    assert.throws(
+      () => trial.suggestInt('x', 5, 9),
+      (e: unknown) => e instanceof InvalidArgumentError && /"x"/.test(e.message) && /not in/.test(e.message),
+    );
   });
 
   it('validates the grid', () => {
@@ -105,8 +123,14 @@ describe('GridSampler', () => {
   });
 
   it('visits cells in a seeded order, lexicographic with shuffle: false', async () => {
-    const study = await createStudy({ sampler: new GridSampler({ x: [0, 1, 2], y: ['a', 'b'] }, { shuffle: false }), pruner: new NopPruner() });
+    const study = await createStudy({
+      sampler: new GridSampler({ x: [0, 1, 2], y: ['a', 'b'] }, { shuffle: false }),
+      pruner: new NopPruner(),
+    });
     await study.optimize((t) => t.suggestInt('x', 0, 2) + (t.suggestCategorical('y', ['a', 'b']) === 'a' ? 0 : 10));
-    assert.deepEqual((await study.trials).map((t) => t.values![0]), [0, 10, 1, 11, 2, 12]);
+    assert.deepEqual(
+      (await study.trials).map((t) => t.values![0]),
+      [0, 10, 1, 11, 2, 12],
+    );
   });
 });

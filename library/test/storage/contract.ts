@@ -36,12 +36,18 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       assert.notEqual(a, b);
       assert.equal(await s.getStudyIdFromName('b'), b);
       await assert.rejects(s.createStudy('a', ['minimize']), DuplicateStudyError);
-      assert.deepEqual((await s.getAllStudies()).map((x) => x.studyName), ['a', 'b']);
+      assert.deepEqual(
+        (await s.getAllStudies()).map((x) => x.studyName),
+        ['a', 'b'],
+      );
       assert.deepEqual((await s.getStudy(b)).directions, ['maximize', 'minimize']);
       await s.deleteStudy(a);
       await assert.rejects(s.getStudyIdFromName('a'), StudyNotFoundError);
       await assert.rejects(s.getStudy(a), StudyNotFoundError);
-      assert.deepEqual((await s.getAllStudies()).map((x) => x.studyName), ['b']);
+      assert.deepEqual(
+        (await s.getAllStudies()).map((x) => x.studyName),
+        ['b'],
+      );
       // The name is free again after deletion.
       const a2 = await s.createStudy('a', ['minimize']);
       assert.notEqual(a2, a);
@@ -81,7 +87,13 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       assert.deepEqual(t.internalParams, { f: 0.001, g: 0.75, i: 6, c: 1, o: 3 });
       assert.deepEqual(t.distributions, dists);
       assert.deepEqual(t.values, [1.5, Infinity]);
-      assert.deepEqual([...t.intermediateValues], [[0, 0.5], [3, -Infinity]]);
+      assert.deepEqual(
+        [...t.intermediateValues],
+        [
+          [0, 0.5],
+          [3, -Infinity],
+        ],
+      );
       assert.deepEqual(t.userAttrs, { note: { a: [1, 'x', null] } });
       assert.equal(t.systemAttrs.sys, 7);
       assert.equal(t.workerId, 'w1');
@@ -99,17 +111,21 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       const s = await factory.make();
       const sid = await s.createStudy('n', ['minimize']);
       const other = await s.createStudy('other', ['minimize']);
-      const results = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => s.createTrial(i % 3 === 0 ? other : sid)),
-      );
+      const results = await Promise.all(Array.from({ length: 60 }, (_, i) => s.createTrial(i % 3 === 0 ? other : sid)));
       const numbers = (sid_: number) =>
         results
           .map((r, i) => ({ r, study: i % 3 === 0 ? other : sid }))
           .filter((x) => x.study === sid_)
           .map((x) => (x.r.created ? x.r.number : -1))
           .sort((a, b) => a - b);
-      assert.deepEqual(numbers(sid), Array.from({ length: 40 }, (_, i) => i));
-      assert.deepEqual(numbers(other), Array.from({ length: 20 }, (_, i) => i));
+      assert.deepEqual(
+        numbers(sid),
+        Array.from({ length: 40 }, (_, i) => i),
+      );
+      assert.deepEqual(
+        numbers(other),
+        Array.from({ length: 20 }, (_, i) => i),
+      );
       const ids = new Set(results.map((r) => (r.created ? r.trialId : -1)));
       assert.equal(ids.size, 60);
       await s.close();
@@ -146,7 +162,11 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
         assert.equal(t!.state, 'RUNNING');
         assert.equal(typeof t!.datetimeStart, 'number');
       }
-      assert.deepEqual(got.map((t) => t!.number), [0, 1, 2, 3, 4], 'oldest first');
+      assert.deepEqual(
+        got.map((t) => t!.number),
+        [0, 1, 2, 3, 4],
+        'oldest first',
+      );
       assert.equal(await s.countTrials(sid, ['RUNNING']), 5);
       await s.close();
     });
@@ -185,17 +205,34 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
         ]),
         true,
       );
-      assert.equal(await s.updateTrial(r.trialId, [{ kind: 'intermediate', step: 1, value: 0.25 }], { state: 'COMPLETE', values: [0.25] }), true);
+      assert.equal(
+        await s.updateTrial(r.trialId, [{ kind: 'intermediate', step: 1, value: 0.25 }], { state: 'COMPLETE', values: [0.25] }),
+        true,
+      );
       const t = await s.getTrial(r.trialId);
-      assert.deepEqual([t.state, t.params, [...t.intermediateValues], t.userAttrs, t.systemAttrs.s, t.values], [
-        'COMPLETE', { x: 4 }, [[0, 0.5], [1, 0.25]], { u: 'v' }, [1], [0.25],
-      ]);
+      assert.deepEqual(
+        [t.state, t.params, [...t.intermediateValues], t.userAttrs, t.systemAttrs.s, t.values],
+        [
+          'COMPLETE',
+          { x: 4 },
+          [
+            [0, 0.5],
+            [1, 0.25],
+          ],
+          { u: 'v' },
+          [1],
+          [0.25],
+        ],
+      );
       // A finish that lost the race writes nothing, not even its attributes.
       assert.equal(await s.updateTrial(r.trialId, [{ kind: 'systemAttr', key: 'late', value: 1 }], { state: 'FAIL', values: null }), false);
       assert.equal((await s.getTrial(r.trialId)).systemAttrs.late, undefined);
       // Parameters sent to a finished trial are an error, and nothing of the batch lands.
       await assert.rejects(
-        s.updateTrial(r.trialId, [{ kind: 'userAttr', key: 'first', value: 1 }, { kind: 'param', name: 'y', internal: 1, distribution: x }]),
+        s.updateTrial(r.trialId, [
+          { kind: 'userAttr', key: 'first', value: 1 },
+          { kind: 'param', name: 'y', internal: 1, distribution: x },
+        ]),
         TrialFinishedError,
       );
       assert.equal((await s.getTrial(r.trialId)).userAttrs.first, undefined);
@@ -210,19 +247,34 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       assert.ok(first.created);
       await s.createTrial(sid, { template: { state: 'WAITING', systemAttrs: { fixed_params: { x: 1 } } } });
       const x = intDistribution('x', 0, 9);
-      const r1 = await s.finishAndStart(first.trialId, [{ kind: 'param', name: 'x', internal: 3, distribution: x }], { state: 'COMPLETE', values: [3] }, { studyId: sid, workerId: 'w', maxTrials: 3 });
+      const r1 = await s.finishAndStart(
+        first.trialId,
+        [{ kind: 'param', name: 'x', internal: 3, distribution: x }],
+        { state: 'COMPLETE', values: [3] },
+        { studyId: sid, workerId: 'w', maxTrials: 3 },
+      );
       assert.equal(r1.finished, true);
       assert.equal(r1.next.kind, 'claimed');
       const claimed = (r1.next as { trial: { trialId: number; number: number; state: string } }).trial;
       assert.deepEqual([claimed.number, claimed.state], [1, 'RUNNING']);
       const t0 = await s.getTrial(first.trialId);
       assert.deepEqual([t0.state, t0.params, t0.values], ['COMPLETE', { x: 3 }, [3]]);
-      const r2 = await s.finishAndStart(claimed.trialId, [], { state: 'FAIL', values: null }, { studyId: sid, workerId: 'w', maxTrials: 3 });
+      const r2 = await s.finishAndStart(
+        claimed.trialId,
+        [],
+        { state: 'FAIL', values: null },
+        { studyId: sid, workerId: 'w', maxTrials: 3 },
+      );
       assert.equal(r2.next.kind, 'created');
       const created = r2.next as { trialId: number; number: number };
       assert.equal(created.number, 2);
       assert.equal((await s.getTrial(created.trialId)).state, 'RUNNING');
-      const r3 = await s.finishAndStart(created.trialId, [], { state: 'COMPLETE', values: [1] }, { studyId: sid, workerId: 'w', maxTrials: 3 });
+      const r3 = await s.finishAndStart(
+        created.trialId,
+        [],
+        { state: 'COMPLETE', values: [1] },
+        { studyId: sid, workerId: 'w', maxTrials: 3 },
+      );
       assert.deepEqual([r3.finished, r3.next.kind], [true, 'budget']);
       // A finish that lost the race still starts the next trial; an invalid batch writes nothing at all.
       const r4 = await s.finishAndStart(created.trialId, [], { state: 'FAIL', values: null }, { studyId: sid, workerId: 'w' });
@@ -230,7 +282,12 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       const running = (r4.next as { trialId: number }).trialId;
       const before = await s.countTrials(sid);
       await assert.rejects(
-        s.finishAndStart(running, [{ kind: 'param', name: 'x', internal: 0.5, distribution: floatDistribution('x', 0, 1) }], { state: 'COMPLETE', values: [1] }, { studyId: sid, workerId: 'w' }),
+        s.finishAndStart(
+          running,
+          [{ kind: 'param', name: 'x', internal: 0.5, distribution: floatDistribution('x', 0, 1) }],
+          { state: 'COMPLETE', values: [1] },
+          { studyId: sid, workerId: 'w' },
+        ),
         DistributionClashError,
       );
       assert.equal(await s.countTrials(sid), before);
@@ -251,9 +308,18 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       assert.deepEqual(before.params, {});
       assert.equal(before.intermediateValues.size, 0);
       for (let i = 0; i < 4; i++) await s.createTrial(sid);
-      assert.deepEqual((await s.getAllTrials(sid, { fromNumber: 3 })).map((t) => t.number), [3, 4]);
-      assert.deepEqual((await s.getAllTrials(sid, { states: ['COMPLETE'] })).map((t) => t.number), [0]);
-      assert.deepEqual((await s.getAllTrials(sid, { states: ['RUNNING'] })).map((t) => t.number), [1, 2, 3, 4]);
+      assert.deepEqual(
+        (await s.getAllTrials(sid, { fromNumber: 3 })).map((t) => t.number),
+        [3, 4],
+      );
+      assert.deepEqual(
+        (await s.getAllTrials(sid, { states: ['COMPLETE'] })).map((t) => t.number),
+        [0],
+      );
+      assert.deepEqual(
+        (await s.getAllTrials(sid, { states: ['RUNNING'] })).map((t) => t.number),
+        [1, 2, 3, 4],
+      );
       assert.equal(await s.countTrials(sid, ['RUNNING', 'COMPLETE']), 5);
       await s.close();
     });
@@ -276,7 +342,13 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       const t = await s.getTrial(r.trialId);
       assert.equal(t.state, 'COMPLETE');
       assert.deepEqual(t.params, { x: 0.25 });
-      assert.deepEqual([...t.intermediateValues], [[1, 0.5], [2, 0.25]]);
+      assert.deepEqual(
+        [...t.intermediateValues],
+        [
+          [1, 0.5],
+          [2, 0.25],
+        ],
+      );
       assert.equal(t.datetimeStart, 1000);
       assert.equal(t.datetimeComplete, 2000);
       await s.close();
@@ -287,23 +359,36 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       const sid = await s.createStudy('hb-start', ['minimize']);
       const marked = await s.createTrial(sid, { template: { state: 'RUNNING', systemAttrs: { [SystemAttr.beatsFromStart]: true } } });
       const unmarked = await s.createTrial(sid);
-      const started = await s.finishAndStart!(unmarked.created ? unmarked.trialId : -1, [], { state: 'COMPLETE', values: [1] }, {
-        studyId: sid,
-        workerId: 'w',
-        systemAttrs: { [SystemAttr.beatsFromStart]: true },
-      });
+      const started = await s.finishAndStart!(
+        unmarked.created ? unmarked.trialId : -1,
+        [],
+        { state: 'COMPLETE', values: [1] },
+        {
+          studyId: sid,
+          workerId: 'w',
+          systemAttrs: { [SystemAttr.beatsFromStart]: true },
+        },
+      );
       assert.ok(marked.created && started.next.kind === 'created');
       const chained = started.next.kind === 'created' ? started.next.trialId : -1;
-      assert.equal((await s.getTrial(chained)).systemAttrs[SystemAttr.beatsFromStart], true, 'finishAndStart writes the next trial\'s system attributes');
+      assert.equal(
+        (await s.getTrial(chained)).systemAttrs[SystemAttr.beatsFromStart],
+        true,
+        "finishAndStart writes the next trial's system attributes",
+      );
       assert.deepEqual(await s.getStaleTrialIds(sid, 60), [], 'young trials are not stale');
       await new Promise((r) => setTimeout(r, 90));
-      assert.deepEqual((await s.getStaleTrialIds(sid, 60)).sort(), [marked.trialId, chained].sort(), 'never beaten, started more than the grace period ago');
+      assert.deepEqual(
+        (await s.getStaleTrialIds(sid, 60)).sort(),
+        [marked.trialId, chained].sort(),
+        'never beaten, started more than the grace period ago',
+      );
       await s.recordHeartbeat(marked.trialId);
       assert.deepEqual(await s.getStaleTrialIds(sid, 60), [chained], 'a beat replaces the start');
       await s.close();
     });
 
-    it('marks a claimed WAITING trial with the claimant\'s system attributes, so a claimant that dies before beating is found stale', async () => {
+    it("marks a claimed WAITING trial with the claimant's system attributes, so a claimant that dies before beating is found stale", async () => {
       const s = await factory.make();
       const sid = await s.createStudy('hb-claim', ['minimize']);
       const marks = { [SystemAttr.beatsFromStart]: true };
@@ -312,15 +397,28 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       const plain = await s.claimWaitingTrial(sid, 'w2');
       const first = await s.createTrial(sid);
       assert.ok(byClaim && plain && first.created);
-      const chained = await s.finishAndStart!(first.trialId, [], { state: 'COMPLETE', values: [0] }, { studyId: sid, workerId: 'w3', systemAttrs: marks });
+      const chained = await s.finishAndStart!(
+        first.trialId,
+        [],
+        { state: 'COMPLETE', values: [0] },
+        { studyId: sid, workerId: 'w3', systemAttrs: marks },
+      );
       assert.equal(chained.next.kind, 'claimed');
       const viaChain = chained.next.kind === 'claimed' ? chained.next.trial : null;
       assert.deepEqual([byClaim.state, byClaim.systemAttrs[SystemAttr.beatsFromStart]], ['RUNNING', true]);
       assert.equal(plain.systemAttrs[SystemAttr.beatsFromStart], undefined, 'no attributes asked, none written');
-      assert.deepEqual([viaChain?.state, viaChain?.systemAttrs[SystemAttr.beatsFromStart]], ['RUNNING', true], 'finishAndStart marks a trial it claims too');
+      assert.deepEqual(
+        [viaChain?.state, viaChain?.systemAttrs[SystemAttr.beatsFromStart]],
+        ['RUNNING', true],
+        'finishAndStart marks a trial it claims too',
+      );
       assert.deepEqual((byClaim.systemAttrs.fixed_params as { x: number }).x, 0, 'the attributes are added, not replaced');
       await new Promise((r) => setTimeout(r, 90));
-      assert.deepEqual((await s.getStaleTrialIds(sid, 60)).sort(), [byClaim.trialId, viaChain!.trialId].sort(), 'the marked claims count their start as a beat; the unmarked one is never stale');
+      assert.deepEqual(
+        (await s.getStaleTrialIds(sid, 60)).sort(),
+        [byClaim.trialId, viaChain!.trialId].sort(),
+        'the marked claims count their start as a beat; the unmarked one is never stale',
+      );
       await s.close();
     });
 
@@ -330,13 +428,26 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       const a = await s.createTrial(sid);
       assert.ok(a.created);
       const retry = { template: { state: 'WAITING' as const, systemAttrs: { [SystemAttr.failedTrial]: 0 } } };
-      const done = await s.finishAndCreate(a.trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: 'stale' }], { state: 'FAIL', values: null }, sid, retry);
+      const done = await s.finishAndCreate(
+        a.trialId,
+        [{ kind: 'systemAttr', key: SystemAttr.failReason, value: 'stale' }],
+        { state: 'FAIL', values: null },
+        sid,
+        retry,
+      );
       assert.equal(done, true);
       const trials = await s.getAllTrials(sid);
-      assert.deepEqual(trials.map((t) => t.state), ['FAIL', 'WAITING']);
+      assert.deepEqual(
+        trials.map((t) => t.state),
+        ['FAIL', 'WAITING'],
+      );
       assert.equal(trials[0].systemAttrs[SystemAttr.failReason], 'stale');
       assert.equal(trials[1].systemAttrs[SystemAttr.failedTrial], 0);
-      assert.equal(await s.finishAndCreate(a.trialId, [], { state: 'FAIL', values: null }, sid, retry), false, 'already finished: the first finish wins');
+      assert.equal(
+        await s.finishAndCreate(a.trialId, [], { state: 'FAIL', values: null }, sid, retry),
+        false,
+        'already finished: the first finish wins',
+      );
       assert.equal(await s.countTrials(sid), 2, 'and no second trial is created');
       await s.close();
     });

@@ -68,7 +68,13 @@ describe('journal format', () => {
 describe('JournalFileStorage', () => {
   it('continues a study in a second storage object, ordinal parameters included', async () => {
     const path = freshPath();
-    const a = await createStudy({ studyName: 's', storage: new JournalFileStorage(path), sampler: new RandomSampler({ seed: 1 }), pruner: new NopPruner(), seed: 5 });
+    const a = await createStudy({
+      studyName: 's',
+      storage: new JournalFileStorage(path),
+      sampler: new RandomSampler({ seed: 1 }),
+      pruner: new NopPruner(),
+      seed: 5,
+    });
     await a.optimize((t) => t.suggestOrdinal('w', logGrid(8, 64, 2)) + t.suggestFloat('x', 0, 1, { log: false }), { nTrials: 5 });
     const b = await loadStudy({ studyName: 's', storage: new JournalFileStorage(path), pruner: new NopPruner() });
     assert.equal(b.seed, 5);
@@ -76,9 +82,16 @@ describe('JournalFileStorage', () => {
     assert.equal(trials.length, 5);
     assert.deepEqual(trials[0].distributions.w, ordinalDistribution('w', logGrid(8, 64, 2)));
     await b.optimize((t) => t.suggestOrdinal('w', logGrid(8, 64, 2)), { nTrials: 2 });
-    assert.deepEqual((await a.trials).map((t) => t.number), [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      (await a.trials).map((t) => t.number),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
     // On disk it is Optuna's format: ordinal as CategoricalDistribution plus a study flag.
-    const lines = fs.readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.ok(lines.some((l) => l.op_code === 3 && l.system_attr['tansaku:ordinal:w'] === true));
     assert.ok(lines.some((l) => l.op_code === 5 && l.param_name === 'w' && JSON.parse(l.distribution).name === 'CategoricalDistribution'));
   });
@@ -135,7 +148,10 @@ describe('JournalFileStorage', () => {
   it('never cuts a file that is not a journal: text without a newline is refused, not taken for a torn line', async () => {
     const notes = freshPath();
     fs.writeFileSync(notes, 'important notes, not json');
-    assert.throws(() => new JournalFileStorage(notes), (e: unknown) => e instanceof StorageError && /is not a journal file/.test(e.message) && e.message.includes(notes));
+    assert.throws(
+      () => new JournalFileStorage(notes),
+      (e: unknown) => e instanceof StorageError && /is not a journal file/.test(e.message) && e.message.includes(notes),
+    );
     assert.equal(fs.readFileSync(notes, 'utf8'), 'important notes, not json');
     // A journal whose tail is not an operation: the writer refuses instead of truncating.
     const path = freshPath();
@@ -151,7 +167,10 @@ describe('JournalFileStorage', () => {
     fs.writeFileSync(torn, '{"op_code": 0, "worker_id": "dead", "study_na');
     const t = new JournalFileStorage(torn);
     await t.createStudy('fresh', ['minimize']);
-    assert.deepEqual((await new JournalFileStorage(torn).getAllStudies()).map((x) => x.studyName), ['fresh']);
+    assert.deepEqual(
+      (await new JournalFileStorage(torn).getAllStudies()).map((x) => x.studyName),
+      ['fresh'],
+    );
   });
 
   it('keeps a last line that lacks only its newline (Optuna has applied it) and completes it', async () => {
@@ -167,7 +186,10 @@ describe('JournalFileStorage', () => {
     assert.equal((await reader.getTrial(r0.trialId)).state, 'RUNNING', 'readers wait for the newline');
     const { value: r1, warnings } = await withWarnings(() => reader.createTrial(sid));
     assert.ok(r1.created && r1.number === 1);
-    assert.ok(warnings.some((w) => /completing a last line/.test(w.message)), JSON.stringify(warnings));
+    assert.ok(
+      warnings.some((w) => /completing a last line/.test(w.message)),
+      JSON.stringify(warnings),
+    );
     const again = new JournalFileStorage(path);
     const t0 = await again.getTrial(r0.trialId);
     assert.deepEqual([t0.state, t0.values], ['COMPLETE', [1.5]], 'the result survives');
@@ -180,7 +202,10 @@ describe('JournalFileStorage', () => {
     await s.createStudy('g', ['minimize']);
     fs.appendFileSync(path, 'this is not json\n{"op_code": 99, "worker_id": "x"}\n');
     const before = fs.readFileSync(path, 'utf8');
-    assert.throws(() => new JournalFileStorage(path), (e: unknown) => e instanceof StorageError && /line 2/.test(e.message) && e.message.includes(path));
+    assert.throws(
+      () => new JournalFileStorage(path),
+      (e: unknown) => e instanceof StorageError && /line 2/.test(e.message) && e.message.includes(path),
+    );
     await assert.rejects(s.createTrial(0), /line 2/);
     assert.equal(fs.readFileSync(path, 'utf8'), before);
   });
@@ -195,7 +220,7 @@ describe('JournalFileStorage', () => {
     assert.ok(!fs.existsSync(`${path}.lock`));
   });
 
-  it('breaking a stale lock never deletes a live writer\'s fresh lock (another waiter broke it first)', async () => {
+  it("breaking a stale lock never deletes a live writer's fresh lock (another waiter broke it first)", async () => {
     const path = freshPath();
     const lock = `${path}.lock`;
     const s = new JournalFileStorage(path, { staleLockMs: 1000 });
@@ -238,7 +263,11 @@ describe('JournalFileStorage', () => {
     assert.ok(cHeldItThroughout, "C's lock was put back and nobody appended while C held it");
     assert.equal((await s.getStudy(sid)).userAttrs.after, 'C');
     assert.ok(!fs.existsSync(lock));
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(`${path.split('/').pop()}.lock.`)), [], 'no moved link left behind');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.startsWith(`${path.split('/').pop()}.lock.`)),
+      [],
+      'no moved link left behind',
+    );
   });
 
   it('says it is waiting for a lock held for long, naming the holder, then breaks it when stale', async () => {
@@ -249,17 +278,23 @@ describe('JournalFileStorage', () => {
     const wait = warnings.find((w) => w.code === 'TANSAKU_JOURNAL_LOCK_WAIT');
     assert.ok(wait, JSON.stringify(warnings));
     assert.match(wait.message, /held by tansaku-pid-4242/);
-    assert.ok(wait.at >= 150 && wait.at < 2000, `notice after ${wait.at} ms (due at half the 400 ms stale age; timers run late on a loaded machine)`);
+    assert.ok(
+      wait.at >= 150 && wait.at < 2000,
+      `notice after ${wait.at} ms (due at half the 400 ms stale age; timers run late on a loaded machine)`,
+    );
     assert.ok(warnings.some((w) => w.code === 'TANSAKU_JOURNAL_STALE_LOCK'));
   });
 
-  it('refuses a directory in the lock\'s place with an error saying what to remove', async () => {
+  it("refuses a directory in the lock's place with an error saying what to remove", async () => {
     const path = freshPath();
     const s = new JournalFileStorage(path, { staleLockMs: 10 });
     fs.mkdirSync(`${path}.lock`);
     const old = new Date(Date.now() - 60_000);
     fs.utimesSync(`${path}.lock`, old, old);
-    await assert.rejects(s.createStudy('d', ['minimize']), (e: unknown) => e instanceof StorageError && /is a directory, not a lock; remove or rename it/.test(e.message));
+    await assert.rejects(
+      s.createStudy('d', ['minimize']),
+      (e: unknown) => e instanceof StorageError && /is a directory, not a lock; remove or rename it/.test(e.message),
+    );
     assert.ok(fs.statSync(`${path}.lock`).isDirectory(), 'the directory is left alone');
   });
 
@@ -321,7 +356,10 @@ describe('JournalFileStorage', () => {
     const reopened = new JournalFileStorage(path);
     assert.ok((await reopened.createTrial(sid)).created, 'a storage opened again continues');
     fs.unlinkSync(path);
-    await assert.rejects(reopened.getStudy(sid).then(() => reopened.createTrial(sid)), /was deleted while open/);
+    await assert.rejects(
+      reopened.getStudy(sid).then(() => reopened.createTrial(sid)),
+      /was deleted while open/,
+    );
     await s.close();
     await reopened.close();
   });

@@ -30,7 +30,17 @@ describe('InMemoryStorage operation log', () => {
     const ops = s.readLog();
     assert.deepEqual(
       ops.map((o) => o.op),
-      [OpCode.CreateStudy, OpCode.CreateTrial, OpCode.SetTrialParam, OpCode.SetTrialIntermediateValue, OpCode.SetTrialUserAttr, OpCode.SetTrialSystemAttr, OpCode.SetStudyUserAttr, OpCode.SetStudySystemAttr, OpCode.SetTrialStateValues],
+      [
+        OpCode.CreateStudy,
+        OpCode.CreateTrial,
+        OpCode.SetTrialParam,
+        OpCode.SetTrialIntermediateValue,
+        OpCode.SetTrialUserAttr,
+        OpCode.SetTrialSystemAttr,
+        OpCode.SetStudyUserAttr,
+        OpCode.SetStudySystemAttr,
+        OpCode.SetTrialStateValues,
+      ],
     );
     const replay = new ReplayModel();
     for (const op of ops) replay.apply(op);
@@ -42,8 +52,14 @@ describe('InMemoryStorage operation log', () => {
     const m = new ReplayModel();
     m.apply({ op: 0, workerId: 'a', studyName: 's', directions: ['minimize'] });
     m.apply({ op: 4, workerId: 'a', studyId: 0, template: {} });
-    assert.deepEqual(m.apply({ op: 6, workerId: 'a', trialId: 0, state: 'COMPLETE', values: [1], datetime: 5 }), { kind: 'state', applied: true });
-    assert.deepEqual(m.apply({ op: 6, workerId: 'b', trialId: 0, state: 'FAIL', values: null, datetime: 6 }), { kind: 'state', applied: false });
+    assert.deepEqual(m.apply({ op: 6, workerId: 'a', trialId: 0, state: 'COMPLETE', values: [1], datetime: 5 }), {
+      kind: 'state',
+      applied: true,
+    });
+    assert.deepEqual(m.apply({ op: 6, workerId: 'b', trialId: 0, state: 'FAIL', values: null, datetime: 6 }), {
+      kind: 'state',
+      applied: false,
+    });
     assert.equal(m.trial(0).state, 'COMPLETE');
     assert.deepEqual(m.trial(0).values, [1]);
     // Operations on a deleted study keep global trial ids aligned.

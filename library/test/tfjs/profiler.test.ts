@@ -49,17 +49,65 @@ describe('profileModel', () => {
 
   it('follows the rule of each layer class', () => {
     const cases: Array<[string, () => tf.Sequential, number, number]> = [
-      ['strided valid conv', () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, strides: 2 })] }), 4 * 4 * 3 * 3 * 2 * 4, 3 * 3 * 2 * 4 + 4],
-      ['depthwise', () => tf.sequential({ layers: [tf.layers.depthwiseConv2d({ inputShape: [6, 6, 4], kernelSize: 3, depthMultiplier: 2, padding: 'same' })] }), 6 * 6 * 3 * 3 * 4 * 2, 3 * 3 * 4 * 2 + 8],
-      ['separable', () => tf.sequential({ layers: [tf.layers.separableConv2d({ inputShape: [6, 6, 4], kernelSize: 3, filters: 5 })] }), 4 * 4 * (3 * 3 * 4 + 4 * 5), 3 * 3 * 4 + 4 * 5 + 5],
-      ['transposed conv', () => tf.sequential({ layers: [tf.layers.conv2dTranspose({ inputShape: [4, 4, 2], filters: 3, kernelSize: 2, strides: 2 })] }), 4 * 4 * 2 * 2 * 2 * 3, 2 * 2 * 2 * 3 + 3],
-      ['conv1d', () => tf.sequential({ layers: [tf.layers.conv1d({ inputShape: [10, 3], filters: 2, kernelSize: 3 })] }), 8 * 3 * 3 * 2, 3 * 3 * 2 + 2],
+      [
+        'strided valid conv',
+        () => tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [9, 9, 2], filters: 4, kernelSize: 3, strides: 2 })] }),
+        4 * 4 * 3 * 3 * 2 * 4,
+        3 * 3 * 2 * 4 + 4,
+      ],
+      [
+        'depthwise',
+        () =>
+          tf.sequential({
+            layers: [tf.layers.depthwiseConv2d({ inputShape: [6, 6, 4], kernelSize: 3, depthMultiplier: 2, padding: 'same' })],
+          }),
+        6 * 6 * 3 * 3 * 4 * 2,
+        3 * 3 * 4 * 2 + 8,
+      ],
+      [
+        'separable',
+        () => tf.sequential({ layers: [tf.layers.separableConv2d({ inputShape: [6, 6, 4], kernelSize: 3, filters: 5 })] }),
+        4 * 4 * (3 * 3 * 4 + 4 * 5),
+        3 * 3 * 4 + 4 * 5 + 5,
+      ],
+      [
+        'transposed conv',
+        () => tf.sequential({ layers: [tf.layers.conv2dTranspose({ inputShape: [4, 4, 2], filters: 3, kernelSize: 2, strides: 2 })] }),
+        4 * 4 * 2 * 2 * 2 * 3,
+        2 * 2 * 2 * 3 + 3,
+      ],
+      [
+        'conv1d',
+        () => tf.sequential({ layers: [tf.layers.conv1d({ inputShape: [10, 3], filters: 2, kernelSize: 3 })] }),
+        8 * 3 * 3 * 2,
+        3 * 3 * 2 + 2,
+      ],
       ['dense on sequences', () => tf.sequential({ layers: [tf.layers.dense({ inputShape: [5, 8], units: 4 })] }), 5 * 8 * 4, 8 * 4 + 4],
-      ['time distributed dense', () => tf.sequential({ layers: [tf.layers.timeDistributed({ inputShape: [5, 8], layer: tf.layers.dense({ units: 4 }) })] }), 5 * 8 * 4, 8 * 4 + 4],
-      ['lstm', () => tf.sequential({ layers: [tf.layers.lstm({ inputShape: [5, 3], units: 4 })] }), 5 * (3 * 16 + 4 * 16), 3 * 16 + 4 * 16 + 16],
+      [
+        'time distributed dense',
+        () => tf.sequential({ layers: [tf.layers.timeDistributed({ inputShape: [5, 8], layer: tf.layers.dense({ units: 4 }) })] }),
+        5 * 8 * 4,
+        8 * 4 + 4,
+      ],
+      [
+        'lstm',
+        () => tf.sequential({ layers: [tf.layers.lstm({ inputShape: [5, 3], units: 4 })] }),
+        5 * (3 * 16 + 4 * 16),
+        3 * 16 + 4 * 16 + 16,
+      ],
       ['batch norm', () => tf.sequential({ layers: [tf.layers.batchNormalization({ inputShape: [3, 3, 5] })] }), 3 * 3 * 5, 4 * 5],
-      ['average pooling', () => tf.sequential({ layers: [tf.layers.averagePooling2d({ inputShape: [4, 4, 3], poolSize: 2 })] }), 2 * 2 * 3 * 4, 0],
-      ['global average pooling', () => tf.sequential({ layers: [tf.layers.globalAveragePooling2d({ inputShape: [4, 4, 3] })] }), 4 * 4 * 3, 0],
+      [
+        'average pooling',
+        () => tf.sequential({ layers: [tf.layers.averagePooling2d({ inputShape: [4, 4, 3], poolSize: 2 })] }),
+        2 * 2 * 3 * 4,
+        0,
+      ],
+      [
+        'global average pooling',
+        () => tf.sequential({ layers: [tf.layers.globalAveragePooling2d({ inputShape: [4, 4, 3] })] }),
+        4 * 4 * 3,
+        0,
+      ],
       ['max pooling', () => tf.sequential({ layers: [tf.layers.maxPooling2d({ inputShape: [4, 4, 3], poolSize: 2 })] }), 0, 0],
       ['activation', () => tf.sequential({ layers: [tf.layers.activation({ inputShape: [7], activation: 'relu' })] }), 0, 0],
       ['embedding', () => tf.sequential({ layers: [tf.layers.embedding({ inputDim: 10, outputDim: 3, inputLength: 4 })] }), 0, 30],
@@ -70,7 +118,10 @@ describe('profileModel', () => {
       assert.equal(p.macs, macs, what);
       assert.equal(p.params, params, what);
       assert.equal(p.params, model.countParams(), what);
-      assert.ok(p.layers.every((r) => r.counted), what);
+      assert.ok(
+        p.layers.every((r) => r.counted),
+        what,
+      );
       model.dispose();
     }
   });
@@ -95,7 +146,18 @@ describe('profileModel', () => {
 
     // conv1 27,648 + bn 1,024 + conv2 147,456 + bn 1,024 + 1x1 conv 8,192 + avg pool 1,536
     // + depthwise 3,456 + global average 384 + dense 240
-    assert.equal(p.macs, 8 * 8 * 9 * 3 * 16 + 8 * 8 * 16 + 8 * 8 * 9 * 16 * 16 + 8 * 8 * 16 + 8 * 8 * 16 * 8 + 4 * 4 * 24 * 4 + 4 * 4 * 9 * 24 + 4 * 4 * 24 + 24 * 10);
+    assert.equal(
+      p.macs,
+      8 * 8 * 9 * 3 * 16 +
+        8 * 8 * 16 +
+        8 * 8 * 9 * 16 * 16 +
+        8 * 8 * 16 +
+        8 * 8 * 16 * 8 +
+        4 * 4 * 24 * 4 +
+        4 * 4 * 9 * 24 +
+        4 * 4 * 24 +
+        24 * 10,
+    );
     assert.equal(p.macs, 190_960);
     assert.equal(p.params, 3506);
     assert.equal(p.params, model.countParams());
@@ -105,8 +167,14 @@ describe('profileModel', () => {
     assert.deepEqual([bn.trainableParams, bn.nonTrainableParams, bn.macs], [32, 32, 1024]);
     assert.equal(row(p, 'Add').macs, 0);
     assert.deepEqual(row(p, 'Concatenate').outputShape, [8, 8, 24]);
-    assert.equal(p.layers.some((r) => r.className === 'InputLayer'), false);
-    assert.equal(p.layers.reduce((s, r) => s + r.params, 0), p.params);
+    assert.equal(
+      p.layers.some((r) => r.className === 'InputLayer'),
+      false,
+    );
+    assert.equal(
+      p.layers.reduce((s, r) => s + r.params, 0),
+      p.params,
+    );
 
     const text = formatProfile(p);
     assert.match(text, /Total params: 3,506 \(trainable 3,442, non-trainable 64\)/);
@@ -154,7 +222,9 @@ describe('profileModel', () => {
     assert.match(formatProfile(p), /without a MAC rule/);
     model.dispose();
 
-    const open = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [null, null, 3] as unknown as number[], filters: 2, kernelSize: 3, name: 'open_conv' })] });
+    const open = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [null, null, 3] as unknown as number[], filters: 2, kernelSize: 3, name: 'open_conv' })],
+    });
     assert.throws(() => profileModel(open), /layer "open_conv" \(Conv2D\) has an unknown dimension/);
     open.dispose();
     assert.throws(() => profileModel({} as tf.LayersModel), /must be a tf.LayersModel/);

@@ -49,14 +49,22 @@ describe('progress', () => {
     const ys = tf.randomNormal([20, 1], 0, 1, 'float32', 2);
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1 })] });
     const plain = sink(false);
-    await train(model, { xs, ys }, { epochs: 2, batchSize: 8, loss: 'mse', optimizer: 'sgd', callbacks: [epochProgress({ stream: plain.stream, label: 'run' })] });
+    await train(
+      model,
+      { xs, ys },
+      { epochs: 2, batchSize: 8, loss: 'mse', optimizer: 'sgd', callbacks: [epochProgress({ stream: plain.stream, label: 'run' })] },
+    );
     const lines = plain.text().trimEnd().split('\n');
     assert.equal(lines.length, 2);
     assert.match(lines[0], /^run epoch 1\/2 \(\d+\.\ds\) loss [\d.e+-]+$/);
     assert.match(lines[1], /^run epoch 2\/2 /);
 
     const tty = sink(true);
-    await train(model, { xs, ys }, { epochs: 2, batchSize: 8, loss: 'mse', optimizer: 'sgd', callbacks: [epochProgress({ stream: tty.stream, minIntervalMs: 0 })] });
+    await train(
+      model,
+      { xs, ys },
+      { epochs: 2, batchSize: 8, loss: 'mse', optimizer: 'sgd', callbacks: [epochProgress({ stream: tty.stream, minIntervalMs: 0 })] },
+    );
     const out = tty.text();
     assert.match(out, /epoch 2\/2 \[#+-*\] 20\/20 \d+:\d\d<\d+:\d\d \| loss /);
     assert.ok(out.endsWith('\r\x1b[2K'), 'the bar is removed at the end');
@@ -64,7 +72,7 @@ describe('progress', () => {
     tf.dispose([xs, ys]);
   });
 
-  it('study progress counts trials, shows the best, and removes a pruned trial\'s epoch bar', async () => {
+  it("study progress counts trials, shows the best, and removes a pruned trial's epoch bar", async () => {
     const study = await createStudy({ direction: 'maximize', seed: 1 });
     const tty = sink(true);
     const progress = new StudyProgress({ nTrials: 3, stream: tty.stream, minIntervalMs: 0 });
@@ -82,7 +90,10 @@ describe('progress', () => {
       },
       { nTrials: 3, callbacks: [progress.onTrialEnd] },
     );
-    assert.match(progress.statusLine(), /^trials \[#{12}\] 3\/3 \d+:\d\d<0:00 \| complete 2 \| pruned 1 \| failed 0 \| best [\d.]+ \(#2\)$/);
+    assert.match(
+      progress.statusLine(),
+      /^trials \[#{12}\] 3\/3 \d+:\d\d<0:00 \| complete 2 \| pruned 1 \| failed 0 \| best [\d.]+ \(#2\)$/,
+    );
     progress.close();
     assert.match(tty.text(), /trial 1 epoch 1\/2/);
     assert.match(tty.text(), /trials \[#{12}\] 3\/3 .*\n$/);

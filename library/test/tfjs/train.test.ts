@@ -38,7 +38,12 @@ function mlp(options: { dropout?: boolean; batchNorm?: boolean; l2?: boolean; se
   return withSeededRandom(seed, () =>
     tf.sequential({
       layers: [
-        tf.layers.dense({ inputShape: [FEATURES], units: 12, activation: 'relu', kernelRegularizer: options.l2 ? tf.regularizers.l2({ l2: 0.01 }) : undefined }),
+        tf.layers.dense({
+          inputShape: [FEATURES],
+          units: 12,
+          activation: 'relu',
+          kernelRegularizer: options.l2 ? tf.regularizers.l2({ l2: 0.01 }) : undefined,
+        }),
         ...(options.batchNorm ? [tf.layers.batchNormalization()] : []),
         ...(options.dropout ? [tf.layers.dropout({ rate: 0.3 })] : []),
         tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
@@ -54,24 +59,40 @@ function weights(model: tf.LayersModel): number[][] {
 function maxDiff(a: number[][], b: number[][]): number {
   let d = 0;
   a.forEach((w, i) => {
-w.forEach((v, j) => {
-d = Math.max(d, Math.abs(v - b[i][j]));
-});
-});
+    w.forEach((v, j) => {
+      d = Math.max(d, Math.abs(v - b[i][j]));
+    });
+  });
   return d;
 }
 
 function close(actual: number[], expected: number[], tol: number, what: string): void {
   assert.equal(actual.length, expected.length, what);
   actual.forEach((v, i) => {
-assert.ok(Math.abs(v - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])), `${what}[${i}]: ${v} vs ${expected[i]}`);
-});
+    assert.ok(Math.abs(v - expected[i]) <= tol * Math.max(1, Math.abs(expected[i])), `${what}[${i}]: ${v} vs ${expected[i]}`);
+  });
 }
 
 describe('train matches model.fit', () => {
   const cases = [
-    { what: 'sgd, sparse labels, L2 regularizer', optimizer: () => tf.train.sgd(0.2), loss: 'sparseCategoricalCrossentropy' as const, y: ys, vy: valYs, l2: true, batchNorm: false },
-    { what: 'adam, one-hot labels, batch norm', optimizer: () => tf.train.adam(0.01), loss: 'categoricalCrossentropy' as const, y: ysHot, vy: valYsHot, l2: false, batchNorm: true },
+    {
+      what: 'sgd, sparse labels, L2 regularizer',
+      optimizer: () => tf.train.sgd(0.2),
+      loss: 'sparseCategoricalCrossentropy' as const,
+      y: ys,
+      vy: valYs,
+      l2: true,
+      batchNorm: false,
+    },
+    {
+      what: 'adam, one-hot labels, batch norm',
+      optimizer: () => tf.train.adam(0.01),
+      loss: 'categoricalCrossentropy' as const,
+      y: ysHot,
+      vy: valYsHot,
+      l2: false,
+      batchNorm: true,
+    },
   ];
   for (const c of cases) {
     it(`${c.what}: same history and weights`, async () => {
@@ -79,14 +100,30 @@ describe('train matches model.fit', () => {
       const a = mlp({ l2: c.l2, batchNorm: c.batchNorm });
       const optA = c.optimizer();
       a.compile({ optimizer: optA, loss: c.loss, metrics: ['accuracy'] });
-      const fit = await a.fit(trainSet.xs, c.y, { epochs: 3, batchSize: 20, shuffle: false, validationData: [valSet.xs, c.vy], verbose: 0 });
+      const fit = await a.fit(trainSet.xs, c.y, {
+        epochs: 3,
+        batchSize: 20,
+        shuffle: false,
+        validationData: [valSet.xs, c.vy],
+        verbose: 0,
+      });
 
       const b = mlp({ l2: c.l2, batchNorm: c.batchNorm });
       const optB = c.optimizer();
-      const ours = await train(b, { xs: trainSet.xs, ys: c.y }, {
-        epochs: 3, batchSize: 20, shuffle: false, optimizer: optB, loss: c.loss, metrics: ['acc'],
-        validationData: [valSet.xs, c.vy], validationBatchSize: 20,
-      });
+      const ours = await train(
+        b,
+        { xs: trainSet.xs, ys: c.y },
+        {
+          epochs: 3,
+          batchSize: 20,
+          shuffle: false,
+          optimizer: optB,
+          loss: c.loss,
+          metrics: ['acc'],
+          validationData: [valSet.xs, c.vy],
+          validationBatchSize: 20,
+        },
+      );
       for (const k of ['loss', 'acc', 'val_loss', 'val_acc']) close(ours.history[k], fit.history[k] as number[], 1e-5, k);
       assert.ok(maxDiff(weights(a), weights(b)) < 1e-5);
       assert.equal(ours.epochs, 3);
@@ -118,7 +155,11 @@ describe('train', () => {
   it('is deterministic with a seed (shuffle and dropout), and the seed matters', async () => {
     const run = async (seed: number) => {
       const model = mlp({ dropout: true, seed: 3 });
-      const r = await train(model, { xs: trainSet.xs, ys }, { epochs: 2, batchSize: 16, optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', seed });
+      const r = await train(
+        model,
+        { xs: trainSet.xs, ys },
+        { epochs: 2, batchSize: 16, optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', seed },
+      );
       const w = weights(model);
       model.dispose();
       return { loss: r.history.loss, w };
@@ -132,13 +173,25 @@ describe('train', () => {
 
   it('learns, accepts LabeledData (one-hot for categorical loss), logs metrics under the names given', async () => {
     const x = trainSet.xs.dataSync() as Float32Array;
-    const data: LabeledData = { x, featureShape: [FEATURES], y: Int32Array.from(trainSet.labels), count: N, numClasses: CLASSES, classNames: ['a', 'b', 'c'] };
+    const data: LabeledData = {
+      x,
+      featureShape: [FEATURES],
+      y: Int32Array.from(trainSet.labels),
+      count: N,
+      numClasses: CLASSES,
+      classNames: ['a', 'b', 'c'],
+    };
     const model = mlp({ seed: 5 });
     const optimizer = tf.train.adam(0.03);
     const start = tf.memory().numTensors;
     const r = await train(model, data, {
-      epochs: 15, batchSize: 16, optimizer, loss: 'categoricalCrossentropy',
-      metrics: ['accuracy', 'mse'], validationData: data, seed: 1,
+      epochs: 15,
+      batchSize: 16,
+      optimizer,
+      loss: 'categoricalCrossentropy',
+      metrics: ['accuracy', 'mse'],
+      validationData: data,
+      seed: 1,
     });
     assert.deepEqual(Object.keys(r.history).sort(), ['accuracy', 'loss', 'mse', 'val_accuracy', 'val_loss', 'val_mse']);
     assert.ok(r.history.loss[14] < r.history.loss[0]);
@@ -156,20 +209,29 @@ describe('train', () => {
     const model = mlp();
     const events: string[] = [];
     let batches = 0;
-    const r = await train(model, { xs: trainSet.xs, ys }, {
-      epochs: 5, batchSize: 50, optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy',
-      callbacks: [{
-        onTrainBegin: (info) => void events.push(`begin ${info.samples} ${info.batchesPerEpoch} ${info.logKeys.join(',')}`),
-        onEpochBegin: (e) => void events.push(`epoch ${e}`),
-        onBatchEnd: () => void batches++,
-        onEpochEnd: (e, _logs, ctx) => {
-          events.push(`end ${e}`);
-          if (e === 1) ctx?.stop();
-        },
-        onTrainEnd: (res) => void events.push(`done ${res.epochs}`),
-      }],
-      onEpochEnd: (e, logs) => void events.push(`short ${e} ${typeof logs.loss}`),
-    });
+    const r = await train(
+      model,
+      { xs: trainSet.xs, ys },
+      {
+        epochs: 5,
+        batchSize: 50,
+        optimizer: 'sgd',
+        loss: 'sparseCategoricalCrossentropy',
+        callbacks: [
+          {
+            onTrainBegin: (info) => void events.push(`begin ${info.samples} ${info.batchesPerEpoch} ${info.logKeys.join(',')}`),
+            onEpochBegin: (e) => void events.push(`epoch ${e}`),
+            onBatchEnd: () => void batches++,
+            onEpochEnd: (e, _logs, ctx) => {
+              events.push(`end ${e}`);
+              if (e === 1) ctx?.stop();
+            },
+            onTrainEnd: (res) => void events.push(`done ${res.epochs}`),
+          },
+        ],
+        onEpochEnd: (e, logs) => void events.push(`short ${e} ${typeof logs.loss}`),
+      },
+    );
     assert.deepEqual(events, ['begin 96 2 loss', 'epoch 0', 'end 0', 'short 0 number', 'epoch 1', 'end 1', 'short 1 number', 'done 2']);
     assert.equal(batches, 4);
     assert.equal(r.epochs, 2);
@@ -182,12 +244,21 @@ describe('train', () => {
     const start = tf.memory().numTensors;
     await assert.rejects(train(model, { xs: trainSet.xs, ys }, { epochs: 1 }), /no loss: pass options.loss/);
     await assert.rejects(train(model, { xs: trainSet.xs, ys }, { epochs: 0, loss: 'mse' }), /epochs must be an integer >= 1, got 0/);
-    await assert.rejects(train(model, { xs: trainSet.xs, ys }, { epochs: 1, loss: 'hinge' as 'mse' }), (e: unknown) => e instanceof InvalidArgumentError && /unknown loss "hinge"/.test(e.message));
+    await assert.rejects(
+      train(model, { xs: trainSet.xs, ys }, { epochs: 1, loss: 'hinge' as 'mse' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /unknown loss "hinge"/.test(e.message),
+    );
     await assert.rejects(train(model, { xs: trainSet.xs, ys: valYs }, { epochs: 1, loss: 'mse' }), /96 inputs but 40 targets/);
-    await assert.rejects(train(model, { xs: trainSet.xs, ys }, { epochs: 1, loss: 'mse', optimizer: 'lbfgs' as 'sgd' }), /optimizer must be/);
+    await assert.rejects(
+      train(model, { xs: trainSet.xs, ys }, { epochs: 1, loss: 'mse', optimizer: 'lbfgs' as 'sgd' }),
+      /optimizer must be/,
+    );
     const controller = new AbortController();
     controller.abort(new Error('stop now'));
-    await assert.rejects(train(model, { xs: trainSet.xs, ys }, { epochs: 1, loss: 'sparseCategoricalCrossentropy', signal: controller.signal }), /stop now/);
+    await assert.rejects(
+      train(model, { xs: trainSet.xs, ys }, { epochs: 1, loss: 'sparseCategoricalCrossentropy', signal: controller.signal }),
+      /stop now/,
+    );
     assert.equal(tf.memory().numTensors, start);
     model.dispose();
   });
@@ -210,14 +281,25 @@ describe('tansakuPruningCallback', () => {
     const trial = fakeTrial(1);
     const aborted: unknown[] = [];
     await assert.rejects(
-      train(model, { xs: trainSet.xs, ys }, {
-        epochs: 6, batchSize: 32, optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'],
-        validationData: { xs: valSet.xs, ys: valYs },
-        callbacks: [tansakuPruningCallback(trial, { metric: 'val_accuracy' }), { onTrainAbort: (e) => void aborted.push(e) }],
-      }),
+      train(
+        model,
+        { xs: trainSet.xs, ys },
+        {
+          epochs: 6,
+          batchSize: 32,
+          optimizer: 'adam',
+          loss: 'sparseCategoricalCrossentropy',
+          metrics: ['accuracy'],
+          validationData: { xs: valSet.xs, ys: valYs },
+          callbacks: [tansakuPruningCallback(trial, { metric: 'val_accuracy' }), { onTrainAbort: (e) => void aborted.push(e) }],
+        },
+      ),
       (e: unknown) => e instanceof TrialPruned && /trial 4 pruned at epoch 1 \(val_accuracy=/.test(e.message),
     );
-    assert.deepEqual(trial.reports.map(([s]) => s), [0, 1]);
+    assert.deepEqual(
+      trial.reports.map(([s]) => s),
+      [0, 1],
+    );
     assert.ok(aborted[0] instanceof TrialPruned);
     assert.equal(tf.memory().numTensors, start);
     model.dispose();
@@ -228,10 +310,19 @@ describe('tansakuPruningCallback', () => {
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const trial = fakeTrial(2);
     await assert.rejects(
-      model.fit(trainSet.xs, ys, { epochs: 5, batchSize: 32, validationData: [valSet.xs, valYs], verbose: 0, callbacks: [tansakuPruningCallback(trial, { metric: 'val_accuracy', stepOffset: 10 })] }),
+      model.fit(trainSet.xs, ys, {
+        epochs: 5,
+        batchSize: 32,
+        validationData: [valSet.xs, valYs],
+        verbose: 0,
+        callbacks: [tansakuPruningCallback(trial, { metric: 'val_accuracy', stepOffset: 10 })],
+      }),
       TrialPruned,
     );
-    assert.deepEqual(trial.reports.map(([s]) => s), [10, 11, 12]);
+    assert.deepEqual(
+      trial.reports.map(([s]) => s),
+      [10, 11, 12],
+    );
     model.dispose();
   });
 
@@ -253,20 +344,41 @@ describe('tansakuPruningCallback', () => {
         const lr = trial.suggestFloat('lr', 1e-3, 0.3, { log: true });
         const useFit = trial.number % 2 === 1;
         const model = withSeededRandom(trial.number, () =>
-          tf.sequential({ layers: [tf.layers.dense({ inputShape: [FEATURES], units, activation: 'relu' }), tf.layers.dense({ units: CLASSES, activation: 'softmax' })] }),
+          tf.sequential({
+            layers: [
+              tf.layers.dense({ inputShape: [FEATURES], units, activation: 'relu' }),
+              tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+            ],
+          }),
         );
         const optimizer = tf.train.adam(lr);
         try {
           const callback = tansakuPruningCallback(trial, { metric: 'val_accuracy' });
           if (useFit) {
             model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-            const h = await model.fit(xs, y, { epochs: 4, batchSize: 24, validationData: [valSet.xs, valYs], verbose: 0, callbacks: [callback] });
+            const h = await model.fit(xs, y, {
+              epochs: 4,
+              batchSize: 24,
+              validationData: [valSet.xs, valYs],
+              verbose: 0,
+              callbacks: [callback],
+            });
             return (h.history.val_acc as number[]).at(-1)!;
           }
-          const r = await train(model, { xs, ys: y }, {
-            epochs: 4, batchSize: 24, optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'],
-            validationData: { xs: valSet.xs, ys: valYs }, seed: trial.number, callbacks: [callback],
-          });
+          const r = await train(
+            model,
+            { xs, ys: y },
+            {
+              epochs: 4,
+              batchSize: 24,
+              optimizer,
+              loss: 'sparseCategoricalCrossentropy',
+              metrics: ['accuracy'],
+              validationData: { xs: valSet.xs, ys: valYs },
+              seed: trial.number,
+              callbacks: [callback],
+            },
+          );
           return r.history.val_accuracy.at(-1)!;
         } finally {
           // An optimizer passed to compile() belongs to the caller: model.dispose() leaves it.
@@ -279,7 +391,10 @@ describe('tansakuPruningCallback', () => {
     );
     const trials = await study.getTrials();
     assert.equal(trials.length, 20);
-    assert.ok(trials.some((t) => t.state === 'PRUNED'), 'some trials were pruned');
+    assert.ok(
+      trials.some((t) => t.state === 'PRUNED'),
+      'some trials were pruned',
+    );
     assert.ok(trials.some((t) => t.state === 'COMPLETE'));
     assert.deepEqual(new Set(counts.slice(1)), new Set([counts[0]]), `tensors after each trial: ${counts.join(' ')}`);
   });

@@ -43,7 +43,10 @@ export function randomArrays(seed: number): { normal(n: number): Float32Array; i
 export type Outputs = Record<string, tf.Tensor | tf.Tensor[]>;
 
 /** Runs `fn` under backend `name` and reads every output (tensors are disposed). */
-export async function runOn(name: 'cpu' | 'wasm', fn: () => Outputs): Promise<Record<string, { shape: number[]; values: Float32Array | Int32Array | Uint8Array }[]>> {
+export async function runOn(
+  name: 'cpu' | 'wasm',
+  fn: () => Outputs,
+): Promise<Record<string, { shape: number[]; values: Float32Array | Int32Array | Uint8Array }[]>> {
   await tf.setBackend(name);
   const backend = tf.backend();
   const tensorsBefore = tf.memory().numTensors;

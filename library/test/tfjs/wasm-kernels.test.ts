@@ -147,10 +147,30 @@ describe('Conv2DBackpropFilter / Conv2DBackpropInput', () => {
     { x: [2, 11, 9, 4], f: [3, 3, 4, 3], s: [2, 1], pad: 'valid' },
     { x: [1, 7, 7, 5], f: [1, 1, 5, 6], s: [1, 1], pad: 'valid' },
     { x: [2, 8, 9, 3], f: [4, 3, 3, 2], s: [3, 2], pad: 'same' },
-    { x: [2, 7, 6, 2], f: [3, 3, 2, 3], s: [1, 2], pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+    {
+      x: [2, 7, 6, 2],
+      f: [3, 3, 2, 3],
+      s: [1, 2],
+      pad: [
+        [0, 0],
+        [1, 2],
+        [2, 0],
+        [0, 0],
+      ],
+    },
     { x: [2, 8, 7, 3], f: [3, 3, 3, 2], s: [1, 1], pad: 'valid' },
     // padding above the filter size: the stride-1 input gradient cannot be a convolution (negative pad)
-    { x: [2, 6, 6, 2], f: [3, 2, 2, 3], s: [1, 1], pad: [[0, 0], [3, 0], [1, 2], [0, 0]] },
+    {
+      x: [2, 6, 6, 2],
+      f: [3, 2, 2, 3],
+      s: [1, 1],
+      pad: [
+        [0, 0],
+        [3, 0],
+        [1, 2],
+        [0, 0],
+      ],
+    },
   ];
   for (const c of cases) {
     it(`conv2d x${JSON.stringify(c.x)} f${JSON.stringify(c.f)} strides ${c.s} pad ${JSON.stringify(c.pad)}: value and gradients`, async () => {
@@ -161,7 +181,10 @@ describe('Conv2DBackpropFilter / Conv2DBackpropInput', () => {
         const f = tf.tensor4d(F, c.f as never);
         const y = tf.conv2d(x, f, c.s, c.pad);
         const w = tf.tensor(randomArrays(7).normal(y.size), y.shape);
-        const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) => weighted(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.s, c.pad), w))([x, f]);
+        const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) => weighted(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.s, c.pad), w))([
+          x,
+          f,
+        ]);
         return { y, gx, gf };
       });
     });
@@ -175,7 +198,9 @@ describe('Conv2DBackpropFilter / Conv2DBackpropInput', () => {
       const f = tf.tensor4d(F, [3, 3, 3, 6]);
       const y = tf.conv2dTranspose(x, f, [2, 10, 8, 3], 2, 'same');
       const w = tf.tensor(randomArrays(7).normal(y.size), y.shape);
-      const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) => weighted(tf.conv2dTranspose(p as tf.Tensor4D, q as tf.Tensor4D, [2, 10, 8, 3], 2, 'same'), w))([x, f]);
+      const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+        weighted(tf.conv2dTranspose(p as tf.Tensor4D, q as tf.Tensor4D, [2, 10, 8, 3], 2, 'same'), w),
+      )([x, f]);
       return { y, gx, gf };
     });
   });
@@ -190,7 +215,9 @@ describe('Conv2DBackpropFilter / Conv2DBackpropInput', () => {
       const f = tf.tensor4d(F, [3, 3, 3, 4]);
       const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
       const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 3, 4] } as never) as tf.Tensor;
-      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: [2, 3, 8, 7] } as never) as tf.Tensor;
+      const dx = tf
+        .engine()
+        .runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: [2, 3, 8, 7] } as never) as tf.Tensor;
       return { dw, dx };
     });
   });
@@ -205,7 +232,10 @@ describe('Conv2DBackpropFilter / Conv2DBackpropInput', () => {
         const x = tf.tensor4d(X, [5, 13, 11, 3]);
         const f = tf.tensor4d(F, [3, 3, 3, 4]);
         const w = tf.tensor(randomArrays(7).normal(5 * 7 * 6 * 4), [5, 7, 6, 4]);
-        const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) => weighted(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same'), w))([x, f]);
+        const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) => weighted(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same'), w))([
+          x,
+          f,
+        ]);
         return { gx, gf };
       });
     } finally {
@@ -230,7 +260,9 @@ describe('DepthwiseConv2dNativeBackpropInput / ...BackpropFilter', () => {
         const f = tf.tensor4d(F, c.f as never);
         const y = tf.depthwiseConv2d(x, f, c.s, c.pad);
         const w = tf.tensor(randomArrays(7).normal(y.size), y.shape);
-        const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) => weighted(tf.depthwiseConv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.s, c.pad), w))([x, f]);
+        const [gx, gf] = tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+          weighted(tf.depthwiseConv2d(p as tf.Tensor4D, q as tf.Tensor4D, c.s, c.pad), w),
+        )([x, f]);
         return { y, gx, gf };
       });
     });
@@ -270,8 +302,12 @@ describe('DepthwiseConv2dNativeBackpropInput / ...BackpropFilter', () => {
       const dy = tf.tensor4d(DY, [2, oh, ow, 6]);
       const w = tf.tensor4d(W, ws as never);
       const attrs = { strides: s, dilations: d, pad: 'valid' };
-      const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xs } as never) as tf.Tensor;
-      const dw = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: ws } as never) as tf.Tensor;
+      const dx = tf
+        .engine()
+        .runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xs } as never) as tf.Tensor;
+      const dw = tf
+        .engine()
+        .runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: ws } as never) as tf.Tensor;
       return [dx.dataSync(), dw.dataSync()];
     });
     assert.ok(maxScaledDiff(got[0], ref.dx) <= 1e-4, 'dx');
@@ -344,7 +380,9 @@ describe('UnsortedSegmentSum', () => {
     const ids = rnd.int(12, -1, 4);
     const ref = new Float64Array(3 * 5);
     for (let i = 0; i < 12; i++) if (ids[i] >= 0 && ids[i] < 3) for (let j = 0; j < 5; j++) ref[ids[i] * 5 + j] += X[i * 5 + j];
-    const got = tf.tidy(() => tf.unsortedSegmentSum(tf.tensor3d(X, [3, 4, 5]), tf.tensor2d(ids, [3, 4], 'int32') as unknown as tf.Tensor1D, 3).dataSync());
+    const got = tf.tidy(() =>
+      tf.unsortedSegmentSum(tf.tensor3d(X, [3, 4, 5]), tf.tensor2d(ids, [3, 4], 'int32') as unknown as tf.Tensor1D, 3).dataSync(),
+    );
     assert.ok(maxScaledDiff(got, ref) <= 1e-6);
   });
 

@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels, unregisterWasmTrainingKernels, useTrainingWasmBackend, WASM_TRAINING_KERNELS } from '../../src/tfjs/index.js';
+import {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  useTrainingWasmBackend,
+  WASM_TRAINING_KERNELS,
+} from '../../src/tfjs/index.js';
 import { maxScaledDiff, randomArrays, runOn, wasmReady } from './wasm-helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,14 +33,15 @@ function everyKernel(): Record<string, tf.Tensor | tf.Tensor[]> {
   const a = tf.tensor2d(r.normal(20 * 30), [20, 30]);
   const b = tf.tensor2d(r.normal(40 * 30), [40, 30]);
   const e = tf.tensor2d(r.normal(9 * 4), [9, 4]);
-  const g = tf.grads((p: tf.Tensor, q: tf.Tensor, s: tf.Tensor, u: tf.Tensor, v: tf.Tensor, w: tf.Tensor) =>
-    tf.addN([
-      tf.sum(tf.square(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same'))),
-      tf.sum(tf.square(tf.depthwiseConv2d(p as tf.Tensor4D, s as tf.Tensor4D, 1, 'valid'))),
-      tf.sum(tf.square(tf.matMul(u, v, false, true))),
-      tf.sum(tf.square(tf.fused.matMul({ a: u, b: v, transposeB: true, activation: 'relu' }))),
-      tf.sum(tf.square(tf.gather(w, tf.tensor1d([1, 4, 4, 8], 'int32')))),
-    ]) as tf.Scalar,
+  const g = tf.grads(
+    (p: tf.Tensor, q: tf.Tensor, s: tf.Tensor, u: tf.Tensor, v: tf.Tensor, w: tf.Tensor) =>
+      tf.addN([
+        tf.sum(tf.square(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 2, 'same'))),
+        tf.sum(tf.square(tf.depthwiseConv2d(p as tf.Tensor4D, s as tf.Tensor4D, 1, 'valid'))),
+        tf.sum(tf.square(tf.matMul(u, v, false, true))),
+        tf.sum(tf.square(tf.fused.matMul({ a: u, b: v, transposeB: true, activation: 'relu' }))),
+        tf.sum(tf.square(tf.gather(w, tf.tensor1d([1, 4, 4, 8], 'int32')))),
+      ]) as tf.Scalar,
   )([x, f, d, a, b, e]);
   return { g, t: tf.matMul(a, b, false, true) };
 }
@@ -44,7 +50,8 @@ describe('registration leaves other backends untouched', () => {
   it('cpu kernels are the same objects and cpu results are bit-identical before and after', async () => {
     unregisterWasmTrainingKernels();
     try {
-      for (const name of WASM_TRAINING_KERNELS.added) assert.equal(tf.getKernel(name, 'wasm'), undefined, `${name} is gone after unregistering`);
+      for (const name of WASM_TRAINING_KERNELS.added)
+        assert.equal(tf.getKernel(name, 'wasm'), undefined, `${name} is gone after unregistering`);
       const cpuBefore = new Map(tf.getKernelsForBackend('cpu').map((k) => [k.kernelName, k]));
       const resBefore = await runOn('cpu', everyKernel);
       const r = registerWasmTrainingKernels();
@@ -55,8 +62,8 @@ describe('registration leaves other backends untouched', () => {
       const resAfter = await runOn('cpu', everyKernel);
       for (const [k, list] of Object.entries(resBefore)) {
         list.forEach((v, i) => {
-assert.deepEqual(resAfter[k][i].values, v.values, `${k}[${i}] bit-identical`);
-});
+          assert.deepEqual(resAfter[k][i].values, v.values, `${k}[${i}] bit-identical`);
+        });
       }
     } finally {
       registerWasmTrainingKernels();
@@ -156,7 +163,10 @@ async function trainsLikeCpu(build: Builder, xShape: number[], seed: number): Pr
   const ref = await trainOn('cpu', build, null, data, steps);
   const got = await trainOn('wasm', build, ref.init, data, steps);
   for (let s = 0; s < steps; s++) {
-    assert.ok(Math.abs(got.losses[s] - ref.losses[s]) <= 1e-4 * Math.max(1, Math.abs(ref.losses[s])), `loss at step ${s}: ${got.losses[s]} vs ${ref.losses[s]}`);
+    assert.ok(
+      Math.abs(got.losses[s] - ref.losses[s]) <= 1e-4 * Math.max(1, Math.abs(ref.losses[s])),
+      `loss at step ${s}: ${got.losses[s]} vs ${ref.losses[s]}`,
+    );
     ref.grads[s].forEach((g, i) => {
       const d = maxScaledDiff(got.grads[s][i], g);
       assert.ok(d <= 1e-4, `step ${s}, gradient ${i} (${g.length} values): max scaled difference ${d.toExponential(3)}`);
@@ -165,8 +175,8 @@ async function trainsLikeCpu(build: Builder, xShape: number[], seed: number): Pr
   assert.ok(ref.losses[steps - 1] < ref.losses[0], 'the loss goes down on cpu');
   assert.ok(got.losses[steps - 1] < got.losses[0], 'the loss goes down on wasm');
   ref.final.forEach((w, i) => {
-assert.ok(maxScaledDiff(got.final[i], w) <= 1e-4, `final weight ${i}`);
-});
+    assert.ok(maxScaledDiff(got.final[i], w) <= 1e-4, `final weight ${i}`);
+  });
 }
 
 describe('training on wasm matches cpu', () => {
@@ -189,7 +199,11 @@ describe('fallback', () => {
       'const v = tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync()[0];',
       'console.log(JSON.stringify({ ...info, active: tf.getBackend(), v }));',
     ].join('\n');
-    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(res.status, 0, res.stderr);
     const info = JSON.parse(res.stdout.trim().split('\n').pop()!);
     assert.equal(info.backend, 'cpu');
@@ -204,7 +218,11 @@ describe('fallback', () => {
       "try { await useTrainingWasmBackend({ wasmPaths: '/nonexistent-tansaku/', fallback: 'throw' }); console.log('no throw'); }",
       'catch (e) { console.log(String(e.message)); }',
     ].join('\n');
-    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, /wasm backend cannot start: cannot find/);
   });

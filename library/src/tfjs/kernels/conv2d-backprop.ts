@@ -199,7 +199,14 @@ function conv2DBackpropFilter(args: { inputs: KernelInputs; backend: unknown; at
  * is a correlation of dy with w'[kh', kw', co, ci] = w[KH−1−kh', KW−1−kw', ci, co], padded by KH−1−top above
  * and KH−1−bottom below (likewise for columns). Returns null when a padding would be negative.
  */
-function inputGradByConv(backend: WasmBackendLike, dys: TensorInfo, filter: TensorInfo, g: Geometry, bottom: number, right: number): TensorInfo | null {
+function inputGradByConv(
+  backend: WasmBackendLike,
+  dys: TensorInfo,
+  filter: TensorInfo,
+  g: Geometry,
+  bottom: number,
+  right: number,
+): TensorInfo | null {
   const { kH, kW, inC, outC, top, left } = g;
   const pads = [kH - 1 - top, kH - 1 - bottom, kW - 1 - left, kW - 1 - right];
   if (pads.some((p) => p < 0)) return null;
@@ -217,7 +224,12 @@ function inputGradByConv(backend: WasmBackendLike, dys: TensorInfo, filter: Tens
     return runStock(backend, 'Conv2D', { x: dys, filter: w2 }, {
       strides: [1, 1],
       dilations: [1, 1],
-      pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]],
+      pad: [
+        [0, 0],
+        [pads[0], pads[1]],
+        [pads[2], pads[3]],
+        [0, 0],
+      ],
       dataFormat: 'NHWC',
       dimRoundingMode: undefined,
     } as unknown as NamedAttrMap);
@@ -260,7 +272,8 @@ function conv2DBackpropInput(args: { inputs: KernelInputs; backend: unknown; att
     for (let b0 = 0; b0 < g.batch; b0 += nbMax) {
       const nb = Math.min(nbMax, g.batch - b0);
       const P = nb * g.outH * g.outW;
-      const dyChunk = nb === g.batch ? view(dys, [1, P, g.outC]) : batchRange(backend, dys, b0, nb, g.outH * g.outW * g.outC, [1, P, g.outC]);
+      const dyChunk =
+        nb === g.batch ? view(dys, [1, P, g.outC]) : batchRange(backend, dys, b0, nb, g.outH * g.outW * g.outC, [1, P, g.outC]);
       const dcols = wasmMatMul(backend, dyChunk, view(filter, [1, K, g.outC]), false, true);
       col2imAdd(f32(backend, dcols), g, b0, nb, f32(backend, dx));
       disposeAll(backend, dcols, nb === g.batch ? null : dyChunk);

@@ -49,7 +49,8 @@ function shapes(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: b
   const n = transposeB ? b.shape[br - 2] : b.shape[br - 1];
   util.assert(
     k === kb,
-    () => `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    () =>
+      `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
   );
   const outer = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   return {
@@ -155,7 +156,9 @@ function fusedMatMul(args: { inputs: KernelInputs; backend: unknown; attrs?: Nam
   if (fullBias) extra.bias = fullBias;
   if (preluActivationWeights) extra.preluActivationWeights = preluActivationWeights;
   try {
-    return fastMatMul(backend, '_FusedMatMul', a!, b!, extra, attrs) ?? runStock(backend, '_FusedMatMul', { ...args.inputs, ...extra }, attrs);
+    return (
+      fastMatMul(backend, '_FusedMatMul', a!, b!, extra, attrs) ?? runStock(backend, '_FusedMatMul', { ...args.inputs, ...extra }, attrs)
+    );
   } finally {
     if (fullBias !== bias) disposeAll(backend, fullBias);
   }

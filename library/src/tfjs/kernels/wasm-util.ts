@@ -95,9 +95,9 @@ export function transposeInto(src: Float32Array, dst: Float32Array, batch: numbe
   for (let b = 0; b < batch; b++) {
     const base = b * size;
     for (let c0 = 0; c0 < cols; c0 += T) {
-      const c1 = Math.min(c0 + T , cols);
+      const c1 = Math.min(c0 + T, cols);
       for (let r0 = 0; r0 < rows; r0 += T) {
-        const r1 = Math.min(r0 + T , rows);
+        const r1 = Math.min(r0 + T, rows);
         for (let c = c0; c < c1; c++) {
           const d = base + c * rows;
           for (let r = r0; r < r1; r++) dst[d + r] = src[base + r * cols + c];
