@@ -321,7 +321,7 @@ describe('optimize', () => {
     assert.match(String((await study.trials)[0].systemAttrs.fail_reason), /must return a number, got "0.5"/);
   });
 
-  it('prunes with TrialPruned, calls callbacks, stops on study.stop() and on timeout', async () => {
+  it('prunes with TrialPruned, calls callbacks, stops on study.stop() and on timeout', async (context) => {
     const study = await createStudy(quiet);
     const seen: number[] = [];
     const r = await study.optimize(
@@ -342,16 +342,19 @@ describe('optimize', () => {
     assert.deepEqual(seen, [0, 1, 2, 3, 4]);
     assert.equal(r.pruned, 1);
     assert.equal(r.stoppedBy, 'stop');
-    const t0 = Date.now();
+    // The timeout on a mocked clock: each trial takes 50 ms of it, so trials start at 0, 50, 100 and 150 ms
+    // and the one due at 200 ms does not.
+    context.mock.timers.enable({ apis: ['Date'], now: Date.now() });
     const timed = await study.optimize(
-      async () => {
-        await new Promise((res) => setTimeout(res, 20));
+      () => {
+        context.mock.timers.tick(50);
         return 1;
       },
       { timeout: 0.2 },
     );
+    context.mock.timers.reset();
     assert.equal(timed.stoppedBy, 'timeout');
-    assert.ok(Date.now() - t0 < 1500);
+    assert.equal(timed.complete, 4);
   });
 
   it('shares a study budget (maxTrials) among concurrent workers', async () => {
@@ -482,26 +485,25 @@ describe('sampler deferral', () => {
 });
 
 describe('heartbeats and stale trials', () => {
-  it('fails a trial whose worker stopped beating within the grace period, and re-enqueues it with maxRetry', async () => {
+  it('fails a trial whose worker stopped beating within the grace period, and re-enqueues it with maxRetry', async (context) => {
     const storage = new InMemoryStorage();
     const heartbeat = { intervalMs: 20, graceMs: 150, maxRetry: 1 };
     const dying = await createStudy({ studyName: 'hb', storage, heartbeat, sampler: new RandomSampler({ seed: 1 }), ...quiet });
+    // Beats and the stale rule read the clock; a mocked one makes the grace period exact.
+    context.mock.timers.enable({ apis: ['Date'], now: Date.now() });
     const doomed = await dying.ask();
     const x = doomed.suggestFloat('x', 0, 1);
+    await doomed.flush(); // the parameter reaches the storage before the worker dies
     // The worker "dies": its heartbeat timer stops, the trial stays RUNNING in the storage.
     (dying as unknown as { releaseTrial(id: number): void }).releaseTrial(doomed.trialId);
 
     const survivor = await loadStudy({ studyName: 'hb', storage, heartbeat, ...quiet });
     assert.deepEqual(await survivor.failStaleTrials(), [], 'not stale before the grace period');
-    const t0 = Date.now();
-    let failed: number[] = [];
-    while (failed.length === 0 && Date.now() - t0 < 2000) {
-      await new Promise((r) => setTimeout(r, 10));
-      failed = await survivor.failStaleTrials();
-    }
-    const elapsed = Date.now() - t0;
-    assert.deepEqual(failed, [doomed.number]);
-    assert.ok(elapsed >= 100 && elapsed < 600, `failed after ${elapsed} ms with a 150 ms grace period`);
+    context.mock.timers.tick(heartbeat.graceMs);
+    assert.deepEqual(await survivor.failStaleTrials(), [], 'not stale at exactly the grace period');
+    context.mock.timers.tick(1);
+    assert.deepEqual(await survivor.failStaleTrials(), [doomed.number], 'stale 1 ms past the grace period');
+    context.mock.timers.reset();
     const dead = await storage.getTrial(doomed.trialId);
     assert.equal(dead.state, 'FAIL');
     assert.match(String(dead.systemAttrs.fail_reason), /no heartbeat/);

@@ -469,16 +469,33 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       await s.close();
     });
 
-    it('wakes waitForChange when a trial finishes', async () => {
+    it('wakes waitForChange when a trial finishes', async (context) => {
       const s = await factory.make();
       const sid = await s.createStudy('wait', ['minimize']);
       const r = await s.createTrial(sid);
       assert.ok(r.created);
-      const t0 = Date.now();
-      const waiting = s.waitForChange(sid, 5000);
-      setTimeout(() => void s.setTrialStateValues(r.trialId, 'COMPLETE', [1]), 20);
-      await waiting;
-      assert.ok(Date.now() - t0 < 2000, 'woke on the change, not on the timeout');
+      // A mocked clock: a storage that polls (the journal) advances only as the test ticks, so the 60 s
+      // timeout can be told from a wake-up on the change without reading the wall clock.
+      context.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+      try {
+        let woke = false;
+        const waiting = s.waitForChange(sid, 60_000).then(() => {
+          woke = true;
+        });
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(woke, false, 'nothing changed yet');
+        await s.setTrialStateValues(r.trialId, 'COMPLETE', [1]);
+        let waitedMs = 0;
+        while (!woke && waitedMs < 1000) {
+          context.mock.timers.tick(10);
+          waitedMs += 10;
+          for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+        }
+        assert.equal(woke, true, 'woke on the change within 1 s of the mocked clock, not on the 60 s timeout');
+        await waiting;
+      } finally {
+        context.mock.timers.reset();
+      }
       await s.close();
     });
   });
