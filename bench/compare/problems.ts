@@ -107,7 +107,7 @@ export function findProblem(group: string, id: string): BenchmarkProblem {
 /**
  * The full suite's budget matrix (`--budget suite`, the default): what fits a 2-core machine. Optuna's TPE
  * costs about d·n² (bench/compare/README.md, "Budgets"), so the BBOB budgets fall from 100·d at d = 2 to
- * 200 at d = 20 and 40 (d = 5 and 10 at issue 5's 50·d, whose runs they reuse); the other groups get
+ * 200 at d = 20 and 40 (d = 5 and 10 at the Nelder-Mead tables' 50·d, whose runs they reuse); the other groups get
  * `auto`'s budget, at most 200 (35 single-objective problems × 20 seeds × two TPE variants at 500
  * evaluations would be ~40 CPU hours of Optuna alone).
  */

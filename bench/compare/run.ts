@@ -2,11 +2,11 @@
  * The side-by-side harness's command line: Tansaku's samplers and Optuna 3.1's on the same problems,
  * budgets and seeds (see bench/compare/README.md).
  *
- *   npx tsx bench/compare/run.ts --quick                  # a few problems, 5 seeds, 100 evaluations (< 3 min)
- *   npx tsx bench/compare/run.ts                          # the full suite, one 20-minute chunk; run again to continue
- *   npx tsx bench/compare/run.ts --groups bbob-d5,classic --samplers tansaku,optuna-tpe --seeds 20
- *   npx tsx bench/compare/run.ts --report-only            # regenerate the reports from the cache and the run store
- *   npx tsx bench/compare/run.ts --forget --groups lcbench --samplers tansaku-cross-search   # redo a changed sampler's runs
+ *   node bench/scripts/bench.mjs compare/run.ts --quick                  # a few problems, 5 seeds, 100 evaluations (< 3 min)
+ *   node bench/scripts/bench.mjs compare/run.ts                          # the full suite, one 20-minute chunk; run again to continue
+ *   node bench/scripts/bench.mjs compare/run.ts --groups bbob-d5,classic --samplers tansaku,optuna-tpe --seeds 20
+ *   node bench/scripts/bench.mjs compare/run.ts --report-only            # regenerate the reports from the cache and the run store
+ *   node bench/scripts/bench.mjs compare/run.ts --forget --groups lcbench --samplers tansaku-cross-search   # redo a changed sampler's runs
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,7 @@ import { ALL_SAMPLERS, resolveSamplers } from './samplers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-const HELP = `Usage: tsx bench/compare/run.ts [options]
+const HELP = `Usage: node bench/scripts/bench.mjs compare/run.ts [options]
 
   --quick               a few problems per group, ${QUICK_SEEDS} seeds, small budgets (${QUICK_BUDGET});
                         results under bench/results/compare/quick/ (not the committed reports)
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   if (!(chunkMinutes > 0)) throw new Error(`--chunk-minutes must be > 0, got ${values['chunk-minutes']}`);
   const workers = int('workers', values.workers, 2, 0);
   const machine = machineInfo(ROOT, ['library/src', 'bench/compare', 'bench/problems']);
-  const command = `npx tsx bench/compare/run.ts ${process.argv.slice(2).join(' ')}`.trim();
+  const command = `node bench/scripts/bench.mjs compare/run.ts ${process.argv.slice(2).join(' ')}`.trim();
   const controller = new AbortController();
   let interrupted = false;
   process.once('SIGINT', () => {

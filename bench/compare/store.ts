@@ -1,6 +1,6 @@
 /**
  * The committed run store: the harness's finished runs, kept in the repository so that the full suite,
- * which takes several sessions of compute, accumulates across fresh checkouts. The local cache
+ * which takes many CPU hours, accumulates across fresh checkouts. The local cache
  * (`bench/results/compare/runs.jsonl`, gitignored, cache.ts) is where a chunk appends each run as it ends;
  * at the end of every chunk the runs the store does not hold yet are saved to it as new files, one per
  * group, `bench/results/runs/<group>-<UTC time>.jsonl.gz` (gzipped JSON lines of {@link RunRecord}s).

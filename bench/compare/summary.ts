@@ -5,7 +5,7 @@
  * per-group reports (`compare-<group>[-NAME].json`, report.ts), so it never disagrees with them.
  *
  * Written to `bench/results/compare-summary[-NAME].md|csv|json` by every harness run that writes a group
- * report (harness.ts), and by `npx tsx bench/compare/summary.ts [--report-name NAME] [--reference SAMPLER]
+ * report (harness.ts), and by `node bench/scripts/bench.mjs compare/summary.ts [--report-name NAME] [--reference SAMPLER]
  * [--dir DIR]`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -179,7 +179,7 @@ export function renderSummaryMarkdown(s: SuiteSummary): string {
   out.push(`# Side-by-side summary: ${s.groups.length} group${s.groups.length === 1 ? '' : 's'}${name}`, '');
   out.push(
     'Read off the per-group reports listed below (bench/compare/summary.ts); every figure is from those files, where the method is stated (bench/compare/README.md). ' +
-      'Regenerate with `npx tsx bench/compare/summary.ts' +
+      'Regenerate with `node bench/scripts/bench.mjs compare/summary.ts' +
       (s.reportName ? ` --report-name ${s.reportName}` : '') +
       '` or any harness run.',
     '',
@@ -322,7 +322,7 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (values.help) {
-    console.log('Usage: tsx bench/compare/summary.ts [--report-name NAME] [--reference SAMPLER] [--dir bench/results]');
+    console.log('Usage: node bench/scripts/bench.mjs compare/summary.ts [--report-name NAME] [--reference SAMPLER] [--dir bench/results]');
     return;
   }
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -4,10 +4,10 @@
  * search. Runs the real samplers (CrossSearchSampler, HillClimbingSampler, RandomSampler) through
  * studies on an in-memory storage, from every start cell.
  *
- *   npx tsx bench/cross-search/run.ts                      # synthetic tables + HPOBench slices
- *   npx tsx bench/cross-search/run.ts --table my.json      # add a table file (see README.md), e.g. a real MNIST table
- *   npx tsx bench/cross-search/run.ts --table my.json --no-synthetic --no-hpobench
- *   npx tsx bench/cross-search/run.ts --write-table example.json   # the table format, filled with the synthetic table
+ *   node bench/scripts/bench.mjs cross-search/run.ts                      # synthetic tables + HPOBench slices
+ *   node bench/scripts/bench.mjs cross-search/run.ts --table my.json      # add a table file (see README.md), e.g. a real MNIST table
+ *   node bench/scripts/bench.mjs cross-search/run.ts --table my.json --no-synthetic --no-hpobench
+ *   node bench/scripts/bench.mjs cross-search/run.ts --write-table example.json   # the table format, filled with the synthetic table
  *
  * Writes bench/results/cross-search.md and .json (`--out name` changes the name) and prints the tables.
  * See bench/cross-search/README.md for what is measured.
@@ -321,7 +321,7 @@ async function main(): Promise<void> {
   writeResults(ROOT, {
     name: args.out!,
     title: 'bench/cross-search: cross-search on a 10x10 log2 grid of layer sizes',
-    writtenBy: '`npx tsx bench/cross-search/run.ts` (bench/cross-search/run.ts)',
+    writtenBy: '`node bench/scripts/bench.mjs cross-search/run.ts` (bench/cross-search/run.ts)',
     readme: 'bench/cross-search/README.md',
     machineLine,
     table: sections.join('\n\n'),

@@ -16,7 +16,7 @@ export const SIZES: readonly number[] = logGrid(8, 4096, 2);
 export const SEEDS: readonly number[] = [0, 1, 2];
 
 export const STUDY_NAME = 'mnist-layer-size';
-/** The journal the study lives in, committed with the repository; it spans sessions. */
+/** The journal the study lives in, committed with the repository, so the study continues from any checkout. */
 export const JOURNAL = resolve(HERE, 'mnist-layer-size.journal');
 export const SPACE_FILE = resolve(HERE, 'space.json');
 export const OBJECTIVE_MODULE = resolve(HERE, 'objective.ts');

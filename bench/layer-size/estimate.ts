@@ -4,8 +4,8 @@
  * (weighted for relative error), and projects the grid: 100 cells × 3 seeds × epochs × (batches per
  * epoch × seconds per batch + validation). The 4096-wide cells dominate.
  *
- *   npx tsx bench/layer-size/estimate.ts                 # about 2-4 minutes on a loaded 2-core machine
- *   npx tsx bench/layer-size/estimate.ts --cells 8x8,4096x4096 --min-seconds 5 --jobs 2
+ *   node bench/scripts/bench.mjs layer-size/estimate.ts                 # about 2-4 minutes on a loaded 2-core machine
+ *   node bench/scripts/bench.mjs layer-size/estimate.ts --cells 8x8,4096x4096 --min-seconds 5 --jobs 2
  *
  * Prints a table and the projection (one process; `--jobs J` divides by J for J worker processes on J
  * free cores). Nothing is written.

@@ -9,8 +9,8 @@
  *   (mean over the seeds): the whole grid once every cell is done, until then the complete leading rows
  *   of N1 (marked PARTIAL in its name and description); not written while fewer than 2 rows are complete.
  *
- *   npx tsx bench/layer-size/export.ts [--journal bench/layer-size/mnist-layer-size.journal] [--out-dir bench/results]
- *   npx tsx bench/cross-search/run.ts --table bench/results/layer-size-mnist.table.json --no-synthetic --no-hpobench --out layer-size-mnist-comparison
+ *   node bench/scripts/bench.mjs layer-size/export.ts [--journal bench/layer-size/mnist-layer-size.journal] [--out-dir bench/results]
+ *   node bench/scripts/bench.mjs cross-search/run.ts --table bench/results/layer-size-mnist.table.json --no-synthetic --no-hpobench --out layer-size-mnist-comparison
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -70,7 +70,7 @@ export async function exportFromTrials(
   const md = [
     '# The MNIST layer-size table (MLP 784-N1-N2-10)',
     '',
-    `Written by \`npx tsx bench/layer-size/export.ts\` from the grid study \`${STUDY_NAME}\` in \`bench/layer-size/mnist-layer-size.journal\` ` +
+    `Written by \`node bench/scripts/bench.mjs layer-size/export.ts\` from the grid study \`${STUDY_NAME}\` in \`bench/layer-size/mnist-layer-size.journal\` ` +
       '(run with `npm run bench:layer-size -- --minutes M --n-jobs 2`; see bench/layer-size/README.md).',
     '',
     `${DESCRIPTION}.`,

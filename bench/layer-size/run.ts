@@ -2,10 +2,10 @@
  * bench/layer-size: builds the MNIST layer-size table (MLP 784-N1-N2-10, N1, N2 in logGrid(8, 4096, 2),
  * 3 seeds per cell) with Tansaku itself: a grid study on the journal file committed beside this script
  * (bench/layer-size/mnist-layer-size.journal), run by `tansaku optimize --objective` in worker processes.
- * The study spans sessions: every run continues where the last one stopped.
+ * The study is built in resumable chunks: every run continues where the last one stopped.
  *
  *   npm run bench:layer-size -- --minutes 20 --n-jobs 2     # run for ~20 minutes, then export the table
- *   npx tsx bench/layer-size/run.ts --status                  # how far the study is; runs nothing
+ *   node bench/scripts/bench.mjs layer-size/run.ts --status                  # how far the study is; runs nothing
  *   options: --grace-minutes 3 (a trial running at the deadline may finish within this), --journal <path>,
  *            --no-export (skip writing bench/results/layer-size-mnist.*)
  *

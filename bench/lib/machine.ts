@@ -61,7 +61,7 @@ export function filesystemOf(dir: string): string {
 
 /**
  * A digest of the files under `paths` (relative to `root`), to notice code that changed while a
- * benchmark ran (several sessions may share one working tree).
+ * benchmark ran (other work may edit the working tree meanwhile).
  */
 export function sourceDigest(root: string, paths: readonly string[]): string {
   const hash = createHash('sha1');
@@ -91,7 +91,7 @@ export function noteCodeChange(machine: object, root: string, paths: readonly st
   Object.assign(machine, { codeChangedDuringRun: changed });
   if (changed)
     console.error(
-      `WARNING: files under ${paths.join(', ')} changed during this run (another session editing the tree?): the rows may mix code versions; run it again`,
+      `WARNING: files under ${paths.join(', ')} changed during this run (the tree was edited meanwhile?): the rows may mix code versions; run it again`,
     );
   return changed;
 }

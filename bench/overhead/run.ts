@@ -466,7 +466,7 @@ async function main(): Promise<void> {
     ...tansakuHeap.map((h) => {
       const base = `Tansaku ${h.size.toLocaleString('en-US')} trials: Node's live heap (\`heapUsed\` after GC) grew ${fmt(h.perTrial, 0)} bytes per trial by the time optimize returned, ${fmt(h.perTrialTurn, 0)} once the event loop had turned (RSS ${fmt(h.rssMiB, 1)} → ${fmt(h.rssTurnMiB, 1)} MiB above "before"; that turn took ${fmt(h.turnMs, 0)} ms, counted in its time). RSS exceeds the live heap because V8 keeps the old-space pages it grew into.`;
       return h.perTrial - h.perTrialTurn > 256
-        ? `${base} The difference is transient but grows with the run: work optimize scheduled with \`setImmediate\` (each trial's batched writes, \`Trial\` in src/core/trial.ts) cannot run while its loop resolves only microtasks, so every finished \`Trial\` stays reachable from Node's immediate queue until optimize returns.`
+        ? `${base} The difference is transient but grows with the run: work optimize scheduled with \`setImmediate\` (each trial's batched writes, \`Trial\` in library/src/core/trial.ts) cannot run while its loop resolves only microtasks, so every finished \`Trial\` stays reachable from Node's immediate queue until optimize returns.`
         : base;
     }),
     '² Tansaku: after `await new Promise((r) => setImmediate(r))` and a GC, i.e. once the callbacks optimize left queued have run (see the heap notes); Optuna (no event loop): the same reading as the row above.',

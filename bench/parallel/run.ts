@@ -3,7 +3,7 @@
  * about half the time of `--n-jobs 1`? `npm run bench:parallel` (options: `--reps 3 --trials 24
  * --work-ms 200 --jobs 2`).
  *
- * Each run is the real command, `node bin/tansaku.mjs optimize --objective bench/parallel/objective.ts
+ * Each run is the real command, `node library/bin/tansaku.mjs optimize --objective bench/parallel/objective.ts
  * --storage <fresh journal in a temp dir> --study s --n-trials 24 --n-jobs J --pruner none`, timed two
  * ways: the wall time of the whole command (process start to exit, start-up of its worker processes
  * included), and the trials' window from the journal (first trial's datetime_start to the last one's
@@ -320,7 +320,7 @@ async function main(): Promise<void> {
   const table = markdownTable(['measurement', 'J = 1', `J = ${jobs}`, `speedup (J=1 / J=${jobs})`], rows);
   const notes = [
     `Objective: bench/parallel/objective.ts — suggest x, then ${iters.toLocaleString('en-US')} iterations of a floating-point recurrence (calibrated to ≈ ${workMs} ms on this machine: ${fmt(nsPerIter, 3)} ns/iteration), in 20 chunks with an event-loop turn (setImmediate) between them, as a training loop awaits between batches. Same work in every trial; each trial records it (user attribute \`iters\`, checked).`,
-    `Command: \`node bin/tansaku.mjs optimize --objective bench/parallel/objective.ts --storage <fresh journal in ${os.tmpdir()}> --study s --n-trials ${trials} --n-jobs J --pruner none\` (default RandomSampler). The module runs in J worker processes (src/cli/run.ts; one with J = 1), each started with tsx, which the whole-command wall time includes and the journal window does not.`,
+    `Command: \`node library/bin/tansaku.mjs optimize --objective bench/parallel/objective.ts --storage <fresh journal in ${os.tmpdir()}> --study s --n-trials ${trials} --n-jobs J --pruner none\` (default RandomSampler). The module runs in J worker processes (library/src/cli/run.ts; one with J = 1), each started with tsx, which the whole-command wall time includes and the journal window does not.`,
     `Median (min–max) of ${reps} runs per row; the four kinds of run alternate, order flipped every repetition. "first trial start → last trial end" is read from the journal (datetime_start / datetime_complete, millisecond resolution) with JournalFileStorage after each run.`,
     `Reference: a fresh \`node --import tsx\` process creates a study on a fresh journal and times \`study.optimize(objective, { nTrials: ${trials}, concurrency: c })\` — one event loop: with c = ${jobs} the trials interleave at the objective's awaits, so each takes about ${jobs}x as long and the study takes as long as with c = 1. Concurrency helps objectives that wait (I/O, child processes: \`--command\`); CPU-bound ones need processes.`,
     ...(summary.cliWall1 && summary.cliWallJ && summary.cliWindow1 && summary.cliWindowJ

@@ -25,16 +25,16 @@
  *   `lastMean()` is the noiseless surrogate value, so the harness scores the incumbent (the trial with the
  *   best noisy value) by its noiseless value, as for the tabular groups.
  * - `optimum`: LCBench has no exhaustive table, so it is an **estimate** of the best noiseless val_accuracy,
- *   committed in `lcbench-optima.json` (made by `npx tsx scripts/make-lcbench-optima.ts`: 200,000 uniformly
+ *   committed in `lcbench-optima.json` (made by `node bench/scripts/bench.mjs scripts/make-lcbench-optima.ts`: 200,000 uniformly
  *   random configurations in batches of 10,000, then a batched (μ+λ) local search in the unit cube from the
  *   best 32; see {@link searchLcbenchOptimum}). Regret is measured against that estimate (a run that beats
  *   it gets regret 0).
  * - `lastCost()`: the surrogate's predicted `time` output at epoch 51 (seconds of training up to that epoch),
  *   as the model gives it (it can extrapolate to implausibly small values in corners of the space).
  *
- * The surrogate runs in `onnxruntime-node` (a devDependency), imported dynamically on the first
- * `evaluate`, so nothing else ever loads it; `evaluate` is async (the harness awaits it). One session per
- * model file is shared by all problems of a process. Tests inject a fake {@link LcbenchSurrogate}.
+ * The surrogate runs in `onnxruntime-node` (a dependency of the lab), imported dynamically on the first
+ * `evaluate`, so nothing else ever loads it; `evaluate` is async (the harness awaits it). One ONNX Runtime
+ * inference session per model file is shared by all problems of a process. Tests inject a fake {@link LcbenchSurrogate}.
  *
  * @example
  * ```ts
@@ -269,18 +269,18 @@ export function lcbenchTaskCode(space: LcbenchSpace, task: string): number {
   return code;
 }
 
-const sessions = new Map<string, Promise<LcbenchSurrogate>>();
+const surrogates = new Map<string, Promise<LcbenchSurrogate>>();
 
 /**
  * The ONNX surrogate at `modelPath` in `onnxruntime-node` (imported here, dynamically), one thread, cached per
  * path. Throws `BenchmarkDataError` if the file is missing or onnxruntime-node is not installed.
  */
 export function openLcbenchSurrogate(modelPath: string): Promise<LcbenchSurrogate> {
-  let s = sessions.get(modelPath);
+  let s = surrogates.get(modelPath);
   if (!s) {
     s = createOnnxSurrogate(modelPath);
-    sessions.set(modelPath, s);
-    s.catch(() => sessions.delete(modelPath));
+    surrogates.set(modelPath, s);
+    s.catch(() => surrogates.delete(modelPath));
   }
   return s;
 }
@@ -296,17 +296,21 @@ async function createOnnxSurrogate(modelPath: string): Promise<LcbenchSurrogate>
       { cause: e },
     );
   }
-  const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  const inference = await ort.InferenceSession.create(modelPath, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+  });
   return {
     async predict(taskCodes: Int32Array, inputs: Float32Array): Promise<Float32Array> {
       const n = taskCodes.length;
       if (inputs.length !== n * LCBENCH_INPUT_WIDTH)
         throw new InvalidArgumentError(`predict(): ${n} task codes but ${inputs.length} inputs (expected ${n * LCBENCH_INPUT_WIDTH})`);
-      const out = await session.run({
+      const out = await inference.run({
         x_cat: new ort.Tensor('int32', taskCodes, [n, 1]),
         x_cont: new ort.Tensor('float32', inputs, [n, LCBENCH_INPUT_WIDTH]),
       });
-      const y = out[session.outputNames[0]];
+      const y = out[inference.outputNames[0]];
       if (!(y.data instanceof Float32Array) || y.data.length !== n * LCBENCH_OUTPUT_WIDTH) {
         throw new BenchmarkDataError(
           `${modelPath}: expected a float32 [${n}, ${LCBENCH_OUTPUT_WIDTH}] output, got ${y.type} [${y.dims.join(', ')}]`,
@@ -438,7 +442,7 @@ export function lcbenchProblems(options: LcbenchProblemsOptions = {}): LcbenchBe
     const optimum = optima[t];
     if (typeof optimum !== 'number') {
       throw new InvalidArgumentError(
-        `lcbench: no optimum estimate for task ${t} in lcbench-optima.json (run npx tsx scripts/make-lcbench-optima.ts)`,
+        `lcbench: no optimum estimate for task ${t} in lcbench-optima.json (run node bench/scripts/bench.mjs scripts/make-lcbench-optima.ts)`,
       );
     }
     return new LcbenchProblem(t, lcbenchTaskCode(space, t), space, optimum, noiseSd, surrogate);

@@ -33,7 +33,7 @@
  * - DTLZ2, r = (1.1, …, 1.1): the dominated region is {0 ≤ z ≤ r, |z| ≥ 1}: HV* = Π r_i − V_M / 2^M with
  *   V_M = π^{M/2}/Γ(M/2 + 1) the unit ball's volume (M = 2: π/4; M = 3: π/6), exact (needs r_i ≥ 1).
  * Test file test/bench/multiobjective.test.ts checks each against the exact hypervolume of a dense sample of
- * the true front (src/core/hypervolume.ts).
+ * the true front (library/src/core/hypervolume.ts).
  *
  * @example
  * ```ts

@@ -5,7 +5,7 @@
  * terms that make up f (max(|f|, |fopt|, |f - fopt|): f values next to 0 come from cancelling fopt), the
  * largest relative error of fopt, the largest absolute error of xopt and the largest |f(xopt) - fopt|.
  *
- * Usage: npx tsx scripts/check-bbob-reference.ts   (env TANSAKU_BENCH_DATA overrides the data folder,
+ * Usage: node bench/scripts/bench.mjs scripts/check-bbob-reference.ts   (env TANSAKU_BENCH_DATA overrides the data folder,
  * default ../shared/bench relative to the repository root). Exits with status 1 if an f is off by more than
  * 1e-10 in the scaled measure, an fopt by more than 1e-15 relative or an xopt by more than 1e-12.
  */

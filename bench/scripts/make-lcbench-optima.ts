@@ -5,9 +5,9 @@
  * (200,000 uniformly random configurations in batches of 10,000, then 40 generations of a batched (μ+λ)
  * local search from the best 32; seed fixed). About 30 s per task on one core.
  *
- *   npx tsx scripts/make-lcbench-optima.ts                   # the tasks the file lacks (all 34 at first)
- *   npx tsx scripts/make-lcbench-optima.ts --tasks 3945,7593 # only these (merged into the existing file)
- *   npx tsx scripts/make-lcbench-optima.ts --force           # every task again
+ *   node bench/scripts/bench.mjs scripts/make-lcbench-optima.ts                   # the tasks the file lacks (all 34 at first)
+ *   node bench/scripts/bench.mjs scripts/make-lcbench-optima.ts --tasks 3945,7593 # only these (merged into the existing file)
+ *   node bench/scripts/bench.mjs scripts/make-lcbench-optima.ts --force           # every task again
  *
  * The data folder is `$TANSAKU_BENCH_DATA` (default `../shared/bench`).
  */
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       `searchLcbenchOptimum (bench/problems/lcbench.ts), seed ${SEED}: 200,000 uniformly random configurations in batches ` +
       'of 10,000 (mapped to values as Tansaku samplers do), then 40 generations of a (mu+lambda) local search in the unit ' +
       'cube: 10,000 Gaussian perturbations of the best 32 per generation, sd 0.1 halved after a generation without ' +
-      'improvement. Made by npx tsx scripts/make-lcbench-optima.ts.',
+      'improvement. Made by node bench/scripts/bench.mjs scripts/make-lcbench-optima.ts.',
     date: new Date().toISOString().slice(0, 10),
     epoch: LCBENCH_FINAL_EPOCH,
     model: { file: 'yahpo/lcbench/model.onnx', sha256 },

@@ -55,7 +55,7 @@ describe('BBOB adapter', () => {
 });
 
 describe('problem registry', () => {
-  it('lists the groups of issue 4 in a stable order', () => {
+  it("lists the suite's groups in a stable order", () => {
     assert.deepEqual(
       problemGroups().map((g) => g.name),
       [

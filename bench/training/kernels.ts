@@ -1,7 +1,7 @@
 /**
  * Kernel timings on the wasm backend: the package's own kernel ("stock") against Tansaku's, on the shapes
  * of bench/training's models, interleaved (stock, tansaku, stock, ...) so machine load hits both alike.
- * `node --import tsx bench/training/kernels.ts [filter]`. Prints the median ms per call of each, in CPU time
+ * `node bench/scripts/bench.mjs training/kernels.ts [filter]`. Prints the median ms per call of each, in CPU time
  * of this process (process.cpuUsage: steadier than wall time on a shared machine; the kernels are
  * single-threaded).
  */

@@ -2,7 +2,7 @@
  * Profiles training steps of a bench/training model: CPU time per kernel (each registered kernel of the
  * backend is wrapped with process.cpuUsage, steadier than tf.profile's wall time on a shared machine),
  * and the rest of the step (tape, layers, optimizer bookkeeping in JS).
- * `node --import tsx bench/training/profile.ts [mlp|cnn] [wasm|stock|cpu] [batch] [steps] [sgd|adam]`
+ * `node bench/scripts/bench.mjs training/profile.ts [mlp|cnn] [wasm|stock|cpu] [batch] [steps] [sgd|adam]`
  * (stock: the wasm package's kernels, plus Tansaku's only where the package has none).
  */
 import * as tf from '@tensorflow/tfjs';

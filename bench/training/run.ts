@@ -8,7 +8,7 @@
  *   options: --rounds 3 --reps 3 --min-seconds 2 --warmup-seconds 2 --mlp-batch 128 --cnn-batch 64
  *            --models mlp,cnn --variants wasm,wasm-before,cpu,pytorch
  *
- * Every measurement runs in a fresh child process (`node --import tsx bench/training/run.ts --worker
+ * Every measurement runs in a fresh child process (`node bench/scripts/bench.mjs training/run.ts --worker
  * <json>`, or `/usr/bin/python3 bench/training/torch_train.py <json>`), which warms up, then runs `reps`
  * repetitions, each as many steps as fit in `min-seconds` (at least one), and prints one `RESULT {json}`
  * line with each repetition's steps, wall seconds and CPU seconds of the process. The parent runs every
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
     `Each row: ${rounds} round(s) × ${t.reps} repetition(s) of at least ${t.minSeconds} s each, in a fresh process per round, after ${t.warmupSeconds} s of warm-up (the tfjs cpu backend: one repetition after one warm-up step, first round only: its CNN step takes about a minute); samples/s = steps × batch / seconds. "CPU-second": the process's user + system CPU time (steadier than wall time when other work shares the cores; every variant here runs on one thread).`,
     'Step: a bare `optimizer.minimize` of the mean softmax cross-entropy of `model.apply(x)` with plain SGD (lr 0.01) in TensorFlow.js (no `model.fit`); `zero_grad`, forward, `backward`, `step` with SGD in PyTorch. Same layer sizes, random inputs, four batches used in turn.',
     `GFLOP/s counts the model's multiply-adds × 2 per training sample: forward, weight gradients, and input gradients of every layer but the first (MLP ${(MODELS.mlp.trainMacs / 1e6).toFixed(2)} M, CNN ${(MODELS.cnn.trainMacs / 1e6).toFixed(2)} M multiply-adds per sample).`,
-    '"before": tfjs-backend-wasm 4.22 with its own kernels; the CNN cannot train with them alone (no Conv2DBackpropFilter), so that row adds Tansaku\'s kernels only for what the package lacks. "after": `useTrainingWasmBackend()` (all of Tansaku\'s kernels; see src/tfjs/wasm-training.ts).',
+    '"before": tfjs-backend-wasm 4.22 with its own kernels; the CNN cannot train with them alone (no Conv2DBackpropFilter), so that row adds Tansaku\'s kernels only for what the package lacks. "after": `useTrainingWasmBackend()` (all of Tansaku\'s kernels; see library/src/tfjs/wasm-training.ts).',
     ...speedups
       .filter((s) => s.wasmAfterOverBefore !== null)
       .map(

@@ -5,8 +5,10 @@
 // layer of 128 units, batch 128, no dropout); the report compares the test accuracy of the best trial
 // (chosen by validation accuracy) with the default's, and the epochs each study trained.
 //
-//   npx tsx examples/fashion-mnist.ts                     # 14 minutes on 2 shared cores (13 CPU minutes)
-//   npx tsx examples/fashion-mnist.ts --trials 8 --epochs 3 --train 2000   # a quick look
+// In library/ of a checkout (`tansaku-dev`: the library's sources; in a project that installed tansaku,
+// plain `npx tsx examples/fashion-mnist.ts`):
+//   npx tsx --conditions=tansaku-dev examples/fashion-mnist.ts                                     # 14 minutes on 2 shared cores
+//   npx tsx --conditions=tansaku-dev examples/fashion-mnist.ts --trials 8 --epochs 3 --train 2000  # a quick look
 //
 // Data: Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist). To keep the run short, every
 // trial trains on the first --train (8,000) training images for --epochs (8) epochs, the last

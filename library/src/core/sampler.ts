@@ -12,7 +12,7 @@
  *    not cover, e.g. a conditional parameter.
  * `afterTrial` (optional) runs when the trial finishes.
  *
- * State rule (design.md): anything a sampler needs to continue the search lives in the storage, in
+ * State rule (ARCHITECTURE.md): anything a sampler needs to continue the search lives in the storage, in
  * trials and system attributes, so another worker or a restarted process continues the same search.
  * Randomness is derived from `study.seed` and the trial number (see `Rng.forKey`).
  */

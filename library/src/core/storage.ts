@@ -1,5 +1,5 @@
 /**
- * The Storage interface. Storages are designed around an operation log (see design.md): every change
+ * The Storage interface. Storages are designed around an operation log (see ARCHITECTURE.md): every change
  * is one {@link Operation}; a reader replays operations in log order into the same in-memory model.
  * The operation codes are Optuna's JournalStorage op codes (0-9), so a journal file can be shared with
  * Optuna.

@@ -3,7 +3,7 @@
  *
  * The search is written as a generator that yields the points it needs evaluated and receives their
  * values. Given the same options and the same values it takes the same path, so the sampler can rebuild
- * the whole state of the search from the trials in the storage (design.md's state rule) by replaying
+ * the whole state of the search from the trials in the storage (the state rule of ARCHITECTURE.md) by replaying
  * it, and parallel workers agree on every step without talking to each other.
  *
  * Algorithm: Nelder & Mead (1965) with the tie-breaking and acceptance rules of Lagarias, Reeds, Wright

@@ -10,7 +10,7 @@
  * still missing into trials, each claimed with a key that names the point, so concurrent workers and
  * processes never evaluate a point twice.
  *
- * State rule (design.md). The path is a pure function of the options, the seed and the values of the
+ * State rule (ARCHITECTURE.md, "Sampler state lives in the storage"). The path is a pure function of the options, the seed and the values of the
  * points it asked for, so nothing of it is stored: every worker, and every restarted process, replays
  * it from the study's trials (a point's value is its first COMPLETE trial's; a point whose trials all
  * failed or were pruned is the worst; a point with a trial still RUNNING or WAITING is pending). The

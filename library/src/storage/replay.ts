@@ -1,6 +1,6 @@
 /**
  * The replay model: the in-memory picture of studies and trials that every operation-log storage
- * builds by applying operations in log order (design.md, "Storage, in one design"). The memory,
+ * builds by applying operations in log order (ARCHITECTURE.md, "Storage is an operation log"). The memory,
  * journal and PostgreSQL backends share this code, so they agree on every rule.
  *
  * Two entry points:

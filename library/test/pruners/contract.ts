@@ -1,5 +1,5 @@
 /**
- * Contract suite every pruner passes (design.md: one interface, many implementations, one shared
+ * Contract suite every pruner passes (ARCHITECTURE.md: one interface, many implementations, one shared
  * contract). Usage: `runPrunerContract('MedianPruner', () => new MedianPruner({ nStartupTrials: 1 }))`.
  */
 import assert from 'node:assert/strict';
