@@ -4,6 +4,7 @@
  * and results do not depend on call order. Also the centered L2 discrepancy helper against SciPy.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   categoricalDistribution,
@@ -25,33 +26,18 @@ import type { FrozenTrial, JsonValue, StudyDirection, TrialState } from '../../s
 import { QMC_SEARCH_SPACE_ATTR, QmcSampler, centeredL2Discrepancy } from '../../src/samplers/qmc.js';
 import { SOBOL_MAX_DIMENSION, SobolSequence } from '../../src/samplers/sobol.js';
 
+/** SciPy's centered L2 discrepancies, recorded by scripts/make-sobol-reference.py. */
+const { discrepancy: CD } = JSON.parse(readFileSync(new URL('../fixtures/reference/scipy-qmc.json', import.meta.url), 'utf8')) as {
+  discrepancy: { points3d: number[][]; value3d: number; points1d: number[][]; value1d: number; unscrambledSobol256In2d: number };
+};
 /** 10 points in [0,1]^3 (numpy default_rng(7).random((10, 3))) and scipy.stats.qmc.discrepancy(points, method='CD'). */
-const CD_POINTS_3D = [
-  [0.625095466604667, 0.8972138009695755, 0.7756856902451935],
-  [0.22520718999059186, 0.30016628491122543, 0.8735534453962619],
-  [0.005265304565574724, 0.8212284183827663, 0.7970694287520462],
-  [0.4679349528437208, 0.3030324268193135, 0.2784256121007733],
-  [0.2548695876541246, 0.4450763058826466, 0.5045482589579533],
-  [0.5534973520744925, 0.9955002834343927, 0.7926619192137531],
-  [0.6221792294411627, 0.9889601476818849, 0.21530869823559895],
-  [0.16021203385784455, 0.6125396042730308, 0.04394200796138337],
-  [0.03568027877359614, 0.5148888202713703, 0.4662060253252891],
-  [0.9171677731928523, 0.6292262544910104, 0.5141176465995139],
-];
-const CD_VALUE_3D = 0.06390602933918443;
+const CD_POINTS_3D = CD.points3d;
+const CD_VALUE_3D = CD.value3d;
 /** 7 points in [0,1] (default_rng(8).random((7, 1))) and their CD from SciPy. */
-const CD_POINTS_1D = [
-  [0.3269722766055607],
-  [0.9872768433379255],
-  [0.31871083848551673],
-  [0.7885489358200289],
-  [0.8698965116962161],
-  [0.391084806539194],
-  [0.4378818731227988],
-];
-const CD_VALUE_1D = 0.017503047411360884;
+const CD_POINTS_1D = CD.points1d;
+const CD_VALUE_1D = CD.value1d;
 /** SciPy: discrepancy(Sobol(2, scramble=False).random(256), method='CD'). */
-const CD_UNSCRAMBLED_SOBOL_256_2D = 1.663160380993567e-5;
+const CD_UNSCRAMBLED_SOBOL_256_2D = CD.unscrambledSobol256In2d;
 
 // Every assert.ok here carries a message: without one, a failing assert.ok makes Node re-read and parse
 // the test source to describe the expression, which under tsx's transform can take minutes.
