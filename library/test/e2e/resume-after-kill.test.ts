@@ -5,17 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { JournalFileStorage, NelderMeadSampler, createStudy, floatDistribution, loadStudy, type Trial } from '../../src/index.js';
-import { assertResumesAfterKill, killWhenItHangs } from '../samplers/path-search-helpers.js';
+import { JournalFileStorage, NelderMeadSampler, createStudy, floatDistribution, loadStudy } from '../../src/index.js';
+import { assertResumesAfterKill, killWhenItHangs, quadratic } from '../samplers/path-search-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-kill-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-const quadratic = (trial: Trial) => {
-  const x = trial.suggestFloat('x', -5, 5);
-  const y = trial.suggestFloat('y', -5, 5);
-  return (x - 1) ** 2 + 10 * (y + 2) ** 2;
-};
 
 describe('NelderMeadSampler after SIGKILL', () => {
   it('continues the same path after its process is killed mid-trial (journal, SIGKILL)', async () => {

@@ -21,6 +21,7 @@ import {
   type Trial,
 } from '../../src/index.js';
 import { runSamplerContract } from './contract.js';
+import { quadratic } from './path-search-helpers.js';
 
 runSamplerContract('NelderMeadSampler (serial)', {
   make: (seed) => new NelderMeadSampler({ seed, categorical: 'random' }),
@@ -170,12 +171,6 @@ describe('nelderMeadPath', () => {
     assert.throws(() => new NelderMeadSampler({ staleRetries: -1 }), /staleRetries must be an integer >= 0/);
   });
 });
-
-const quadratic = (trial: Trial) => {
-  const x = trial.suggestFloat('x', -5, 5);
-  const y = trial.suggestFloat('y', -5, 5);
-  return (x - 1) ** 2 + 10 * (y + 2) ** 2;
-};
 
 describe('NelderMeadSampler', () => {
   it('minimises a smooth function far better than its initial simplex', async () => {

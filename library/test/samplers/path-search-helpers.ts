@@ -1,4 +1,4 @@
-/** Helpers shared by the tests of the path-following samplers (coordinate search, hill climbing, cross-search). */
+/** Helpers shared by the tests of the replayed samplers (coordinate search, hill climbing, cross-search, Nelder-Mead). */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -25,6 +25,13 @@ export const TABLE_5X5: readonly (readonly number[])[] = [
   [6, 4, 2, 1, 8],
   [9, 9, 9, 9, 9],
 ];
+
+/** A smooth 2-D objective with its minimum 0 at (1, -2), for the Nelder-Mead tests. */
+export const quadratic = (trial: Trial): number => {
+  const x = trial.suggestFloat('x', -5, 5);
+  const y = trial.suggestFloat('y', -5, 5);
+  return (x - 1) ** 2 + 10 * (y + 2) ** 2;
+};
 
 /** Objective over a 2-D table with int parameters a (row) and b (column). */
 export function tableObjective(table: readonly (readonly number[])[], sign = 1): (trial: Trial) => number {
