@@ -20,7 +20,8 @@ cd "$ROOT"
 TARBALL="$(npm pack -w tansaku --pack-destination "$WORK" --silent | tail -n 1)"
 [ -f "$WORK/$TARBALL" ] || fail "npm pack made no tarball (got '$TARBALL')"
 tar -tzf "$WORK/$TARBALL" > "$WORK/contents.txt"
-for f in package/package.json package/README.md package/LICENSE package/bin/tansaku.mjs package/dist/index.js package/dist/index.d.ts package/dist/tfjs/index.js; do
+for f in package/package.json package/README.md package/LICENSE package/bin/tansaku.mjs package/dist/index.js package/dist/index.d.ts \
+  package/dist/extend.js package/dist/extend.d.ts package/dist/testing.js package/dist/testing.d.ts package/dist/tfjs/index.js; do
   grep -qx "$f" "$WORK/contents.txt" || fail "the tarball lacks $f"
 done
 if grep -q '^package/src/' "$WORK/contents.txt"; then fail "the tarball ships src/"; fi
@@ -70,7 +71,20 @@ import {
   type Storage,
   type Trial,
 } from 'tansaku';
+import { Rng, fromUnit, type Distribution, type StudyView } from 'tansaku/extend';
+import { runSamplerContract } from 'tansaku/testing';
 import { train, useTrainingWasmBackend, type TrainResult } from 'tansaku/tfjs';
+
+export class UniformSampler implements Sampler {
+  readonly name = 'UniformSampler';
+  sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, distribution: Distribution): number {
+    return fromUnit(distribution, Rng.forKey(study.seed, trial.number, name).random());
+  }
+}
+
+export function registerContract(): void {
+  runSamplerContract('UniformSampler', { make: () => new UniformSampler() });
+}
 
 export async function tune(path: string): Promise<FrozenTrial> {
   const storage: Storage = new JournalFileStorage(path);

@@ -19,23 +19,25 @@
 import {
   InMemoryStorage,
   NopPruner,
-  Rng,
   StudyExhaustedError,
   createStudy,
   type Sampler,
   type Study,
   type Trial,
+  type CategoricalChoice,
+  type Distribution,
+  type OrdinalValue,
+} from 'tansaku';
+import {
+  Rng,
   categoricalDistribution,
   floatDistribution,
   fromUnit,
   intDistribution,
   ordinalDistribution,
   toExternal,
-  type CategoricalChoice,
-  type Distribution,
-  type OrdinalValue,
   hypervolume,
-} from 'tansaku';
+} from 'tansaku/extend';
 import type { BenchmarkProblem, ParameterSource } from '../problems/problem.js';
 import { median } from '../lib/stats.js';
 import { OptunaBridgeError, type OptunaBridge } from './optuna-bridge.js';

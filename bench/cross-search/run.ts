@@ -24,9 +24,9 @@ import {
   NopPruner,
   RandomSampler,
   createStudy,
-  ordinalDistribution,
   type Sampler,
 } from 'tansaku';
+import { ordinalDistribution } from 'tansaku/extend';
 import { machineInfo, loadavg } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
 import { median } from '../lib/stats.js';

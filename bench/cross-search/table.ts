@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from 'tansaku';
+import { Rng } from 'tansaku/extend';
 
 /** A table file, as written on disk. */
 export interface TableFile {

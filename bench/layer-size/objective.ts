@@ -13,14 +13,16 @@
  * end of an epoch, its projected end (mean epoch time so far) lies within the grace period, and is
  * otherwise stopped there with an error (the trial FAILs; the next run.ts re-enqueues its cell).
  */
-import { TansakuError, type Trial } from 'tansaku';
+import type { Trial } from 'tansaku';
 import { SIZES, TRAINING, forwardMacs } from './config.js';
 import { cellData, trainCell } from './mlp.js';
 
 /** Thrown at an epoch end past the run's deadline when the trial would not finish within the grace period. */
-export class DeadlineError extends TansakuError {
+export class DeadlineError extends Error {
+  readonly code = 'LAYER_SIZE_DEADLINE';
   constructor(message: string) {
-    super('TANSAKU_LAYER_SIZE_DEADLINE', message);
+    super(message);
+    this.name = 'DeadlineError';
   }
 }
 

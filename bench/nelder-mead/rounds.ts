@@ -13,7 +13,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng, nelderMeadPath, type NelderMeadJoin } from 'tansaku';
+import { Rng, nelderMeadPath, type NelderMeadJoin } from 'tansaku/extend';
 import { bbobProblem } from '../problems/bbob.js';
 import { describeCode, loadavg, machineInfo } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';

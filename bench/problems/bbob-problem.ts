@@ -12,7 +12,7 @@
  * const y = p.evaluate(trial, rng);     // asks x0..x9 from the trial
  * ```
  */
-import type { Rng } from 'tansaku';
+import type { Rng } from 'tansaku/extend';
 import { bbobProblem, type BbobProblem } from './bbob.js';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 

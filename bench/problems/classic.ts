@@ -27,7 +27,8 @@
  * p.evaluate(trial, rng);            // asks x0, x1 with suggestFloat over the domain
  * ```
  */
-import { InvalidArgumentError, type Rng } from 'tansaku';
+import { InvalidArgumentError } from 'tansaku';
+import type { Rng } from 'tansaku/extend';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 
 /** A continuous box-constrained problem with a known global minimum, its function exposed for tests. */

@@ -34,7 +34,7 @@
  * p.branchOptima;    // { linear: 0.3, tree: 0.2, 'net/sgd': 0.15, 'net/adam': 0.1 }
  * ```
  */
-import type { Rng } from 'tansaku';
+import type { Rng } from 'tansaku/extend';
 import { branin, hartmann3, hartmann6, type ContinuousBenchmarkProblem } from './classic.js';
 import type { KnownOptimumProblem } from './mixed.js';
 import type { ParameterSource } from './problem.js';

@@ -45,7 +45,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { floatDistribution, fromUnit, intDistribution, toExternal, type Distribution, InvalidArgumentError, Rng } from 'tansaku';
+import { type Distribution, InvalidArgumentError } from 'tansaku';
+import { floatDistribution, fromUnit, intDistribution, toExternal, Rng } from 'tansaku/extend';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 import { BenchmarkDataError, benchDataDir, benchDataMissing, readBenchJson } from './tabular.js';
 

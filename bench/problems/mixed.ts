@@ -31,7 +31,8 @@
  * p.optimalConfig;                       // { offset: 'a', x0: 1, x1: 1, x2: 1, x3: 1, x4: 1, x5: 1 }
  * ```
  */
-import { InvalidArgumentError, type Rng } from 'tansaku';
+import { InvalidArgumentError } from 'tansaku';
+import type { Rng } from 'tansaku/extend';
 import { levyFunction, rosenbrockFunction, STYBLINSKI_TANG_FOPT_PER_DIM, STYBLINSKI_TANG_XOPT, styblinskiTangFunction } from './classic.js';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 

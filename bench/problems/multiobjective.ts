@@ -43,7 +43,8 @@
  * p.optimalHypervolume;          // 120.66666666666667
  * ```
  */
-import { InvalidArgumentError, type Rng } from 'tansaku';
+import { InvalidArgumentError } from 'tansaku';
+import type { Rng } from 'tansaku/extend';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 
 /** A multi-objective problem over [0, 1]^n with a known front. */

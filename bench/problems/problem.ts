@@ -6,7 +6,8 @@
  * {@link ParameterSource} (a Tansaku `Trial` is one; the Optuna bridge provides another), so conditional
  * spaces (a categorical switch that activates a sub-space) are expressed exactly as users write them.
  */
-import type { CategoricalChoice, OrdinalValue, Rng } from 'tansaku';
+import type { CategoricalChoice, OrdinalValue } from 'tansaku';
+import type { Rng } from 'tansaku/extend';
 
 /** The suggest API a problem uses: a subset of Tansaku's `Trial`, which satisfies it as is. */
 export interface ParameterSource {

@@ -41,13 +41,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type OrdinalValue, InvalidArgumentError, TansakuError, type Rng } from 'tansaku';
+import { type OrdinalValue, InvalidArgumentError } from 'tansaku';
+import type { Rng } from 'tansaku/extend';
 import type { BenchmarkProblem, ParameterSource } from './problem.js';
 
-/** The shared data could not be found or read, or is not in the expected format. */
-export class BenchmarkDataError extends TansakuError {
+/**
+ * The shared data could not be found or read, or is not in the expected format. The lab's own error, with
+ * a stable code as the library's errors have (but outside the library's `ErrorCode`s).
+ */
+export class BenchmarkDataError extends Error {
+  readonly code = 'TANSAKU_BENCHMARK_DATA';
   constructor(message: string, options?: { cause?: unknown }) {
-    super('TANSAKU_BENCHMARK_DATA', message, options);
+    super(message, options);
+    this.name = 'BenchmarkDataError';
   }
 }
 

@@ -15,7 +15,8 @@ import {
   styblinskiTang,
   type ContinuousBenchmarkProblem,
 } from '../problems/classic.js';
-import { InvalidArgumentError, Rng } from 'tansaku';
+import { InvalidArgumentError } from 'tansaku';
+import { Rng } from 'tansaku/extend';
 import { RandomParams, xParams } from './param-source.js';
 
 function close(actual: number, expected: number, tol: number, what: string): void {

@@ -17,7 +17,7 @@ import { DEFAULT_PYTHON, OptunaBridge, OptunaBridgeError, hasOptuna } from '../c
 import { checkpointsFor, runOptuna, type RunSpec } from '../compare/runner.js';
 import { resolveSamplers, samplerByName } from '../compare/samplers.js';
 import { toyBiobjective, toyMixed, toySphere } from '../compare/toy-problems.js';
-import type { Rng } from 'tansaku';
+import type { Rng } from 'tansaku/extend';
 
 const skip =
   !hasOptuna() && !process.env.CI ? `python3-optuna is not installed for ${DEFAULT_PYTHON} (apt-get install -y python3-optuna)` : false;

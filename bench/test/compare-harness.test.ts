@@ -36,7 +36,7 @@ import { TANSAKU_SAMPLERS, resolveSamplers, samplerByName, samplerFits } from '.
 import { fakeRun } from './fake-runs.js';
 import { toyHarnessOptions } from './toy-harness.js';
 import { toyBiobjective, toyMixed, toyProblems, toySphere } from '../compare/toy-problems.js';
-import { Rng } from 'tansaku';
+import { Rng } from 'tansaku/extend';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-compare-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

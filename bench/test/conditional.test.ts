@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { conditionalFunctions, conditionalModels, conditionalProblems } from '../problems/conditional.js';
-import { Rng } from 'tansaku';
+import { Rng } from 'tansaku/extend';
 import type { ParameterSource } from '../problems/problem.js';
 import { exhaustiveMinimum, FixedParams, RandomParams } from './param-source.js';
 

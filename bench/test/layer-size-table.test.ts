@@ -12,7 +12,8 @@ import { after, describe, it } from 'node:test';
 import { checkTable } from '../cross-search/table.js';
 import { exportFromTrials } from '../layer-size/export.js';
 import { cellsToRetry, collectCells, completeRowCount, progressOf, tableFile, type GridSpec } from '../layer-size/table.js';
-import { JournalFileStorage, createStudy, intDistribution, ordinalDistribution, type Study } from 'tansaku';
+import { JournalFileStorage, createStudy, type Study } from 'tansaku';
+import { intDistribution, ordinalDistribution } from 'tansaku/extend';
 
 const spec: GridSpec = { sizes: [8, 16, 32], seeds: [0, 1] };
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-layer-size-'));

@@ -28,7 +28,8 @@ import {
 } from '../problems/index.js';
 import { checkpointsFor, problemRng, runTansaku, type RunSpec } from '../compare/runner.js';
 import { samplerByName } from '../compare/samplers.js';
-import { InvalidArgumentError, Rng } from 'tansaku';
+import { InvalidArgumentError } from 'tansaku';
+import { Rng } from 'tansaku/extend';
 import { FixedParams, RandomParams } from './param-source.js';
 
 const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures');

@@ -3,7 +3,8 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { STYBLINSKI_TANG_FOPT_PER_DIM, STYBLINSKI_TANG_XOPT } from '../problems/classic.js';
 import { mixedLevy, mixedProblems, mixedRosenbrock, mixedStyblinskiTang } from '../problems/mixed.js';
-import { InvalidArgumentError, Rng } from 'tansaku';
+import { InvalidArgumentError } from 'tansaku';
+import { Rng } from 'tansaku/extend';
 import { exhaustiveMinimum, FixedParams, RandomParams } from './param-source.js';
 
 const rng0 = new Rng(0);

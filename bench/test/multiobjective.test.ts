@@ -14,7 +14,8 @@ import {
   zdtProblems,
   type MultiObjectiveBenchmarkProblem,
 } from '../problems/multiobjective.js';
-import { InvalidArgumentError, hypervolume, Rng } from 'tansaku';
+import { InvalidArgumentError } from 'tansaku';
+import { hypervolume, Rng } from 'tansaku/extend';
 import { RandomParams, xParams } from './param-source.js';
 
 function close(a: number, b: number, tol: number, what: string): void {

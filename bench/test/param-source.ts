@@ -4,7 +4,8 @@
  * - RandomParams draws uniformly (floats, ints, categorical/ordinal choices) from a seeded Rng.
  * Both record the names asked, in order, and the distributions, so tests can check the define-by-run space.
  */
-import type { CategoricalChoice, OrdinalValue, Rng } from 'tansaku';
+import type { CategoricalChoice, OrdinalValue } from 'tansaku';
+import type { Rng } from 'tansaku/extend';
 import type { ParameterSource } from '../problems/problem.js';
 
 export type Asked =

@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { bbobBenchmark, bbobInstanceOf, bbobProblem, problemGroups, problemsInGroup } from '../problems/index.js';
-import { InvalidArgumentError, Rng } from 'tansaku';
+import { InvalidArgumentError } from 'tansaku';
+import { Rng } from 'tansaku/extend';
 import { RandomParams, xParams } from './param-source.js';
 
 const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures');

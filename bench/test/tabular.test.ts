@@ -16,7 +16,8 @@ import {
   NASBENCH201_TASKS,
   nasbench201Problems,
 } from '../problems/tabular.js';
-import { InvalidArgumentError, Rng } from 'tansaku';
+import { InvalidArgumentError } from 'tansaku';
+import { Rng } from 'tansaku/extend';
 import { FixedParams, RandomParams } from './param-source.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -3,7 +3,8 @@
 // Run it in 2 worker processes on a journal file:
 //   npx tansaku optimize --objective examples/objective-module.ts --storage tansaku.journal \
 //     --study logreg --n-trials 40 --n-jobs 2 --pruner-options n_startup_trials=5,n_warmup_steps=3
-import { Rng, TrialPruned, type Trial } from 'tansaku';
+import { TrialPruned, type Trial } from 'tansaku';
+import { Rng } from 'tansaku/extend';
 
 /** A fixed synthetic data set: two Gaussian blobs in 8 dimensions. */
 function makeData(n: number, seed: number): { x: Float64Array[]; y: number[] } {

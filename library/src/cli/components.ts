@@ -3,12 +3,6 @@
  * `--pruner-options` give them. Options are the library's constructor options (camelCase; snake_case
  * is accepted too), as JSON (`'{"nStartupTrials": 5}'`) or `key=value` pairs (`n_startup_trials=5,n_warmup_steps=2`).
  */
-import type { ParamValue, SearchSpace } from '../core/distributions.js';
-import { cardinality } from '../core/distributions.js';
-import { InvalidArgumentError, describeValue } from '../core/errors.js';
-import type { Pruner } from '../core/pruner.js';
-import type { Sampler } from '../core/sampler.js';
-import type { JsonValue } from '../core/trial-record.js';
 import {
   CoordinateSearchSampler,
   CrossSearchSampler,
@@ -21,8 +15,14 @@ import {
   QmcSampler,
   RandomSampler,
   ThresholdPruner,
+  type ParamValue,
+  type SearchSpace,
+  InvalidArgumentError,
+  type Pruner,
+  type Sampler,
+  type JsonValue,
 } from '../index.js';
-import { closest } from '../runner/argv.js';
+import { cardinality, describeValue, closest } from '../extend.js';
 
 export type ComponentOptions = Record<string, JsonValue>;
 

@@ -1,6 +1,6 @@
+import type { FrozenTrial } from '../index.js';
+import { formatElapsed, formatNumber } from '../extend.js';
 /** Plain-text tables and trial rows for the CLI's `table` format. */
-import type { FrozenTrial } from '../core/trial-record.js';
-import { formatElapsed, formatNumber } from './progress.js';
 
 /** A left-aligned table with a header rule; numbers right-aligned. */
 export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {

@@ -18,22 +18,31 @@ import { Command, CommanderError, Option, InvalidArgumentError as CommanderArgum
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, resolve } from 'node:path';
-import { InvalidArgumentError, InvalidDistributionError, StudyNotFoundError, TansakuError, describeValue } from '../core/errors.js';
-import type { Storage } from '../core/storage.js';
-import { SystemAttr, type FrozenTrial, type StudyDirection } from '../core/trial-record.js';
-import { describeKindClash } from '../core/distributions.js';
-import { JournalFileStorage, createStudy, deleteStudy, paretoFront, trialToJSON, trialsToCSV, trialsToJSON } from '../index.js';
-import { killAllChildren } from '../runner/processes.js';
+import {
+  InvalidArgumentError,
+  InvalidDistributionError,
+  JournalFileStorage,
+  StudyNotFoundError,
+  TansakuError,
+  createStudy,
+  deleteStudy,
+  trialsToCSV,
+  trialsToJSON,
+  type FrozenTrial,
+  type Storage,
+  type StudyDirection,
+} from '../index.js';
+import { SystemAttr, describeKindClash, describeValue, formatNumber, killAllChildren, paretoFront, trialToJSON } from '../extend.js';
 import { PRUNERS, SAMPLERS, checkPrunerName, checkSamplerName, makePruner, makeSampler, parseComponentOptions } from './components.js';
 
-/** Width of the name column in the sampler and pruner lists of `--help`. */
-const NAME_WIDTH = Math.max(...[...Object.keys(SAMPLERS), ...Object.keys(PRUNERS)].map((k) => k.length));
 import { renderTable, trialsTable } from './format.js';
-import { formatNumber } from './progress.js';
 import { UsageError, afterKill, preflight, readSettings, runStudy, type CliIo } from './run.js';
 import { CLI_SETTINGS_ATTR, settingsFromJson, settingsToJson, type CliSettings } from './settings.js';
 import { SpaceFileError, readSpaceFile } from './space.js';
 import { openStorage, parseStorageSpec } from './storage.js';
+
+/** Width of the name column in the sampler and pruner lists of `--help`. */
+const NAME_WIDTH = Math.max(...[...Object.keys(SAMPLERS), ...Object.keys(PRUNERS)].map((k) => k.length));
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;

@@ -11,24 +11,35 @@
 import { hostname } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SearchSpace } from '../core/distributions.js';
-import { InvalidArgumentError, StorageError, StudyNotFoundError, TansakuError } from '../core/errors.js';
-import type { Storage } from '../core/storage.js';
-import { SystemAttr, type FrozenTrial } from '../core/trial-record.js';
-import { OptimizationInterruptedError, type Objective, type Study } from '../core/study.js';
-import { loadStudy } from '../index.js';
-import { CommandObjective } from '../runner/command.js';
 import {
+  loadStudy,
+  type SearchSpace,
+  InvalidArgumentError,
+  StorageError,
+  StudyNotFoundError,
+  TansakuError,
+  type Storage,
+  type FrozenTrial,
+  OptimizationInterruptedError,
+  type Objective,
+  type Study,
+  CommandObjective,
+} from '../index.js';
+import { makePruner, makeSampler } from './components.js';
+import { Progress, type ProgressCounts } from './progress.js';
+import { CLI_SETTINGS_ATTR, settingsFromJson, type CliSettings } from './settings.js';
+import {
+  SystemAttr,
   WorkerPool,
   failTrialsOfDeadWorker,
   loadObjectiveModule,
   needsTypeScriptLoader,
   tsxLoaderUrl,
   type WorkerExit,
-} from '../runner/worker.js';
-import { makePruner, makeSampler } from './components.js';
-import { Progress, formatNumber, formatParams, type OutputStream, type ProgressCounts } from './progress.js';
-import { CLI_SETTINGS_ATTR, settingsFromJson, type CliSettings } from './settings.js';
+  formatNumber,
+  formatParams,
+  type OutputStream,
+} from '../extend.js';
 
 /** A failure the user caused by arguments or inputs: printed without a stack trace, exit code 2. */
 export class UsageError extends TansakuError {

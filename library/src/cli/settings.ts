@@ -21,10 +21,9 @@
  * budget itself is the study's `tansaku:max_trials` attribute, shared by every process; `nTrials`
  * records what was asked. `tansaku worker --storage P --study S` needs nothing else.
  */
-import { validateDistribution, type SearchSpace } from '../core/distributions.js';
-import { InvalidArgumentError, describeValue } from '../core/errors.js';
-import type { JsonValue, StudyDirection } from '../core/trial-record.js';
 import { checkPrunerName, checkSamplerName, type ComponentOptions } from './components.js';
+import { type SearchSpace, InvalidArgumentError, type JsonValue, type StudyDirection } from '../index.js';
+import { validateDistribution, describeValue } from '../extend.js';
 
 export const CLI_SETTINGS_ATTR = 'tansaku:cli_settings';
 

@@ -19,9 +19,8 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { InvalidDistributionError, TansakuError, describeValue } from '../core/errors.js';
-import { validateDistribution, type Distribution, type SearchSpace } from '../core/distributions.js';
-import { closest, paramEnvName } from '../runner/argv.js';
+import { InvalidDistributionError, TansakuError, type Distribution, type SearchSpace } from '../index.js';
+import { describeValue, validateDistribution, closest, paramEnvName } from '../extend.js';
 
 /** A space file could not be read or is invalid. */
 export class SpaceFileError extends TansakuError {

@@ -5,10 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError } from '../core/errors.js';
-import type { Storage } from '../core/storage.js';
-import { InMemoryStorage } from '../storage/memory.js';
-import { JournalFileStorage } from '../storage/journal.js';
+import { InvalidArgumentError, type Storage, InMemoryStorage, JournalFileStorage } from '../index.js';
 
 export type StorageSpec = { kind: 'memory' } | { kind: 'journal'; path: string };
 

@@ -7,10 +7,10 @@
  * of the IPC channel to the parent (the parent died), interrupts it: the running trial is failed as
  * interrupted and the process exits 130.
  */
-import { OptimizationInterruptedError } from '../core/study.js';
-import { loadObjectiveModule } from '../runner/worker.js';
 import { isFatal, loadStudyWithSettings, readSettings, withSpace } from './run.js';
 import { openStorage } from './storage.js';
+import { OptimizationInterruptedError } from '../index.js';
+import { loadObjectiveModule } from '../extend.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

@@ -10,10 +10,55 @@
  * }
  * ```
  */
+/**
+ * Every `code` a {@link TansakuError} carries. Stable across releases: branch on these, not on messages.
+ *
+ * @example
+ * ```ts
+ * try { await loadStudy({ studyName: 'mlp', storage }); }
+ * catch (e) { if (e instanceof TansakuError && e.code === 'TANSAKU_STUDY_NOT_FOUND') await createStudy({ studyName: 'mlp', storage }); }
+ * ```
+ */
+export type ErrorCode =
+  | 'TANSAKU_ABORTED'
+  | 'TANSAKU_ALL_TRIALS_FAILED'
+  | 'TANSAKU_COMMAND_FAILED'
+  | 'TANSAKU_DATASET_FORMAT'
+  | 'TANSAKU_DATASET_NOT_FOUND'
+  | 'TANSAKU_DISTRIBUTION_CLASH'
+  | 'TANSAKU_DUPLICATE_STUDY'
+  | 'TANSAKU_INTERRUPTED'
+  | 'TANSAKU_INVALID_ARGUMENT'
+  | 'TANSAKU_INVALID_DISTRIBUTION'
+  | 'TANSAKU_INVALID_SPACE'
+  | 'TANSAKU_INVALID_STATE_TRANSITION'
+  | 'TANSAKU_MISSING_DEPENDENCY'
+  | 'TANSAKU_NO_COMPLETED_TRIALS'
+  | 'TANSAKU_OBJECTIVE_MODULE'
+  | 'TANSAKU_SAMPLER_DEADLOCK'
+  | 'TANSAKU_SAMPLER_ERROR'
+  | 'TANSAKU_STORAGE_ERROR'
+  | 'TANSAKU_STUDY_DELETED'
+  | 'TANSAKU_STUDY_EXHAUSTED'
+  | 'TANSAKU_STUDY_NOT_FOUND'
+  | 'TANSAKU_TRIAL_FINISHED'
+  | 'TANSAKU_TRIAL_NOT_FOUND'
+  | 'TANSAKU_TRIAL_PRUNED'
+  | 'TANSAKU_USAGE'
+  | 'TANSAKU_WORKERS_FAILED';
+
+/** The `code` of each warning Tansaku emits with `process.emitWarning` (a repaired journal line, a lock waited on or broken, an objective value that failed its trial). */
+export type WarningCode =
+  | 'TANSAKU_BAD_OBJECTIVE_VALUE'
+  | 'TANSAKU_JOURNAL_LOCK_RACE'
+  | 'TANSAKU_JOURNAL_LOCK_WAIT'
+  | 'TANSAKU_JOURNAL_STALE_LOCK'
+  | 'TANSAKU_JOURNAL_TORN_LINE';
+
 export class TansakuError extends Error {
   /** Stable machine-readable code, e.g. `TANSAKU_INVALID_DISTRIBUTION`. */
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;

@@ -54,6 +54,24 @@ export type TrialPlan =
 /** Values for parameters sampled jointly: name -> distribution and internal value. */
 export type RelativeSample = Record<string, { distribution: Distribution; internal: number }>;
 
+/**
+ * A search algorithm (see the module documentation for its three phases). Only `name` and
+ * `sampleIndependent` are required; `runSamplerContract` from `tansaku/testing` checks an implementation.
+ *
+ * @example
+ * ```ts
+ * import { Rng, fromUnit, type Distribution, type FrozenTrial, type Sampler, type StudyView } from 'tansaku/extend';
+ *
+ * class UniformSampler implements Sampler {
+ *   readonly name = 'UniformSampler';
+ *   sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, distribution: Distribution): number {
+ *     // one stream per (study seed, trial number, parameter): reproducible however trials are spread over workers
+ *     return fromUnit(distribution, Rng.forKey(study.seed, trial.number, name).random());
+ *   }
+ * }
+ * const study = await createStudy({ sampler: new UniformSampler() });
+ * ```
+ */
 export interface Sampler {
   /** Short name used in logs and stored settings, e.g. "RandomSampler". */
   readonly name: string;

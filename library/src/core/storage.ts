@@ -40,23 +40,23 @@ export interface TrialTemplate {
 }
 
 export type Operation =
-  | { op: 0; workerId: string; studyName: string; directions: readonly StudyDirection[] }
-  | { op: 1; workerId: string; studyId: number }
-  | { op: 2; workerId: string; studyId: number; attrs: Record<string, JsonValue> }
-  | { op: 3; workerId: string; studyId: number; attrs: Record<string, JsonValue> }
-  | { op: 4; workerId: string; studyId: number; template: TrialTemplate }
-  | { op: 5; workerId: string; trialId: number; name: string; internal: number; distribution: Distribution }
+  | { op: typeof OpCode.CreateStudy; workerId: string; studyName: string; directions: readonly StudyDirection[] }
+  | { op: typeof OpCode.DeleteStudy; workerId: string; studyId: number }
+  | { op: typeof OpCode.SetStudyUserAttr; workerId: string; studyId: number; attrs: Record<string, JsonValue> }
+  | { op: typeof OpCode.SetStudySystemAttr; workerId: string; studyId: number; attrs: Record<string, JsonValue> }
+  | { op: typeof OpCode.CreateTrial; workerId: string; studyId: number; template: TrialTemplate }
+  | { op: typeof OpCode.SetTrialParam; workerId: string; trialId: number; name: string; internal: number; distribution: Distribution }
   | {
-      op: 6;
+      op: typeof OpCode.SetTrialStateValues;
       workerId: string;
       trialId: number;
       state: TrialState;
       values: readonly number[] | null;
       datetime: number;
     }
-  | { op: 7; workerId: string; trialId: number; step: number; value: number }
-  | { op: 8; workerId: string; trialId: number; attrs: Record<string, JsonValue> }
-  | { op: 9; workerId: string; trialId: number; attrs: Record<string, JsonValue> };
+  | { op: typeof OpCode.SetTrialIntermediateValue; workerId: string; trialId: number; step: number; value: number }
+  | { op: typeof OpCode.SetTrialUserAttr; workerId: string; trialId: number; attrs: Record<string, JsonValue> }
+  | { op: typeof OpCode.SetTrialSystemAttr; workerId: string; trialId: number; attrs: Record<string, JsonValue> };
 
 /** One change to a running trial, for {@link Storage.updateTrial}. */
 export type TrialUpdate =
@@ -116,7 +116,17 @@ export interface GetTrialsOptions {
 
 /**
  * Where studies live. All methods are async so network databases fit behind the same interface.
- * Implementations: `InMemoryStorage` (this package), later the journal file and PostgreSQL.
+ * Implementations: `InMemoryStorage` and `JournalFileStorage`, both on `OperationLogStorage` (from
+ * `tansaku/extend`), which a new backend extends by supplying only how its log is read and appended to;
+ * `runStorageContract` from `tansaku/testing` checks an implementation.
+ *
+ * @example
+ * ```ts
+ * // Several processes, or machines sharing a filesystem, run one study through one journal file.
+ * const storage = new JournalFileStorage('studies/mlp.journal');
+ * const study = await createStudy({ studyName: 'mlp', storage, loadIfExists: true, direction: 'maximize' });
+ * await study.optimize(objective, { nTrials: 100 }); // start the same program on every worker
+ * ```
  */
 export interface Storage {
   /** Creates a study; throws `DuplicateStudyError` when the name is taken. Returns the study id. */

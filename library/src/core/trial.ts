@@ -49,6 +49,28 @@ export interface TrialHost {
   readonly pruner: Pruner;
 }
 
+/**
+ * One evaluation of the objective. The objective asks it for parameter values (define-by-run: the space
+ * is whatever the objective suggests, conditional parameters included), reports intermediate values, and
+ * asks whether to stop early. A name suggested twice returns the same value; with another distribution
+ * it is a `DistributionClashError`. Trials are made by `study.ask()` and `study.optimize`, never directly.
+ *
+ * @example
+ * ```ts
+ * await study.optimize(async (trial: Trial) => {
+ *   const lr = trial.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+ *   const optimizer = trial.suggestCategorical('optimizer', ['adam', 'sgd']);
+ *   const momentum = optimizer === 'sgd' ? trial.suggestFloat('momentum', 0, 0.99) : 0; // conditional
+ *   let loss = Infinity;
+ *   for (let epoch = 0; epoch < 10; epoch++) {
+ *     loss = await trainOneEpoch({ lr, optimizer, momentum, signal: trial.signal });
+ *     trial.report(loss, epoch);
+ *     if (await trial.shouldPrune()) throw new TrialPruned();
+ *   }
+ *   return loss;
+ * }, { nTrials: 50 });
+ * ```
+ */
 export class Trial {
   /** Position of the trial in its study. */
   readonly number: number;

@@ -85,6 +85,21 @@ interface Running {
 
 const PARAM_PLACEHOLDERS_RESERVED = new Set(['trial_number', 'study_name', 'params_file']);
 
+/**
+ * Any program as the objective: each trial runs the command once, with the parameters in its argv
+ * (`{name}` placeholders, substituted after splitting, never through a shell), in `TANSAKU_PARAM_*`
+ * environment variables and in a JSON file; the program's last stdout line is the result and
+ * `tansaku:report <step> <value>` lines are intermediate values. A pruned trial's process group gets
+ * SIGTERM, then SIGKILL after `killGrace` seconds. This is what `tansaku optimize --command` runs.
+ *
+ * @example
+ * ```ts
+ * const space = { lr: floatDistribution('lr', 1e-5, 1e-1, { log: true }), width: ordinalDistribution('width', [64, 128, 256]) };
+ * const train = new CommandObjective({ command: 'python3 train.py --lr {lr} --width {width}', space, trialTimeout: 600 });
+ * const study = await createStudy({ direction: 'minimize' });
+ * await study.optimize((trial) => train.run(trial), { nTrials: 40, concurrency: 4 }); // 4 programs at once
+ * ```
+ */
 export class CommandObjective {
   readonly command: string;
   readonly template: readonly TemplateWord[];

@@ -18,7 +18,7 @@ import {
   type OrdinalValue,
 } from '../core/distributions.js';
 import { StorageError } from '../core/errors.js';
-import type { Operation, TrialTemplate } from '../core/storage.js';
+import { OpCode, type Operation, type TrialTemplate } from '../core/storage.js';
 import type { JsonValue, StudyDirection, TrialState } from '../core/trial-record.js';
 
 /** Study system attribute prefix marking a parameter name as ordinal. */
@@ -245,34 +245,34 @@ export function encodeOperation(op: Operation): string {
   // V8, and every append encodes its operations under the journal lock.
   const w = op.workerId;
   switch (op.op) {
-    case 0:
+    case OpCode.CreateStudy:
       return stringifyPythonJson({
-        op_code: 0,
+        op_code: OpCode.CreateStudy,
         worker_id: w,
         study_name: op.studyName,
         directions: op.directions.map((d) => (d === 'minimize' ? 1 : 2)),
       });
-    case 1:
-      return stringifyPythonJson({ op_code: 1, worker_id: w, study_id: op.studyId });
-    case 2:
-      return stringifyPythonJson({ op_code: 2, worker_id: w, study_id: op.studyId, user_attr: op.attrs });
-    case 3:
-      return stringifyPythonJson({ op_code: 3, worker_id: w, study_id: op.studyId, system_attr: op.attrs });
-    case 4:
+    case OpCode.DeleteStudy:
+      return stringifyPythonJson({ op_code: OpCode.DeleteStudy, worker_id: w, study_id: op.studyId });
+    case OpCode.SetStudyUserAttr:
+      return stringifyPythonJson({ op_code: OpCode.SetStudyUserAttr, worker_id: w, study_id: op.studyId, user_attr: op.attrs });
+    case OpCode.SetStudySystemAttr:
+      return stringifyPythonJson({ op_code: OpCode.SetStudySystemAttr, worker_id: w, study_id: op.studyId, system_attr: op.attrs });
+    case OpCode.CreateTrial:
       return stringifyPythonJson(encodeCreateTrial(w, op.studyId, op.template));
-    case 5:
+    case OpCode.SetTrialParam:
       return stringifyPythonJson({
-        op_code: 5,
+        op_code: OpCode.SetTrialParam,
         worker_id: w,
         trial_id: op.trialId,
         param_name: op.name,
         param_value_internal: op.internal,
         distribution: distributionToOptunaJson(op.distribution),
       });
-    case 6:
+    case OpCode.SetTrialStateValues:
       if (op.state === 'RUNNING') {
         return stringifyPythonJson({
-          op_code: 6,
+          op_code: OpCode.SetTrialStateValues,
           worker_id: w,
           trial_id: op.trialId,
           state: 0,
@@ -281,21 +281,33 @@ export function encodeOperation(op: Operation): string {
         });
       }
       if (op.state === 'WAITING')
-        return stringifyPythonJson({ op_code: 6, worker_id: w, trial_id: op.trialId, state: stateCode(op.state), values: op.values });
+        return stringifyPythonJson({
+          op_code: OpCode.SetTrialStateValues,
+          worker_id: w,
+          trial_id: op.trialId,
+          state: stateCode(op.state),
+          values: op.values,
+        });
       return stringifyPythonJson({
-        op_code: 6,
+        op_code: OpCode.SetTrialStateValues,
         worker_id: w,
         trial_id: op.trialId,
         state: stateCode(op.state),
         values: op.values,
         datetime_complete: formatDatetime(op.datetime),
       });
-    case 7:
-      return stringifyPythonJson({ op_code: 7, worker_id: w, trial_id: op.trialId, step: op.step, intermediate_value: op.value });
-    case 8:
-      return stringifyPythonJson({ op_code: 8, worker_id: w, trial_id: op.trialId, user_attr: op.attrs });
-    case 9:
-      return stringifyPythonJson({ op_code: 9, worker_id: w, trial_id: op.trialId, system_attr: op.attrs });
+    case OpCode.SetTrialIntermediateValue:
+      return stringifyPythonJson({
+        op_code: OpCode.SetTrialIntermediateValue,
+        worker_id: w,
+        trial_id: op.trialId,
+        step: op.step,
+        intermediate_value: op.value,
+      });
+    case OpCode.SetTrialUserAttr:
+      return stringifyPythonJson({ op_code: OpCode.SetTrialUserAttr, worker_id: w, trial_id: op.trialId, user_attr: op.attrs });
+    case OpCode.SetTrialSystemAttr:
+      return stringifyPythonJson({ op_code: OpCode.SetTrialSystemAttr, worker_id: w, trial_id: op.trialId, system_attr: op.attrs });
   }
 }
 
@@ -314,7 +326,12 @@ function isPlainRunning(t: TrialTemplate): boolean {
 /** Optuna writes a bare `datetime_start` for a plain new trial, and every field for a template. */
 function encodeCreateTrial(workerId: string, studyId: number, t: TrialTemplate): Record<string, unknown> {
   if (isPlainRunning(t)) {
-    return { op_code: 4, worker_id: workerId, study_id: studyId, datetime_start: formatDatetime(t.datetimeStart ?? Date.now()) };
+    return {
+      op_code: OpCode.CreateTrial,
+      worker_id: workerId,
+      study_id: studyId,
+      datetime_start: formatDatetime(t.datetimeStart ?? Date.now()),
+    };
   }
   const values = t.values ?? null;
   const distributions: Record<string, string> = {};
@@ -331,7 +348,7 @@ function encodeCreateTrial(workerId: string, studyId: number, t: TrialTemplate):
   const value = values && values.length === 1 ? values[0] : null;
   const multi = values && values.length > 1 ? values : null;
   return {
-    op_code: 4,
+    op_code: OpCode.CreateTrial,
     worker_id: workerId,
     study_id: studyId,
     datetime_start: datetimeStart,
@@ -372,20 +389,20 @@ export function decodeOperation(line: unknown, ctx: DecodeContext): Operation {
   const op = l.op_code;
   const workerId = typeof l.worker_id === 'string' ? l.worker_id : '';
   switch (op) {
-    case 0: {
+    case OpCode.CreateStudy: {
       const dirs = field<unknown[]>(l, 'directions', Array.isArray, 'a list');
       const directions = dirs.map((d): StudyDirection => {
         if (d === 1 || d === 'minimize' || d === 'MINIMIZE') return 'minimize';
         if (d === 2 || d === 'maximize' || d === 'MAXIMIZE') return 'maximize';
         throw new StorageError(`journal: unknown study direction ${JSON.stringify(d)}`);
       });
-      return { op: 0, workerId, studyName: field<string>(l, 'study_name', isString, 'a string'), directions };
+      return { op: OpCode.CreateStudy, workerId, studyName: field<string>(l, 'study_name', isString, 'a string'), directions };
     }
-    case 1:
-      return { op: 1, workerId, studyId: field<number>(l, 'study_id', isInt, 'an integer') };
-    case 2:
-    case 3: {
-      const key = op === 2 ? 'user_attr' : 'system_attr';
+    case OpCode.DeleteStudy:
+      return { op: OpCode.DeleteStudy, workerId, studyId: field<number>(l, 'study_id', isInt, 'an integer') };
+    case OpCode.SetStudyUserAttr:
+    case OpCode.SetStudySystemAttr: {
+      const key = op === OpCode.SetStudyUserAttr ? 'user_attr' : 'system_attr';
       return {
         op,
         workerId,
@@ -393,22 +410,34 @@ export function decodeOperation(line: unknown, ctx: DecodeContext): Operation {
         attrs: field<Record<string, JsonValue>>(l, key, isObject, 'an object'),
       };
     }
-    case 4:
-      return { op: 4, workerId, studyId: field<number>(l, 'study_id', isInt, 'an integer'), template: decodeTemplate(l, ctx) };
-    case 5: {
+    case OpCode.CreateTrial:
+      return {
+        op: OpCode.CreateTrial,
+        workerId,
+        studyId: field<number>(l, 'study_id', isInt, 'an integer'),
+        template: decodeTemplate(l, ctx),
+      };
+    case OpCode.SetTrialParam: {
       const trialId = field<number>(l, 'trial_id', isInt, 'an integer');
       const name = field<string>(l, 'param_name', isString, 'a string');
       const studyId = ctx.studyOfTrial(trialId);
       const distribution = distributionFromOptunaJson(name, l.distribution, studyId !== undefined && ctx.isOrdinal(studyId, name));
-      return { op: 5, workerId, trialId, name, internal: field<number>(l, 'param_value_internal', isNumber, 'a number'), distribution };
+      return {
+        op: OpCode.SetTrialParam,
+        workerId,
+        trialId,
+        name,
+        internal: field<number>(l, 'param_value_internal', isNumber, 'a number'),
+        distribution,
+      };
     }
-    case 6: {
+    case OpCode.SetTrialStateValues: {
       const code = field<number>(l, 'state', isInt, 'a state code');
       const state = CODE_TO_STATE[code];
       if (!state) throw new StorageError(`journal: unknown trial state code ${code}`);
       const datetime = parseDatetime(state === 'RUNNING' ? l.datetime_start : l.datetime_complete) ?? 0;
       return {
-        op: 6,
+        op: OpCode.SetTrialStateValues,
         workerId,
         trialId: field<number>(l, 'trial_id', isInt, 'an integer'),
         state,
@@ -416,17 +445,17 @@ export function decodeOperation(line: unknown, ctx: DecodeContext): Operation {
         datetime,
       };
     }
-    case 7:
+    case OpCode.SetTrialIntermediateValue:
       return {
-        op: 7,
+        op: OpCode.SetTrialIntermediateValue,
         workerId,
         trialId: field<number>(l, 'trial_id', isInt, 'an integer'),
         step: field<number>(l, 'step', isInt, 'an integer'),
         value: field<number>(l, 'intermediate_value', isNumber, 'a number'),
       };
-    case 8:
-    case 9: {
-      const key = op === 8 ? 'user_attr' : 'system_attr';
+    case OpCode.SetTrialUserAttr:
+    case OpCode.SetTrialSystemAttr: {
+      const key = op === OpCode.SetTrialUserAttr ? 'user_attr' : 'system_attr';
       return {
         op,
         workerId,

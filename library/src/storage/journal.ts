@@ -28,7 +28,7 @@
 import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { StorageError } from '../core/errors.js';
-import type { Operation } from '../core/storage.js';
+import { OpCode, type Operation } from '../core/storage.js';
 import { OperationLogStorage, type Decision } from './log-storage.js';
 import { ORDINAL_ATTR_PREFIX, decodeOperation, encodeOperation, parsePythonJson, type DecodeContext } from './journal-format.js';
 
@@ -317,7 +317,8 @@ export class JournalFileStorage extends OperationLogStorage {
     this.linesRead += toWrite.length;
     for (const op of toWrite) {
       // Only trials this process beats have a file we know of; a FAIL may be a sweep of someone else's.
-      if (op.op === 6 && op.state !== 'RUNNING' && (this.beating.has(op.trialId) || op.state === 'FAIL')) this.removeHeartbeat(op.trialId);
+      if (op.op === OpCode.SetTrialStateValues && op.state !== 'RUNNING' && (this.beating.has(op.trialId) || op.state === 'FAIL'))
+        this.removeHeartbeat(op.trialId);
     }
     return decision.result(applied.slice(toWrite.length - decision.ops.length));
   }
@@ -373,11 +374,11 @@ export class JournalFileStorage extends OperationLogStorage {
       const key = `${ORDINAL_ATTR_PREFIX}${name}`;
       if (this.model.studies[studyId]?.systemAttrs[key] === true || flagged.has(`${studyId}:${key}`)) return;
       flagged.add(`${studyId}:${key}`);
-      flags.push({ op: 3, workerId: this.workerId, studyId, attrs: { [key]: true } });
+      flags.push({ op: OpCode.SetStudySystemAttr, workerId: this.workerId, studyId, attrs: { [key]: true } });
     };
     for (const op of ops) {
-      if (op.op === 5 && op.distribution.type === 'ordinal') need(this.model.trials[op.trialId]?.studyId, op.name);
-      if (op.op === 4)
+      if (op.op === OpCode.SetTrialParam && op.distribution.type === 'ordinal') need(this.model.trials[op.trialId]?.studyId, op.name);
+      if (op.op === OpCode.CreateTrial)
         for (const [name, p] of Object.entries(op.template.params ?? {})) if (p.distribution.type === 'ordinal') need(op.studyId, name);
     }
     return flags.length ? [...flags, ...ops] : ops;

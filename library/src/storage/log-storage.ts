@@ -5,16 +5,17 @@
  */
 import type { Distribution } from '../core/distributions.js';
 import { InvalidArgumentError, StorageError, TrialNotFoundError } from '../core/errors.js';
-import type {
-  CreateTrialOptions,
-  CreateTrialResult,
-  GetTrialsOptions,
-  Operation,
-  NextTrialRequest,
-  StartedTrial,
-  Storage,
-  TrialFinish,
-  TrialUpdate,
+import {
+  OpCode,
+  type CreateTrialOptions,
+  type CreateTrialResult,
+  type GetTrialsOptions,
+  type Operation,
+  type NextTrialRequest,
+  type StartedTrial,
+  type Storage,
+  type TrialFinish,
+  type TrialUpdate,
 } from '../core/storage.js';
 import {
   SystemAttr,
@@ -85,13 +86,13 @@ export abstract class OperationLogStorage implements Storage {
   }
 
   async createStudy(studyName: string, directions: readonly StudyDirection[], workerId = this.workerId): Promise<number> {
-    const r = await this.appendOne({ op: 0, workerId, studyName, directions: [...directions] });
+    const r = await this.appendOne({ op: OpCode.CreateStudy, workerId, studyName, directions: [...directions] });
     if (r.kind !== 'study') throw new StorageError(`creating study ${JSON.stringify(studyName)} did not produce a study`);
     return r.studyId;
   }
 
   async deleteStudy(studyId: number): Promise<void> {
-    await this.appendOne({ op: 1, workerId: this.workerId, studyId });
+    await this.appendOne({ op: OpCode.DeleteStudy, workerId: this.workerId, studyId });
   }
 
   async getStudyIdFromName(studyName: string): Promise<number> {
@@ -112,11 +113,11 @@ export abstract class OperationLogStorage implements Storage {
   }
 
   async setStudyUserAttr(studyId: number, key: string, value: JsonValue): Promise<void> {
-    await this.appendOne({ op: 2, workerId: this.workerId, studyId, attrs: { [key]: value } });
+    await this.appendOne({ op: OpCode.SetStudyUserAttr, workerId: this.workerId, studyId, attrs: { [key]: value } });
   }
 
   async setStudySystemAttr(studyId: number, key: string, value: JsonValue): Promise<void> {
-    await this.appendOne({ op: 3, workerId: this.workerId, studyId, attrs: { [key]: value } });
+    await this.appendOne({ op: OpCode.SetStudySystemAttr, workerId: this.workerId, studyId, attrs: { [key]: value } });
   }
 
   createTrial(studyId: number, options: CreateTrialOptions = {}): Promise<CreateTrialResult> {
@@ -133,7 +134,7 @@ export abstract class OperationLogStorage implements Storage {
       }
       const state = template.state ?? 'RUNNING';
       if (state === 'RUNNING' && template.datetimeStart == null) template = { ...template, datetimeStart: Date.now() };
-      const op: Operation = { op: 4, workerId, studyId, template };
+      const op: Operation = { op: OpCode.CreateTrial, workerId, studyId, template };
       return {
         ops: [op],
         result: (applied) => {
@@ -163,12 +164,14 @@ export abstract class OperationLogStorage implements Storage {
    * cut the append between the two lines), then the move to RUNNING.
    */
   private claimOps(trialId: number, workerId: string, systemAttrs: Record<string, JsonValue> | undefined): Operation[] {
-    const claim: Operation = { op: 6, workerId, trialId, state: 'RUNNING', values: null, datetime: Date.now() };
-    return systemAttrs && Object.keys(systemAttrs).length > 0 ? [{ op: 9, workerId, trialId, attrs: { ...systemAttrs } }, claim] : [claim];
+    const claim: Operation = { op: OpCode.SetTrialStateValues, workerId, trialId, state: 'RUNNING', values: null, datetime: Date.now() };
+    return systemAttrs && Object.keys(systemAttrs).length > 0
+      ? [{ op: OpCode.SetTrialSystemAttr, workerId, trialId, attrs: { ...systemAttrs } }, claim]
+      : [claim];
   }
 
   async setTrialParam(trialId: number, name: string, internal: number, distribution: Distribution): Promise<void> {
-    await this.appendOne({ op: 5, workerId: this.workerId, trialId, name, internal, distribution });
+    await this.appendOne({ op: OpCode.SetTrialParam, workerId: this.workerId, trialId, name, internal, distribution });
   }
 
   setTrialStateValues(trialId: number, state: TrialState, values: readonly number[] | null = null): Promise<boolean> {
@@ -183,13 +186,13 @@ export abstract class OperationLogStorage implements Storage {
     const ops: Operation[] = updates.map((u): Operation => {
       switch (u.kind) {
         case 'param':
-          return { op: 5, workerId, trialId, name: u.name, internal: u.internal, distribution: u.distribution };
+          return { op: OpCode.SetTrialParam, workerId, trialId, name: u.name, internal: u.internal, distribution: u.distribution };
         case 'intermediate':
-          return { op: 7, workerId, trialId, step: u.step, value: u.value };
+          return { op: OpCode.SetTrialIntermediateValue, workerId, trialId, step: u.step, value: u.value };
         case 'userAttr':
-          return { op: 8, workerId, trialId, attrs: { [u.key]: u.value } };
+          return { op: OpCode.SetTrialUserAttr, workerId, trialId, attrs: { [u.key]: u.value } };
         case 'systemAttr':
-          return { op: 9, workerId, trialId, attrs: { [u.key]: u.value } };
+          return { op: OpCode.SetTrialSystemAttr, workerId, trialId, attrs: { [u.key]: u.value } };
         default: {
           const unknown: never = u;
           throw new TypeError(`unknown trial update ${JSON.stringify(unknown)}`);
@@ -198,7 +201,7 @@ export abstract class OperationLogStorage implements Storage {
     });
     if (finish) {
       ops.push({
-        op: 6,
+        op: OpCode.SetTrialStateValues,
         workerId,
         trialId,
         state: finish.state,
@@ -248,7 +251,7 @@ export abstract class OperationLogStorage implements Storage {
       let template = create.template ?? {};
       if ((template.state ?? 'RUNNING') === 'RUNNING' && template.datetimeStart == null)
         template = { ...template, datetimeStart: Date.now() };
-      const ops: Operation[] = [...finishOps, { op: 4, workerId, studyId, template }];
+      const ops: Operation[] = [...finishOps, { op: OpCode.CreateTrial, workerId, studyId, template }];
       this.model.check(ops.at(-1)!);
       return { ops, result: (applied) => (applied[finishOps.length - 1] as { applied?: boolean }).applied === true };
     });
@@ -279,7 +282,7 @@ export abstract class OperationLogStorage implements Storage {
           datetimeStart: Date.now(),
           ...(next.systemAttrs ? { systemAttrs: next.systemAttrs } : {}),
         };
-        ops.push({ op: 4, workerId: next.workerId, studyId: next.studyId, template });
+        ops.push({ op: OpCode.CreateTrial, workerId: next.workerId, studyId: next.studyId, template });
       }
       return {
         ops,
@@ -298,15 +301,15 @@ export abstract class OperationLogStorage implements Storage {
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
-    await this.appendOne({ op: 7, workerId: this.workerId, trialId, step, value });
+    await this.appendOne({ op: OpCode.SetTrialIntermediateValue, workerId: this.workerId, trialId, step, value });
   }
 
   async setTrialUserAttr(trialId: number, key: string, value: JsonValue): Promise<void> {
-    await this.appendOne({ op: 8, workerId: this.workerId, trialId, attrs: { [key]: value } });
+    await this.appendOne({ op: OpCode.SetTrialUserAttr, workerId: this.workerId, trialId, attrs: { [key]: value } });
   }
 
   async setTrialSystemAttr(trialId: number, key: string, value: JsonValue): Promise<void> {
-    await this.appendOne({ op: 9, workerId: this.workerId, trialId, attrs: { [key]: value } });
+    await this.appendOne({ op: OpCode.SetTrialSystemAttr, workerId: this.workerId, trialId, attrs: { [key]: value } });
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial> {

@@ -2,7 +2,7 @@
  * `InMemoryStorage`: the operation log kept in an array in this process. Fast, and gone when the
  * process exits; use it for tests, notebooks-style scripts and single-process studies.
  */
-import type { Operation } from '../core/storage.js';
+import { OpCode, type Operation } from '../core/storage.js';
 import { OperationLogStorage, type Decision } from './log-storage.js';
 
 /**
@@ -52,10 +52,10 @@ export class InMemoryStorage extends OperationLogStorage {
       const { ops, result } = decide();
       const applied = ops.map((op) => {
         this.log.push(op);
-        if (op.op === 6 && op.state !== 'RUNNING') this.heartbeats.delete(op.trialId);
+        if (op.op === OpCode.SetTrialStateValues && op.state !== 'RUNNING') this.heartbeats.delete(op.trialId);
         return this.model.apply(op);
       });
-      if (ops.some((op) => op.op === 4 || op.op === 6)) this.notifyWaiters();
+      if (ops.some((op) => op.op === OpCode.CreateTrial || op.op === OpCode.SetTrialStateValues)) this.notifyWaiters();
       return Promise.resolve(result(applied));
     } catch (error) {
       return Promise.reject(error);

@@ -22,7 +22,7 @@ import {
   TrialFinishedError,
   TrialNotFoundError,
 } from '../core/errors.js';
-import type { Operation, TrialTemplate } from '../core/storage.js';
+import { OpCode, type Operation, type TrialTemplate } from '../core/storage.js';
 import {
   SystemAttr,
   isFinished,
@@ -127,17 +127,17 @@ export class ReplayModel {
    */
   check(op: Operation): void {
     switch (op.op) {
-      case 0:
+      case OpCode.CreateStudy:
         if (this.studyIdByName.has(op.studyName)) {
           throw new DuplicateStudyError(`a study named ${JSON.stringify(op.studyName)} already exists`);
         }
         return;
-      case 1:
-      case 2:
-      case 3:
+      case OpCode.DeleteStudy:
+      case OpCode.SetStudyUserAttr:
+      case OpCode.SetStudySystemAttr:
         this.study(op.studyId);
         return;
-      case 4: {
+      case OpCode.CreateTrial: {
         this.study(op.studyId);
         for (const [name, p] of Object.entries(op.template.params ?? {})) {
           const clash = this.paramClash(op.studyId, name, p.distribution);
@@ -145,27 +145,27 @@ export class ReplayModel {
         }
         return;
       }
-      case 5:
-      case 7: {
+      case OpCode.SetTrialParam:
+      case OpCode.SetTrialIntermediateValue: {
         const t = this.trial(op.trialId);
-        if (op.op === 5) {
+        if (op.op === OpCode.SetTrialParam) {
           const clash = this.paramClash(t.studyId, op.name, op.distribution);
           if (clash) throw new DistributionClashError(clash);
         }
         if (isFinished(t.state)) {
           throw new TrialFinishedError(
-            `trial ${t.number} is already ${t.state}; cannot ${op.op === 5 ? `set parameter "${op.name}"` : `report step ${op.step}`}`,
+            `trial ${t.number} is already ${t.state}; cannot ${op.op === OpCode.SetTrialParam ? `set parameter "${op.name}"` : `report step ${op.step}`}`,
           );
         }
         return;
       }
-      case 6: {
+      case OpCode.SetTrialStateValues: {
         const t = this.trial(op.trialId);
         checkTransition(t, op.state);
         return;
       }
-      case 8:
-      case 9:
+      case OpCode.SetTrialUserAttr:
+      case OpCode.SetTrialSystemAttr:
         this.trial(op.trialId);
         return;
     }
@@ -174,31 +174,31 @@ export class ReplayModel {
   apply(op: Operation): ApplyResult {
     this.appliedCount++;
     switch (op.op) {
-      case 0: {
+      case OpCode.CreateStudy: {
         if (this.studyIdByName.has(op.studyName)) return { kind: 'none' };
         const studyId = this.studies.length;
         this.studies.push(new StudyState(studyId, op.studyName, op.directions));
         this.studyIdByName.set(op.studyName, studyId);
         return { kind: 'study', studyId };
       }
-      case 1: {
+      case OpCode.DeleteStudy: {
         const s = this.studies[op.studyId];
         if (!s) return { kind: 'none' };
         this.studies[op.studyId] = undefined;
         this.studyIdByName.delete(s.studyName);
         return { kind: 'none' };
       }
-      case 2:
-      case 3: {
+      case OpCode.SetStudyUserAttr:
+      case OpCode.SetStudySystemAttr: {
         const s = this.studies[op.studyId];
         if (!s) return { kind: 'none' };
-        if (op.op === 2) s.userAttrs = { ...s.userAttrs, ...op.attrs };
+        if (op.op === OpCode.SetStudyUserAttr) s.userAttrs = { ...s.userAttrs, ...op.attrs };
         else s.systemAttrs = { ...s.systemAttrs, ...op.attrs };
         return { kind: 'none' };
       }
-      case 4:
+      case OpCode.CreateTrial:
         return this.applyCreateTrial(op.studyId, op.template, op.workerId);
-      case 5: {
+      case OpCode.SetTrialParam: {
         const t = this.trials[op.trialId];
         if (!t || isFinished(t.state)) return { kind: 'none' };
         // As Optuna's replay: a parameter of another kind than earlier trials' is ignored.
@@ -212,9 +212,9 @@ export class ReplayModel {
         });
         return { kind: 'none' };
       }
-      case 6:
+      case OpCode.SetTrialStateValues:
         return { kind: 'state', applied: this.applySetState(op.trialId, op.state, op.values, op.datetime, op.workerId) };
-      case 7: {
+      case OpCode.SetTrialIntermediateValue: {
         const t = this.trials[op.trialId];
         if (!t || isFinished(t.state)) return { kind: 'none' };
         const iv = new Map(t.intermediateValues);
@@ -222,11 +222,11 @@ export class ReplayModel {
         this.replace(t, { intermediateValues: iv });
         return { kind: 'none' };
       }
-      case 8:
-      case 9: {
+      case OpCode.SetTrialUserAttr:
+      case OpCode.SetTrialSystemAttr: {
         const t = this.trials[op.trialId];
         if (!t) return { kind: 'none' };
-        if (op.op === 8) this.replace(t, { userAttrs: { ...t.userAttrs, ...op.attrs } });
+        if (op.op === OpCode.SetTrialUserAttr) this.replace(t, { userAttrs: { ...t.userAttrs, ...op.attrs } });
         else this.replace(t, { systemAttrs: { ...t.systemAttrs, ...op.attrs } });
         return { kind: 'none' };
       }

@@ -1,6 +1,6 @@
 /**
  * Progress bars for training epochs and for the trials of a study, in the manner of the CLI's progress
- * (`src/cli/progress.ts`): on a terminal, lines redrawn in place (a bar, counts, elapsed<ETA, the last
+ * (as the `tansaku` command's): on a terminal, lines redrawn in place (a bar, counts, elapsed<ETA, the last
  * logs or the best value); elsewhere (a pipe, a log file, CI) plain lines, one per finished epoch or trial.
  *
  * @example
@@ -17,7 +17,7 @@
  * progress.close();
  * ```
  */
-import { describeTrial, formatDuration, formatNumber, type OutputStream } from '../cli/progress.js';
+import { describeTrial, formatDuration, formatNumber, type OutputStream } from '../core/format.js';
 import type { Study } from '../core/study.js';
 import type { FrozenTrial, StudyDirection } from '../core/trial-record.js';
 import type { Logs, TrainBeginInfo, TrainCallback, TrainResult } from './train.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Progress, describeTrial, formatDuration, formatNumber } from '../../src/cli/progress.js';
+import { Progress } from '../../src/cli/progress.js';
+import { describeTrial, formatDuration, formatNumber } from '../../src/core/format.js';
 import { InMemoryStorage, NopPruner, TrialPruned, createStudy } from '../../src/index.js';
 
 function sink(isTTY: boolean): { write: (s: string) => void; text: () => string; isTTY: boolean; columns: number } {

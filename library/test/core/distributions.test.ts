@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { InvalidArgumentError, InvalidDistributionError, logGrid, type Distribution } from '../../src/index.js';
 import {
-  InvalidArgumentError,
-  InvalidDistributionError,
+  floatDistribution,
+  intDistribution,
   cardinality,
   categoricalDistribution,
   contains,
-  floatDistribution,
   fromUnit,
-  intDistribution,
-  logGrid,
   ordinalDistribution,
   toExternal,
   toInternal,
   toUnit,
   validateDistribution,
-  type Distribution,
-} from '../../src/index.js';
+} from '../../src/extend.js';
 
 function rejects(fn: () => unknown, ...patterns: RegExp[]): void {
   assert.throws(fn, (e: unknown) => {

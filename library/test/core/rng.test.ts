@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng, deriveSeed } from '../../src/index.js';
+import { Rng, deriveSeed } from '../../src/extend.js';
 
 describe('Rng', () => {
   it('is deterministic per key and differs between keys', () => {

@@ -11,9 +11,8 @@ import {
   createStudy,
   loadStudy,
   type Sampler,
-  type StudyView,
-  type TrialPlan,
 } from '../../src/index.js';
+import type { StudyView, TrialPlan } from '../../src/extend.js';
 
 const quiet = { pruner: new NopPruner() };
 

@@ -23,9 +23,8 @@ import {
   trialsToCSV,
   trialsToJSON,
   type Sampler,
-  type StudyView,
-  type TrialPlan,
 } from '../../src/index.js';
+import type { StudyView, TrialPlan } from '../../src/extend.js';
 
 import { SystemAttr } from '../../src/core/trial-record.js';
 

@@ -8,16 +8,13 @@ import {
   NopPruner,
   OptimizationInterruptedError,
   ThresholdPruner,
-  categoricalDistribution,
   createStudy,
-  floatDistribution,
-  intDistribution,
-  ordinalDistribution,
   type FrozenTrial,
   type Pruner,
   type SearchSpace,
   type StudyDirection,
 } from '../../src/index.js';
+import { floatDistribution, intDistribution, categoricalDistribution, ordinalDistribution } from '../../src/extend.js';
 import { CommandObjective, CommandTrialError, type CommandObjectiveOptions } from '../../src/runner/command.js';
 import { liveChildCount } from '../../src/runner/processes.js';
 import { alive } from './helpers.js';

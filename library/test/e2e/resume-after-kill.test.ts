@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { JournalFileStorage, NelderMeadSampler, createStudy, floatDistribution, loadStudy } from '../../src/index.js';
+import { JournalFileStorage, NelderMeadSampler, createStudy, loadStudy } from '../../src/index.js';
+import { floatDistribution } from '../../src/extend.js';
 import { assertResumesAfterKill, killWhenItHangs, quadratic } from '../samplers/path-search-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-kill-'));

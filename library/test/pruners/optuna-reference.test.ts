@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import type { Pruner } from '../../src/core/pruner.js';
 import type { StudyDirection } from '../../src/core/trial-record.js';
 import { MedianPruner, PatientPruner, PercentilePruner, ThresholdPruner } from '../../src/pruners/index.js';
-import { FakeStudy, completed, running } from './fake-study.js';
+import { FakeStudy, completedTrial, runningTrial } from '../../src/testing.js';
 
 type Encoded = number | 'nan' | 'inf' | '-inf';
 type Curve = Array<[number, Encoded]>;
@@ -91,9 +91,9 @@ describe('pruners agree with Optuna 3.1 (recorded decisions)', () => {
       for (const c of fixture.cases.filter((x) => x.pruner === kind)) {
         const study = new FakeStudy(
           c.direction,
-          c.completed.map((d, i) => completed(i, toMap(d.curve), d.value)),
+          c.completed.map((d, i) => completedTrial(i, toMap(d.curve), d.value)),
         );
-        const ours = await prunerOf(c).prune(study, running(c.completed.length, toMap(c.running)));
+        const ours = await prunerOf(c).prune(study, runningTrial(c.completed.length, toMap(c.running)));
         if (ours !== c.optuna) disagreements.push(`case ${c.id}: Optuna ${c.optuna}, Tansaku ${ours} (${JSON.stringify(c)})`);
       }
       assert.deepEqual(disagreements, []);

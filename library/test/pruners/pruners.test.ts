@@ -18,8 +18,7 @@ import {
   type MedianPrunerOptions,
   type PercentilePrunerOptions,
 } from '../../src/pruners/index.js';
-import { runPrunerContract } from './contract.js';
-import { completed, type Curve, FakeStudy, makeTrial, running } from './fake-study.js';
+import { runPrunerContract, FakeStudy, completedTrial, frozenTrial, runningTrial, type Curve } from '../../src/testing.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Contract for every pruner.
@@ -45,17 +44,17 @@ const mirror = (curve: readonly number[]): number[] => curve.map((v) => -v);
 
 /** The running trial after each report of `curve`: values of steps 0..k for k = 0..n-1. */
 function prefixes(curve: readonly number[], number = 99): FrozenTrial[] {
-  return curve.map((_, k) => running(number, curve.slice(0, k + 1)));
+  return curve.map((_, k) => runningTrial(number, curve.slice(0, k + 1)));
 }
 
 async function decide(pruner: Pruner, study: StudyView, curve: Curve): Promise<boolean> {
-  return await pruner.prune(study, running(99, curve));
+  return await pruner.prune(study, runningTrial(99, curve));
 }
 
 function studyOf(direction: StudyDirection, curves: readonly Curve[]): FakeStudy {
   return new FakeStudy(
     direction,
-    curves.map((c, i) => completed(i, c)),
+    curves.map((c, i) => completedTrial(i, c)),
   );
 }
 
@@ -145,16 +144,16 @@ describe('MedianPruner', () => {
     assert.equal(await decide(new MedianPruner({ nStartupTrials: 4 }), four, WORSE), true);
     // PRUNED, FAIL and RUNNING trials do not count as startup trials, nor do their values.
     const mixed = new FakeStudy('minimize', [
-      ...CURVES.slice(0, 4).map((c, i) => completed(i, c)),
-      makeTrial({ number: 4, state: 'PRUNED', intermediate: [9, 9, 9] }),
-      makeTrial({ number: 5, state: 'FAIL', intermediate: [9, 9, 9] }),
-      running(6, [9, 9, 9]),
+      ...CURVES.slice(0, 4).map((c, i) => completedTrial(i, c)),
+      frozenTrial({ number: 4, state: 'PRUNED', intermediate: [9, 9, 9] }),
+      frozenTrial({ number: 5, state: 'FAIL', intermediate: [9, 9, 9] }),
+      runningTrial(6, [9, 9, 9]),
     ]);
     assert.equal(await decide(new MedianPruner(), mixed, WORSE), false);
   });
 
   it('never prunes with zero completed trials, even with nStartupTrials 0 (Optuna 3.1)', async () => {
-    const study = new FakeStudy('minimize', [makeTrial({ number: 0, state: 'PRUNED', intermediate: [0, 0] })]);
+    const study = new FakeStudy('minimize', [frozenTrial({ number: 0, state: 'PRUNED', intermediate: [0, 0] })]);
     assert.equal(await decide(new MedianPruner({ nStartupTrials: 0 }), study, [100, 100]), false);
     assert.equal(await decide(new MedianPruner({ nStartupTrials: 0 }), study, [NaN]), false);
   });
@@ -250,20 +249,20 @@ describe('MedianPruner', () => {
   it('reads the study at most once per call, and not at all between check steps', async () => {
     const study = studyOf('minimize', CURVES);
     const p = new MedianPruner({ intervalSteps: 2 });
-    await p.prune(study, running(99, WORSE.slice(0, 3)));
+    await p.prune(study, runningTrial(99, WORSE.slice(0, 3)));
     assert.equal(study.getTrialsCalls, 1);
-    await p.prune(study, running(99, WORSE.slice(0, 2)));
-    await p.prune(study, running(99, []));
+    await p.prune(study, runningTrial(99, WORSE.slice(0, 2)));
+    await p.prune(study, runningTrial(99, []));
     assert.equal(study.getTrialsCalls, 1);
   });
 
   it('refuses multi-objective studies with a clear error', async () => {
     const study = new FakeStudy(
       ['minimize', 'maximize'],
-      CURVES.map((c, i) => makeTrial({ number: i, state: 'COMPLETE', values: [1, 2], intermediate: c })),
+      CURVES.map((c, i) => frozenTrial({ number: i, state: 'COMPLETE', values: [1, 2], intermediate: c })),
     );
     await assert.rejects(
-      async () => new MedianPruner().prune(study, running(99, WORSE)),
+      async () => new MedianPruner().prune(study, runningTrial(99, WORSE)),
       (e: unknown) => e instanceof InvalidArgumentError && /MedianPruner/.test(e.message) && /single-objective/.test(e.message),
     );
   });
@@ -510,7 +509,7 @@ describe('PatientPruner', () => {
 
   it('refuses multi-objective studies', () => {
     assert.throws(
-      () => new PatientPruner(null, { patience: 0 }).prune(new FakeStudy(['minimize', 'minimize'], []), running(1, [1, 2])),
+      () => new PatientPruner(null, { patience: 0 }).prune(new FakeStudy(['minimize', 'minimize'], []), runningTrial(1, [1, 2])),
       (e: unknown) => e instanceof InvalidArgumentError && /PatientPruner/.test(e.message),
     );
   });

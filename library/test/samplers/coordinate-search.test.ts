@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CoordinateSearchSampler, InvalidArgumentError, NopPruner, createStudy, floatDistribution, type Trial } from '../../src/index.js';
-import { runSamplerContract } from './contract.js';
+import { CoordinateSearchSampler, InvalidArgumentError, NopPruner, createStudy, type Trial } from '../../src/index.js';
+import { floatDistribution } from '../../src/extend.js';
+import { runSamplerContract } from '../../src/testing.js';
 import {
   assertNoDuplicates,
   assertResumesOnJournal,

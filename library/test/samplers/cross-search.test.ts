@@ -7,12 +7,11 @@ import {
   JournalFileStorage,
   NopPruner,
   createStudy,
-  intDistribution,
   logGrid,
-  ordinalDistribution,
   type Trial,
 } from '../../src/index.js';
-import { runSamplerContract } from './contract.js';
+import { intDistribution, ordinalDistribution } from '../../src/extend.js';
+import { runSamplerContract } from '../../src/testing.js';
 import {
   TABLE_5X5,
   assertNoDuplicates,

@@ -9,12 +9,12 @@ import {
   StudyExhaustedError,
   TrialPruned,
   createStudy,
-  intDistribution,
   loadStudy,
   type Trial,
 } from '../../src/index.js';
+import { intDistribution } from '../../src/extend.js';
 import { latticeAxis } from '../../src/samplers/path-search.js';
-import { runSamplerContract } from './contract.js';
+import { runSamplerContract } from '../../src/testing.js';
 import {
   TABLE_5X5,
   assertNoDuplicates,

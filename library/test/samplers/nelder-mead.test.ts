@@ -8,19 +8,21 @@ import {
   RandomSampler,
   JournalFileStorage,
   NelderMeadSampler,
-  Rng,
   createStudy,
-  floatDistribution,
-  intDistribution,
   loadStudy,
   logGrid,
-  nelderMeadPath,
-  regularSimplexOffsets,
   type NelderMeadEvent,
-  type NelderMeadPathOptions,
   type Trial,
 } from '../../src/index.js';
-import { runSamplerContract } from './contract.js';
+import {
+  floatDistribution,
+  intDistribution,
+  Rng,
+  nelderMeadPath,
+  regularSimplexOffsets,
+  type NelderMeadPathOptions,
+} from '../../src/extend.js';
+import { runSamplerContract } from '../../src/testing.js';
 import { quadratic } from './path-search-helpers.js';
 
 runSamplerContract('NelderMeadSampler (serial)', {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NopPruner, QmcSampler, RandomSampler, centeredL2Discrepancy, createStudy, type Sampler } from '../../src/index.js';
-import { runSamplerContract } from './contract.js';
+import { NopPruner, QmcSampler, RandomSampler, createStudy, type Sampler } from '../../src/index.js';
+import { centeredL2Discrepancy } from '../../src/extend.js';
+import { runSamplerContract } from '../../src/testing.js';
 
 runSamplerContract('QmcSampler', { make: (seed) => new QmcSampler({ seed }), spaceFilling: true });
 

@@ -10,7 +10,7 @@ import {
   loadStudy,
   logGrid,
 } from '../../src/index.js';
-import { STANDARD_GRID, runSamplerContract } from './contract.js';
+import { STANDARD_GRID, runSamplerContract } from '../../src/testing.js';
 
 runSamplerContract('RandomSampler', { make: (seed) => new RandomSampler({ seed }), spaceFilling: true });
 runSamplerContract('GridSampler', { make: (seed) => new GridSampler(STANDARD_GRID, { seed }), conditional: false });

@@ -5,19 +5,10 @@ import { tmpdir } from 'node:os';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  JournalFileStorage,
-  NopPruner,
-  RandomSampler,
-  StorageError,
-  createStudy,
-  intDistribution,
-  loadStudy,
-  logGrid,
-  ordinalDistribution,
-} from '../../src/index.js';
+import { JournalFileStorage, NopPruner, RandomSampler, StorageError, createStudy, loadStudy, logGrid } from '../../src/index.js';
+import { intDistribution, ordinalDistribution } from '../../src/extend.js';
 import { parsePythonJson, stringifyPythonJson, formatDatetime, parseDatetime } from '../../src/storage/journal-format.js';
-import { runStorageContract } from './contract.js';
+import { runStorageContract } from '../../src/testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-journal-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

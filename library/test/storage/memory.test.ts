@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InMemoryStorage, OpCode, intDistribution } from '../../src/index.js';
+import { InMemoryStorage } from '../../src/index.js';
+import { intDistribution, OpCode } from '../../src/extend.js';
 import { ReplayModel } from '../../src/storage/replay.js';
-import { runStorageContract } from './contract.js';
+import { runStorageContract } from '../../src/testing.js';
 
 runStorageContract('InMemoryStorage', {
   make: () => new InMemoryStorage(),

@@ -5,17 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  InMemoryStorage,
-  NopPruner,
-  contains,
-  createStudy,
-  loadStudy,
-  logGrid,
-  type ParamValue,
-  type Sampler,
-  type Trial,
-} from '../../src/index.js';
+import { InMemoryStorage, NopPruner, createStudy, loadStudy, logGrid, type ParamValue, type Sampler, type Trial } from '../index.js';
+import { contains } from '../extend.js';
 
 export interface SamplerContractOptions {
   /** A new sampler; `seed` undefined means "use the study's seed". */

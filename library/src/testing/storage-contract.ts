@@ -11,14 +11,10 @@ import {
   StudyNotFoundError,
   TrialFinishedError,
   TrialNotFoundError,
-  floatDistribution,
-  intDistribution,
-  categoricalDistribution,
-  ordinalDistribution,
   logGrid,
   type Storage,
-} from '../../src/index.js';
-import { SystemAttr } from '../../src/core/trial-record.js';
+} from '../index.js';
+import { floatDistribution, intDistribution, categoricalDistribution, ordinalDistribution, SystemAttr } from '../extend.js';
 
 export interface StorageFactory {
   /** A fresh, empty storage. */

@@ -2,9 +2,9 @@
  * Test fixtures for pruners: a tiny in-memory StudyView over a fixed array of trials, and a helper that
  * builds FrozenTrial objects.
  */
-import type { StudyView } from '../../src/core/sampler.js';
-import type { GetTrialsOptions, Storage } from '../../src/core/storage.js';
-import type { FrozenTrial, JsonValue, StudyDirection, TrialState } from '../../src/core/trial-record.js';
+import type { StudyView } from '../core/sampler.js';
+import type { GetTrialsOptions, Storage } from '../core/storage.js';
+import type { FrozenTrial, JsonValue, StudyDirection, TrialState } from '../core/trial-record.js';
 
 /** Intermediate values as a list (index = step), a step -> value record, or a Map. */
 export type Curve = readonly number[] | Readonly<Record<number, number>> | ReadonlyMap<number, number>;
@@ -26,7 +26,7 @@ function toMap(curve: Curve | undefined): Map<number, number> {
 }
 
 /** A FrozenTrial with defaults: RUNNING, no params, no values. */
-export function makeTrial(spec: TrialSpec = {}, studyId = 1): FrozenTrial {
+export function frozenTrial(spec: TrialSpec = {}, studyId = 1): FrozenTrial {
   const number = spec.number ?? 0;
   const state = spec.state ?? 'RUNNING';
   const finished = state === 'COMPLETE' || state === 'PRUNED' || state === 'FAIL';
@@ -50,15 +50,15 @@ export function makeTrial(spec: TrialSpec = {}, studyId = 1): FrozenTrial {
 }
 
 /** A completed trial with the given curve; its value is the curve's last value unless given. */
-export function completed(number: number, curve: Curve, value?: number): FrozenTrial {
+export function completedTrial(number: number, curve: Curve, value?: number): FrozenTrial {
   const map = toMap(curve);
   const last = [...map.entries()].sort((a, b) => a[0] - b[0]).at(-1)?.[1] ?? 0;
-  return makeTrial({ number, state: 'COMPLETE', value: value ?? last, intermediate: curve });
+  return frozenTrial({ number, state: 'COMPLETE', value: value ?? last, intermediate: curve });
 }
 
 /** A running trial with the given curve. */
-export function running(number: number, curve: Curve): FrozenTrial {
-  return makeTrial({ number, state: 'RUNNING', intermediate: curve });
+export function runningTrial(number: number, curve: Curve): FrozenTrial {
+  return frozenTrial({ number, state: 'RUNNING', intermediate: curve });
 }
 
 export class FakeStudy implements StudyView {

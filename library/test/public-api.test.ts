@@ -1,0 +1,176 @@
+/**
+ * The runtime exports of every public entry point, listed so that growing the public surface is a
+ * deliberate change of this file (types are not listed: they cost nothing at run time and the build's
+ * declarations are checked by scripts/check-package.sh).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+const ENTRY_POINTS: Record<string, { module: string; exports: string[] }> = {
+  tansaku: {
+    module: '../src/index.js',
+    exports: [
+      'CommandObjective',
+      'CommandTrialError',
+      'CoordinateSearchSampler',
+      'CrossSearchSampler',
+      'DistributionClashError',
+      'DuplicateStudyError',
+      'GridSampler',
+      'HillClimbingSampler',
+      'InMemoryStorage',
+      'InvalidArgumentError',
+      'InvalidDistributionError',
+      'InvalidStateTransitionError',
+      'JournalFileStorage',
+      'MedianPruner',
+      'NelderMeadSampler',
+      'NoCompletedTrialsError',
+      'NopPruner',
+      'OptimizationInterruptedError',
+      'PatientPruner',
+      'PercentilePruner',
+      'QmcSampler',
+      'RandomSampler',
+      'StorageError',
+      'StudyExhaustedError',
+      'StudyNotFoundError',
+      'TansakuError',
+      'ThresholdPruner',
+      'TrialFinishedError',
+      'TrialNotFoundError',
+      'TrialPruned',
+      'createStudy',
+      'deleteStudy',
+      'listStudies',
+      'loadStudy',
+      'logGrid',
+      'trialsToCSV',
+      'trialsToJSON',
+    ],
+  },
+  'tansaku/extend': {
+    module: '../src/extend.js',
+    exports: [
+      'NELDER_MEAD_CONFIG_ATTR',
+      'NELDER_MEAD_SEARCH_SPACE_ATTR',
+      'OpCode',
+      'OperationLogStorage',
+      'Rng',
+      'SobolSequence',
+      'Study',
+      'SystemAttr',
+      'TRIAL_STATES',
+      'Trial',
+      'WorkerPool',
+      'cardinality',
+      'categoricalDistribution',
+      'centeredL2Discrepancy',
+      'closest',
+      'contains',
+      'deriveSeed',
+      'describeDistribution',
+      'describeKindClash',
+      'describeTrial',
+      'describeValue',
+      'distributionsEqual',
+      'dominates',
+      'failTrialsOfDeadWorker',
+      'findProgram',
+      'floatDistribution',
+      'formatDuration',
+      'formatElapsed',
+      'formatNumber',
+      'formatParams',
+      'fromUnit',
+      'hypervolume',
+      'intDistribution',
+      'isFinished',
+      'isSingleValue',
+      'killAllChildren',
+      'loadObjectiveModule',
+      'needsTypeScriptLoader',
+      'nelderMeadPath',
+      'ordinalDistribution',
+      'paramEnvName',
+      'paretoFront',
+      'regularSimplexOffsets',
+      'splitCommand',
+      'toExternal',
+      'toInternal',
+      'toUnit',
+      'trialToJSON',
+      'trialValue',
+      'tsxLoaderUrl',
+      'validateDistribution',
+      'validateSearchSpace',
+    ],
+  },
+  'tansaku/testing': {
+    module: '../src/testing.js',
+    exports: [
+      'FakeStudy',
+      'STANDARD_GRID',
+      'completedTrial',
+      'frozenTrial',
+      'makeStudy',
+      'runPrunerContract',
+      'runSamplerContract',
+      'runStorageContract',
+      'runningTrial',
+      'standardObjective',
+    ],
+  },
+  'tansaku/tfjs': {
+    module: '../src/tfjs/index.js',
+    exports: [
+      'DatasetFormatError',
+      'DatasetNotFoundError',
+      'FASHION_MNIST_CLASSES',
+      'FASHION_MNIST_DIR',
+      'ProgressBoard',
+      'SKLEARN_DATA_DIR',
+      'StudyProgress',
+      'WASM_TRAINING_KERNELS',
+      'bar',
+      'epochProgress',
+      'formatCount',
+      'formatLogs',
+      'formatProfile',
+      'loadFashionMnist',
+      'loadIdxClassification',
+      'loadMnistDigits',
+      'loadSklearnDataset',
+      'parseIdx',
+      'profileModel',
+      'readIdx',
+      'registerWasmTrainingKernels',
+      'registeredWasmTrainingKernels',
+      'splitTrainValidation',
+      'standardize',
+      'subset',
+      'tansakuPruningCallback',
+      'toTensors',
+      'train',
+      'unregisterWasmTrainingKernels',
+      'useTrainingWasmBackend',
+      'withSeededRandom',
+    ],
+  },
+};
+
+describe('public API', () => {
+  for (const [entry, { module, exports }] of Object.entries(ENTRY_POINTS)) {
+    it(`${entry} exports exactly the listed runtime values`, async () => {
+      const actual = Object.keys((await import(module)) as Record<string, unknown>).sort();
+      assert.deepEqual(actual, [...exports].sort());
+    });
+  }
+
+  it('the root entry point stays small: about 40 runtime values, the building blocks live in tansaku/extend', () => {
+    assert.ok(ENTRY_POINTS.tansaku.exports.length <= 40, `${ENTRY_POINTS.tansaku.exports.length} root exports`);
+    const root = new Set(ENTRY_POINTS.tansaku.exports);
+    const both = ENTRY_POINTS['tansaku/extend'].exports.filter((name) => root.has(name));
+    assert.deepEqual(both, [], 'a name is exported by one entry point only');
+  });
+});
