@@ -158,7 +158,7 @@ async function benchTable(
     }
     add(
       'hill climbing (stops at the first peak)',
-      await search(table, new HillClimbingSampler({ searchSpace, start: startOf(s), onPeak: 'stop' }), s),
+      await search(table, new HillClimbingSampler({ searchSpace, start: startOf(s), onConverge: 'stop' }), s),
     );
   }
   // Random search with the same number of evaluations as full cross-search (L1) from the same start.

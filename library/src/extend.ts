@@ -88,7 +88,8 @@ export {
 export { OperationLogStorage } from './storage/log-storage.js';
 
 // Running trials in other processes: command objectives' argv and environment, worker processes.
-export { closest, paramEnvName, splitCommand } from './runner/argv.js';
+export { paramEnvName, splitCommand } from './runner/argv.js';
+export { checkOptions, closest, warnRenamedOption } from './core/options.js';
 export { findProgram, killAllChildren, type EnvironmentVariables, type ProgramLookup, type SignalName } from './runner/processes.js';
 export {
   WorkerPool,

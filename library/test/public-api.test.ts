@@ -66,6 +66,7 @@ const ENTRY_POINTS: Record<string, { module: string; exports: string[] }> = {
       'cardinality',
       'categoricalDistribution',
       'centeredL2Discrepancy',
+      'checkOptions',
       'closest',
       'contains',
       'deriveSeed',
@@ -104,6 +105,7 @@ const ENTRY_POINTS: Record<string, { module: string; exports: string[] }> = {
       'tsxLoaderUrl',
       'validateDistribution',
       'validateSearchSpace',
+      'warnRenamedOption',
     ],
   },
   'tansaku/testing': {

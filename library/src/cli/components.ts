@@ -33,8 +33,8 @@ export const SAMPLERS = {
   qmc: 'scrambled Sobol quasi-random points',
   'nelder-mead':
     'Nelder-Mead simplex (Ozaki et al. 2017); options parallel (speculative, exact serial path), initialSimplex (regular|random|lhs), boundary (barrier|clip), coefficients, start',
-  'coordinate-search': 'coordinate search (poll ±step per axis, halve on failure); options initialPoint, initialStep, minStep, onConverge',
-  'hill-climbing': 'hill climbing on parameter levels; options start, onPeak (stop|restart), floatLevels',
+  'coordinate-search': 'coordinate search (poll ±step per axis, halve on failure); options start, initialStep, minStep, onConverge',
+  'hill-climbing': 'hill climbing on parameter levels; options start, onConverge (stop|restart), floatLevels',
   'cross-search': 'cross-search along one axis at a time (Imai 2024); options start, firstAxis, limit (partial), onConverge, floatLevels',
 } as const;
 
@@ -169,15 +169,21 @@ const SAMPLER_OPTION_KEYS: Record<SamplerName, readonly string[]> = {
     'categorical',
     'staleRetries',
   ],
-  'coordinate-search': ['seed', 'initialPoint', 'initialStep', 'minStep', 'onConverge'],
-  'hill-climbing': ['seed', 'start', 'onPeak', 'floatLevels'],
+  'coordinate-search': ['seed', 'start', 'initialStep', 'minStep', 'onConverge'],
+  'hill-climbing': ['seed', 'start', 'onConverge', 'floatLevels'],
   'cross-search': ['seed', 'start', 'firstAxis', 'limit', 'onConverge', 'floatLevels'],
+};
+
+/** Old option names the samplers still accept (with a warning naming the new one) until 1.0. */
+const RENAMED_SAMPLER_OPTIONS: Partial<Record<SamplerName, readonly string[]>> = {
+  'coordinate-search': ['initialPoint'],
+  'hill-climbing': ['onPeak'],
 };
 
 function checkSamplerOptionKeys(name: SamplerName, options: ComponentOptions): void {
   const allowed = SAMPLER_OPTION_KEYS[name];
   for (const key of Object.keys(options)) {
-    if (allowed.includes(key)) continue;
+    if (allowed.includes(key) || RENAMED_SAMPLER_OPTIONS[name]?.includes(key)) continue;
     const hint = closest(key, allowed);
     throw new InvalidArgumentError(
       `the ${name} sampler has no option ${JSON.stringify(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; its options: ${allowed.join(', ')}`,

@@ -50,6 +50,7 @@ export type ErrorCode =
 /** The `code` of each warning Tansaku emits with `process.emitWarning` (a repaired journal line, a lock waited on or broken, an objective value that failed its trial). */
 export type WarningCode =
   | 'TANSAKU_BAD_OBJECTIVE_VALUE'
+  | 'TANSAKU_DEPRECATED_OPTION'
   | 'TANSAKU_JOURNAL_LOCK_RACE'
   | 'TANSAKU_JOURNAL_LOCK_WAIT'
   | 'TANSAKU_JOURNAL_STALE_LOCK'

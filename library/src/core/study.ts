@@ -5,6 +5,7 @@
  * This module holds no defaults (no sampler, pruner or storage is imported here); the public entry
  * point (`src/index.ts`) wires them, so `core/` never imports an outer ring.
  */
+import { checkOptions } from './options.js';
 import { toInternal, validateDistribution, type Distribution, type ParamValue } from './distributions.js';
 import {
   DuplicateStudyError,
@@ -170,8 +171,43 @@ const DEFER_POLL_MS = 200;
 const YIELD_EVERY_MS = 5;
 const SEED_WAIT_MS = 1000;
 
-function resolveHeartbeat(h: HeartbeatOptions | false | undefined): Required<HeartbeatOptions> | null {
-  if (h === false) return null;
+const CREATE_STUDY_OPTIONS = [
+  'studyName',
+  'direction',
+  'directions',
+  'sampler',
+  'pruner',
+  'storage',
+  'loadIfExists',
+  'seed',
+  'maxTrials',
+  'heartbeat',
+] as const satisfies readonly (keyof CreateStudyOptions)[];
+const LOAD_STUDY_OPTIONS = [
+  'studyName',
+  'storage',
+  'sampler',
+  'pruner',
+  'seed',
+  'heartbeat',
+] as const satisfies readonly (keyof LoadStudyOptions)[];
+const OPTIMIZE_OPTIONS = [
+  'nTrials',
+  'timeout',
+  'concurrency',
+  'catch',
+  'callbacks',
+  'maxTrials',
+  'handleSignals',
+  'signal',
+] as const satisfies readonly (keyof OptimizeOptions)[];
+const ASK_OPTIONS = ['fixedDistributions', 'maxTrials'] as const satisfies readonly (keyof AskOptions)[];
+const TELL_OPTIONS = ['skipIfFinished', 'failReason', 'values'] as const;
+const HEARTBEAT_OPTIONS = ['intervalMs', 'graceMs', 'maxRetry'] as const satisfies readonly (keyof HeartbeatOptions)[];
+
+function resolveHeartbeat(given: HeartbeatOptions | false | undefined): Required<HeartbeatOptions> | null {
+  if (given === false) return null;
+  const h = given === undefined ? undefined : checkOptions('heartbeat', given, HEARTBEAT_OPTIONS);
   const intervalMs = h?.intervalMs ?? 5000;
   const graceMs = h?.graceMs ?? 60000;
   const maxRetry = h?.maxRetry ?? 0;
@@ -306,7 +342,8 @@ export class Study implements StudyView, TrialHost {
   }
 
   /** @internal Use `createStudy` from the package entry point. */
-  static async create(options: CreateStudyOptions, defaults: StudyDefaults): Promise<Study> {
+  static async create(given: CreateStudyOptions, defaults: StudyDefaults): Promise<Study> {
+    const options = checkOptions('createStudy', given, CREATE_STUDY_OPTIONS);
     if (options.direction !== undefined && options.directions !== undefined) {
       throw new InvalidArgumentError('give either direction or directions, not both');
     }
@@ -360,7 +397,8 @@ export class Study implements StudyView, TrialHost {
   }
 
   /** @internal Use `loadStudy` from the package entry point. */
-  static async load(options: LoadStudyOptions, defaults: StudyDefaults): Promise<Study> {
+  static async load(given: LoadStudyOptions, defaults: StudyDefaults): Promise<Study> {
+    const options = checkOptions('loadStudy', given, LOAD_STUDY_OPTIONS);
     if (!options.storage) throw new InvalidArgumentError('loadStudy needs a storage (the study lives there)');
     const ownHeartbeat = resolveHeartbeat(options.heartbeat);
     const explicitSeed = checkSeed(options.seed);
@@ -445,7 +483,8 @@ export class Study implements StudyView, TrialHost {
    * await study.tell(trial, x * x);
    * ```
    */
-  async ask(options: AskOptions = {}): Promise<Trial> {
+  async ask(given: AskOptions = {}): Promise<Trial> {
+    const options = checkOptions('ask', given, ASK_OPTIONS);
     const record = await this.storage.getStudy(this.studyId);
     const maxTrials = studyBudget(record, options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : undefined);
     // Validate before creating anything, so a bad argument never leaves a trial behind.
@@ -667,11 +706,12 @@ export class Study implements StudyView, TrialHost {
   private async prepareTell(
     trialOrNumber: Trial | number,
     valuesOrState: number | readonly number[] | 'COMPLETE' | 'PRUNED' | 'FAIL',
-    options: TellOptions & { values?: number | readonly number[] },
+    given: TellOptions & { values?: number | readonly number[] },
   ): Promise<
     | { done: FrozenTrial }
     | { trial: Trial | undefined; trialId: number; state: 'COMPLETE' | 'PRUNED' | 'FAIL'; values: number[] | null; updates: TrialUpdate[] }
   > {
+    const options = checkOptions('tell', given, TELL_OPTIONS);
     let trial: Trial | undefined;
     let current: FrozenTrial;
     if (trialOrNumber instanceof Trial) {
@@ -779,7 +819,8 @@ export class Study implements StudyView, TrialHost {
    * }, { nTrials: 50, concurrency: 4 });
    * ```
    */
-  async optimize(objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+  async optimize(objective: Objective, given: OptimizeOptions = {}): Promise<OptimizeResult> {
+    const options = checkOptions('optimize', given, OPTIMIZE_OPTIONS);
     if (typeof objective !== 'function') {
       throw new InvalidArgumentError(`optimize: objective must be a function (trial) => number, got ${describeValue(objective)}`);
     }

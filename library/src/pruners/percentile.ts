@@ -6,6 +6,7 @@
  * same decisions for the same inputs, NaN and infinities included (the percentile is computed as NumPy
  * 1.24's `nanpercentile` with its default "linear" method does, see {@link nanPercentile}).
  */
+import { checkOptions } from '../core/options.js';
 import { InvalidArgumentError, describeValue } from '../core/errors.js';
 import type { Pruner } from '../core/pruner.js';
 import type { StudyView } from '../core/sampler.js';
@@ -219,18 +220,7 @@ export function nanPercentile(values: readonly number[], q: number): number {
 
 /** Checks that `options` is a plain object with no unknown keys. @internal */
 export function checkOptionsObject(owner: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${owner}: options must be an object, got ${describeValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new InvalidArgumentError(
-        `${owner}: unknown option ${describeValue(key)}; expected one of ${allowed.map((k) => `"${k}"`).join(', ')}`,
-      );
-    }
-  }
-  return options as Record<string, unknown>;
+  return checkOptions(owner, options as Record<string, unknown> | undefined, allowed);
 }
 
 /** Reads an integer option `>= min`, with a default when absent. @internal */

@@ -14,6 +14,7 @@
  */
 import { homedir } from 'node:os';
 import { InvalidArgumentError } from '../core/errors.js';
+import { closest } from '../core/options.js';
 import type { Distribution, ParamValue } from '../core/distributions.js';
 
 /** A word of a command template: literal text and placeholders. */
@@ -224,33 +225,4 @@ export function renderTemplate(template: readonly TemplateWord[], values: Readon
 /** `TANSAKU_PARAM_<NAME>`: the name upper-cased, every character other than A-Z and 0-9 replaced by `_`. */
 export function paramEnvName(name: string): string {
   return `TANSAKU_PARAM_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-}
-
-/** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
-/** The candidate closest to `word` when it is close enough to be a likely typo. */
-export function closest(word: string, candidates: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== null && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : null;
 }

@@ -34,6 +34,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { checkOptions } from '../core/options.js';
 import { TansakuError, TrialPruned, InvalidArgumentError, describeValue } from '../core/errors.js';
 import type { ParamValue, SearchSpace } from '../core/distributions.js';
 import type { Trial } from '../core/trial.js';
@@ -97,7 +98,7 @@ const PARAM_PLACEHOLDERS_RESERVED = new Set(['trial_number', 'study_name', 'para
  * const space = { lr: floatDistribution('lr', 1e-5, 1e-1, { log: true }), width: ordinalDistribution('width', [64, 128, 256]) };
  * const train = new CommandObjective({ command: 'python3 train.py --lr {lr} --width {width}', space, trialTimeout: 600 });
  * const study = await createStudy({ direction: 'minimize' });
- * await study.optimize((trial) => train.run(trial), { nTrials: 40, concurrency: 4 }); // 4 programs at once
+ * await study.optimize(train.objective, { nTrials: 40, concurrency: 4 }); // 4 programs at once
  * ```
  */
 export class CommandObjective {
@@ -117,7 +118,18 @@ export class CommandObjective {
   /** The function to pass to `study.optimize`. */
   readonly objective = (trial: Trial): Promise<number[]> => this.run(trial);
 
-  constructor(options: CommandObjectiveOptions) {
+  constructor(given: CommandObjectiveOptions) {
+    const options = checkOptions('CommandObjective', given, [
+      'command',
+      'space',
+      'studyName',
+      'nObjectives',
+      'cwd',
+      'env',
+      'trialTimeout',
+      'killGrace',
+      'onWarning',
+    ] satisfies (keyof CommandObjectiveOptions)[]);
     this.command = options.command;
     this.space = options.space;
     this.studyName = options.studyName;

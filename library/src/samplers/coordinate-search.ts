@@ -30,6 +30,7 @@
  */
 import { fromUnit, toUnit, type Distribution, type ParamValue } from '../core/distributions.js';
 import { InvalidArgumentError, describeValue } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { Rng } from '../core/rng.js';
 import type { JsonValue } from '../core/trial-record.js';
 import {
@@ -46,9 +47,15 @@ import {
   type Point,
 } from './path-search.js';
 
+const OPTION_NAMES = ['seed', 'searchSpace', 'start', 'initialStep', 'minStep', 'onConverge'] as const;
+/** Old option names, read as their new ones (with a warning) until 1.0. */
+const RENAMED_OPTIONS = { initialPoint: 'start' } as const;
+
 /** Options of {@link CoordinateSearchSampler}. */
 export interface CoordinateSearchSamplerOptions extends PathSearchOptions {
-  /** Initial point (objective-facing values); parameters not given start at the middle of their range (`fromUnit(d, 0.5)`). */
+  /** Start point (objective-facing values); parameters not given start at the middle of their range (`fromUnit(d, 0.5)`). */
+  start?: Record<string, ParamValue>;
+  /** @deprecated The old name of `start`, accepted with a warning until 1.0. */
   initialPoint?: Record<string, ParamValue>;
   /** Initial step α0 in the unit cube, in (0, 1]. Default 0.25. */
   initialStep?: number;
@@ -68,7 +75,7 @@ const NAME = 'CoordinateSearchSampler';
  * import { createStudy, CoordinateSearchSampler } from 'tansaku';
  *
  * const study = await createStudy({
- *   sampler: new CoordinateSearchSampler({ initialPoint: { lr: 1e-3 }, initialStep: 0.25 }),
+ *   sampler: new CoordinateSearchSampler({ start: { lr: 1e-3 }, initialStep: 0.25 }),
  * });
  * await study.optimize((trial) => {
  *   const lr = trial.suggestFloat('lr', 1e-5, 1e-1, { log: true });
@@ -79,14 +86,15 @@ const NAME = 'CoordinateSearchSampler';
  */
 export class CoordinateSearchSampler extends PathSearchSampler {
   readonly name = NAME;
-  readonly initialPoint: Readonly<Record<string, ParamValue>> | undefined;
+  readonly start: Readonly<Record<string, ParamValue>> | undefined;
   readonly initialStep: number;
   readonly minStep: number;
   readonly onConverge: 'stop' | 'restart';
 
-  constructor(options: CoordinateSearchSamplerOptions = {}) {
-    super('coordinate-search', options, NAME);
-    this.initialPoint = checkStartPoint(NAME, 'initialPoint', options.initialPoint);
+  constructor(given: CoordinateSearchSamplerOptions = {}) {
+    super('coordinate-search', given, NAME);
+    const options = checkOptions(NAME, given, OPTION_NAMES, RENAMED_OPTIONS);
+    this.start = checkStartPoint(NAME, 'start', options.start);
     const initialStep = options.initialStep ?? 0.25;
     if (typeof initialStep !== 'number' || !(initialStep > 0 && initialStep <= 1)) {
       throw new InvalidArgumentError(
@@ -106,8 +114,8 @@ export class CoordinateSearchSampler extends PathSearchSampler {
       const names = Object.keys(this.searchSpace);
       checkStartNames(
         NAME,
-        'initialPoint',
-        this.initialPoint,
+        'start',
+        this.start,
         names,
         names.map((n) => this.searchSpace![n]),
       );
@@ -115,12 +123,16 @@ export class CoordinateSearchSampler extends PathSearchSampler {
   }
 
   protected override checkSpace(names: readonly string[], distributions: readonly Distribution[]): void {
-    checkStartNames(NAME, 'initialPoint', this.initialPoint, names, distributions);
+    checkStartNames(NAME, 'start', this.start, names, distributions);
+  }
+
+  protected override renamedOptions(): Readonly<Record<string, string>> {
+    return RENAMED_OPTIONS;
   }
 
   protected config(): Record<string, JsonValue> {
     return {
-      initialPoint: (this.initialPoint ?? null) as JsonValue,
+      start: (this.start ?? null) as JsonValue,
       initialStep: this.initialStep,
       minStep: this.minStep,
       onConverge: this.onConverge,
@@ -128,8 +140,8 @@ export class CoordinateSearchSampler extends PathSearchSampler {
   }
 
   protected startValue(name: string, distribution: Distribution): number {
-    if (this.initialPoint && Object.hasOwn(this.initialPoint, name)) {
-      return startInternal(NAME, 'initialPoint', name, distribution, this.initialPoint[name]);
+    if (this.start && Object.hasOwn(this.start, name)) {
+      return startInternal(NAME, 'start', name, distribution, this.start[name]);
     }
     return fromUnit(distribution, 0.5);
   }

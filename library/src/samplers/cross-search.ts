@@ -32,6 +32,7 @@
  */
 import type { Distribution, ParamValue } from '../core/distributions.js';
 import { InvalidArgumentError, describeValue } from '../core/errors.js';
+import { checkOptions } from '../core/options.js';
 import { Rng } from '../core/rng.js';
 import type { JsonValue } from '../core/trial-record.js';
 import {
@@ -49,6 +50,8 @@ import {
   type PathSearchOptions,
   type Point,
 } from './path-search.js';
+
+const OPTION_NAMES = ['seed', 'searchSpace', 'start', 'firstAxis', 'limit', 'onConverge', 'floatLevels'] as const;
 
 /** Options of {@link CrossSearchSampler}. */
 export interface CrossSearchSamplerOptions extends PathSearchOptions {
@@ -103,8 +106,9 @@ export class CrossSearchSampler extends PathSearchSampler {
   readonly onConverge: 'stop' | 'restart';
   readonly floatLevels: number;
 
-  constructor(options: CrossSearchSamplerOptions = {}) {
-    super('cross-search', options, NAME);
+  constructor(given: CrossSearchSamplerOptions = {}) {
+    super('cross-search', given, NAME);
+    const options = checkOptions(NAME, given, OPTION_NAMES);
     this.start = checkStartPoint(NAME, 'start', options.start);
     if (options.firstAxis !== undefined && (typeof options.firstAxis !== 'string' || options.firstAxis.length === 0)) {
       throw new InvalidArgumentError(`${NAME}: firstAxis must be a parameter name, got ${describeValue(options.firstAxis)}`);

@@ -8,6 +8,7 @@
  * with the same parameters: no cell stays RUNNING forever.
  */
 import type { Distribution, ParamValue } from '../core/distributions.js';
+import { checkOptions } from '../core/options.js';
 import { InvalidArgumentError, describeValue } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Sampler, StudyView, TrialPlan } from '../core/sampler.js';
@@ -48,7 +49,8 @@ export class GridSampler implements Sampler {
   /** Per storage and study: claimed cells and how far the trials have been read. */
   private readonly progress = new WeakMap<object, Map<number, GridProgress>>();
 
-  constructor(grid: Record<string, readonly ParamValue[]>, options: GridSamplerOptions = {}) {
+  constructor(grid: Record<string, readonly ParamValue[]>, given: GridSamplerOptions = {}) {
+    const options = checkOptions('GridSampler', given, ['seed', 'shuffle']);
     if (typeof grid !== 'object' || grid === null || Array.isArray(grid)) {
       throw new InvalidArgumentError(`GridSampler: grid must be an object of name -> array of values, got ${describeValue(grid)}`);
     }

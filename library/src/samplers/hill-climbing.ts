@@ -6,7 +6,7 @@
  * other choice), and moves to the best neighbour that is strictly better than the current point (the
  * first one in that order on a tie). At a local peak (no neighbour is better) it either stops, which
  * makes the study exhausted, or restarts from a random point the search has not visited yet
- * (`onPeak`, default "restart"). When every point of the lattice is visited the study is exhausted.
+ * (`onConverge`, default "restart"). When every point of the lattice is visited the study is exhausted.
  *
  * Levels: ordinal, linear int and stepped float parameters have one level per value (so a linear int
  * range of 1000 values is an axis of 1000 levels: give it a `step`, or `suggestOrdinal(name, logGrid(...))`
@@ -22,6 +22,7 @@
  * process continues the same search (see `path-search.ts`).
  */
 import type { Distribution, ParamValue } from '../core/distributions.js';
+import { checkOptions } from '../core/options.js';
 import { Rng } from '../core/rng.js';
 import type { JsonValue } from '../core/trial-record.js';
 import {
@@ -40,6 +41,10 @@ import {
   type Point,
 } from './path-search.js';
 
+const OPTION_NAMES = ['seed', 'searchSpace', 'start', 'onConverge', 'floatLevels'] as const;
+/** Old option names, read as their new ones (with a warning) until 1.0. */
+const RENAMED_OPTIONS = { onPeak: 'onConverge' } as const;
+
 /** Options of {@link HillClimbingSampler}. */
 export interface HillClimbingSamplerOptions extends PathSearchOptions {
   /**
@@ -48,6 +53,8 @@ export interface HillClimbingSamplerOptions extends PathSearchOptions {
    */
   start?: Record<string, ParamValue>;
   /** At a local peak: "restart" from a random unvisited point (default), or "stop" (the study is exhausted). */
+  onConverge?: 'stop' | 'restart';
+  /** @deprecated The old name of `onConverge`, accepted with a warning until 1.0. */
   onPeak?: 'stop' | 'restart';
   /**
    * Levels of a continuous float parameter, and of a log-scaled int parameter with more values than
@@ -87,7 +94,7 @@ export function latticeNeighbours(axes: readonly LatticeAxis[], point: Point): P
  *
  * const study = await createStudy({
  *   direction: 'maximize',
- *   sampler: new HillClimbingSampler({ start: { n1: 64, n2: 64 }, onPeak: 'stop' }),
+ *   sampler: new HillClimbingSampler({ start: { n1: 64, n2: 64 }, onConverge: 'stop' }),
  * });
  * await study.optimize((trial) => accuracy(trial.suggestOrdinal('n1', logGrid(8, 4096, 2)),
  *                                          trial.suggestOrdinal('n2', logGrid(8, 4096, 2))));
@@ -97,13 +104,14 @@ export function latticeNeighbours(axes: readonly LatticeAxis[], point: Point): P
 export class HillClimbingSampler extends PathSearchSampler {
   readonly name = NAME;
   readonly start: Readonly<Record<string, ParamValue>> | undefined;
-  readonly onPeak: 'stop' | 'restart';
+  readonly onConverge: 'stop' | 'restart';
   readonly floatLevels: number;
 
-  constructor(options: HillClimbingSamplerOptions = {}) {
-    super('hill-climbing', options, NAME);
+  constructor(given: HillClimbingSamplerOptions = {}) {
+    super('hill-climbing', given, NAME);
+    const options = checkOptions(NAME, given, OPTION_NAMES, RENAMED_OPTIONS);
     this.start = checkStartPoint(NAME, 'start', options.start);
-    this.onPeak = checkChoice(NAME, 'onPeak', options.onPeak, ['stop', 'restart'] as const, 'restart');
+    this.onConverge = checkChoice(NAME, 'onConverge', options.onConverge, ['stop', 'restart'] as const, 'restart');
     this.floatLevels = checkFloatLevels(NAME, options.floatLevels);
     if (this.searchSpace) {
       const names = Object.keys(this.searchSpace);
@@ -121,8 +129,12 @@ export class HillClimbingSampler extends PathSearchSampler {
     checkStartNames(NAME, 'start', this.start, names, distributions);
   }
 
+  protected override renamedOptions(): Readonly<Record<string, string>> {
+    return RENAMED_OPTIONS;
+  }
+
   protected config(): Record<string, JsonValue> {
-    return { start: (this.start ?? null) as JsonValue, onPeak: this.onPeak, floatLevels: this.floatLevels };
+    return { start: (this.start ?? null) as JsonValue, onConverge: this.onConverge, floatLevels: this.floatLevels };
   }
 
   protected startValue(name: string, distribution: Distribution, seed: number): number {
@@ -150,7 +162,7 @@ export class HillClimbingSampler extends PathSearchSampler {
         current = neighbours[best];
         loss = losses[best];
       }
-      if (this.onPeak === 'stop') return;
+      if (this.onConverge === 'stop') return;
       const next = randomUnvisitedPoint(axes, ctx, Rng.forKey(ctx.seed, 'hill-climbing', 'restart', restart));
       if (next === null) return; // every point visited
       current = next;

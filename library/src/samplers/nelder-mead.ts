@@ -44,6 +44,7 @@ import {
   type ParamValue,
   type SearchSpace,
 } from '../core/distributions.js';
+import { checkOptions } from '../core/options.js';
 import { InvalidArgumentError, StorageError, describeValue } from '../core/errors.js';
 import { Rng, hashString } from '../core/rng.js';
 import type { RelativeSample, Sampler, StudyView, TrialPlan } from '../core/sampler.js';
@@ -173,10 +174,21 @@ export class NelderMeadSampler implements Sampler {
   private readonly staleRetries: number;
   private readonly runs = new WeakMap<object, Map<number, Promise<Run | null>>>();
 
-  constructor(options: NelderMeadSamplerOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`NelderMeadSampler: options must be an object, got ${describeValue(options)}`);
-    }
+  constructor(given: NelderMeadSamplerOptions = {}) {
+    const options = checkOptions('NelderMeadSampler', given, [
+      'searchSpace',
+      'seed',
+      'coefficients',
+      'initialSimplex',
+      'regularSimplex',
+      'start',
+      'boundary',
+      'parallel',
+      'restart',
+      'categorical',
+      'staleRetries',
+      'subSampler',
+    ] satisfies (keyof NelderMeadSamplerOptions)[]);
     resolveCoefficients(options.coefficients); // fail at construction, not mid-study
     if (options.categorical !== undefined && options.categorical !== 'error' && options.categorical !== 'random') {
       throw new InvalidArgumentError(

@@ -44,6 +44,7 @@ import {
   type SearchSpace,
 } from '../core/distributions.js';
 import { InvalidArgumentError, TansakuError, describeValue } from '../core/errors.js';
+import { warnRenamedOption } from '../core/options.js';
 import { Rng } from '../core/rng.js';
 import type { Sampler, StudyView, TrialPlan } from '../core/sampler.js';
 import { SystemAttr, isFinished, type FrozenTrial, type JsonValue, type TrialState } from '../core/trial-record.js';
@@ -334,6 +335,11 @@ export abstract class PathSearchSampler implements Sampler {
   /** The options that define the path, as JSON (stored with the study and compared by joining workers). */
   protected abstract config(): Record<string, JsonValue>;
 
+  /** Old option names and their new ones, so that options stored by an older release still match. */
+  protected renamedOptions(): Readonly<Record<string, string>> {
+    return {};
+  }
+
   /**
    * Checks the space once it is known (e.g. that a start point fits it). Throws `InvalidArgumentError`.
    */
@@ -429,14 +435,28 @@ export abstract class PathSearchSampler implements Sampler {
     return run;
   }
 
+  /** The stored options with old option names (an older release's) read as their new ones, with a warning. */
+  private renameStoredOptions(study: StudyView, stored: JsonValue): JsonValue {
+    if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return stored;
+    const renamed = this.renamedOptions();
+    const out: Record<string, JsonValue> = {};
+    for (const [key, value] of Object.entries(stored)) {
+      const to = Object.hasOwn(renamed, key) ? renamed[key] : undefined;
+      if (to !== undefined) warnRenamedOption(this.name, key, to, ` (stored with study ${JSON.stringify(study.studyName)})`);
+      out[to ?? key] = value;
+    }
+    return out;
+  }
+
   /** Stores the options with the study, or checks them against the stored ones. */
   private async checkConfig(study: StudyView, run: Run, seed: number): Promise<void> {
     const mine: Record<string, JsonValue> = { seed, ...this.config() };
     if (this.searchSpace) mine.searchSpace = this.searchSpace as unknown as JsonValue;
-    const stored = (await study.getSystemAttrs())[this.configAttr];
+    const raw = (await study.getSystemAttrs())[this.configAttr];
+    const stored = raw === undefined ? undefined : this.renameStoredOptions(study, raw);
     if (stored === undefined) {
       await study.setSystemAttr(this.configAttr, mine);
-    } else if (JSON.stringify(stored) !== JSON.stringify(mine)) {
+    } else if (canonicalJson(stored) !== canonicalJson(mine)) {
       throw new InvalidArgumentError(
         `${this.name}: this worker's options ${describeValue(mine)} differ from those study ${JSON.stringify(study.studyName)} ` +
           `was started with, ${describeValue(stored)}; every worker of a study must use the same options and seed to continue ` +
@@ -671,4 +691,13 @@ export function checkStartNames(
       );
     startInternal(sampler, option, n, distributions[i], start[n]);
   }
+}
+
+/** JSON with object keys sorted at every level, so that two option sets compare equal whatever their key order. */
+function canonicalJson(value: JsonValue): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

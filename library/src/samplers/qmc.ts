@@ -17,6 +17,7 @@
  * process uses the same dimensions in the same order even after more trials complete.
  */
 import { fromUnit, isSingleValue, validateSearchSpace, type Distribution, type SearchSpace } from '../core/distributions.js';
+import { checkOptions } from '../core/options.js';
 import { InvalidArgumentError, StorageError, describeValue } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { RelativeSample, Sampler, StudyView } from '../core/sampler.js';
@@ -83,10 +84,8 @@ export class QmcSampler implements Sampler {
   /** Last parsed stored space, keyed by its JSON text, so each trial does not re-validate it. */
   private storedSpaceCache: { json: string; space: SearchSpace } | null = null;
 
-  constructor(options: QmcSamplerOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`QmcSampler: options must be an object, got ${describeValue(options)}`);
-    }
+  constructor(given: QmcSamplerOptions = {}) {
+    const options = checkOptions('QmcSampler', given, ['seed', 'scramble', 'searchSpace']);
     if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isSafeInteger(options.seed))) {
       throw new InvalidArgumentError(`QmcSampler: seed must be an integer, got ${describeValue(options.seed)}`);
     }

@@ -5,6 +5,7 @@
  * distributed runs are reproducible, and conditional parameters do not shift each other's values.
  */
 import { fromUnit, type Distribution } from '../core/distributions.js';
+import { checkOptions } from '../core/options.js';
 import { InvalidArgumentError, describeValue } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Sampler, StudyView } from '../core/sampler.js';
@@ -25,7 +26,8 @@ export class RandomSampler implements Sampler {
   readonly name = 'RandomSampler';
   readonly seed: number | undefined;
 
-  constructor(options: RandomSamplerOptions = {}) {
+  constructor(given: RandomSamplerOptions = {}) {
+    const options = checkOptions('RandomSampler', given, ['seed']);
     if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isSafeInteger(options.seed))) {
       throw new InvalidArgumentError(`RandomSampler: seed must be an integer, got ${describeValue(options.seed)}`);
     }

@@ -27,6 +27,7 @@
  */
 import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { checkOptions } from '../core/options.js';
 import { StorageError } from '../core/errors.js';
 import { OpCode, type Operation } from '../core/storage.js';
 import { OperationLogStorage, type Decision } from './log-storage.js';
@@ -129,7 +130,8 @@ export class JournalFileStorage extends OperationLogStorage {
   private appendsSeen = 0;
   private reusedCatchUps = 0;
 
-  constructor(path: string, options: JournalFileStorageOptions = {}) {
+  constructor(path: string, given: JournalFileStorageOptions = {}) {
+    const options = checkOptions('JournalFileStorage', given, ['workerId', 'staleLockMs', 'lockTimeoutMs', 'fsyncUnderLock', 'readOnly']);
     super({ workerId: options.workerId });
     if (typeof path !== 'string' || path.length === 0) {
       throw new StorageError(`JournalFileStorage: path must be a non-empty string, got ${JSON.stringify(path)}`);

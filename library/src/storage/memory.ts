@@ -2,6 +2,7 @@
  * `InMemoryStorage`: the operation log kept in an array in this process. Fast, and gone when the
  * process exits; use it for tests, notebooks-style scripts and single-process studies.
  */
+import { checkOptions } from '../core/options.js';
 import { OpCode, type Operation } from '../core/storage.js';
 import { OperationLogStorage, type Decision } from './log-storage.js';
 
@@ -18,7 +19,8 @@ export class InMemoryStorage extends OperationLogStorage {
   private readonly heartbeats = new Map<number, number>();
   private waiters: Array<() => void> = [];
 
-  constructor(options: { workerId?: string } = {}) {
+  constructor(given: { workerId?: string } = {}) {
+    const options = checkOptions('InMemoryStorage', given, ['workerId']);
     super(options);
   }
 

@@ -45,10 +45,11 @@ async function runTrials(
     seed: 3,
     pruner: options.pruner ?? new NopPruner(),
   });
-  const runner = new CommandObjective({ ...options, studyName: study.studyName, nObjectives: study.directions.length });
+  const { nTrials, pruner: _pruner, directions: _directions, concurrency, ...commandOptions } = options;
+  const runner = new CommandObjective({ ...commandOptions, studyName: study.studyName, nObjectives: study.directions.length });
   await study.optimize(runner.objective, {
-    nTrials: options.nTrials ?? 1,
-    concurrency: options.concurrency ?? 1,
+    nTrials: nTrials ?? 1,
+    concurrency: concurrency ?? 1,
     catch: [CommandTrialError],
     handleSignals: false,
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { describe, it } from 'node:test';
-import { closest, paramEnvName, parseTemplate, placeholdersOf, programValue, renderTemplate, splitCommand } from '../../src/runner/argv.js';
+import { paramEnvName, parseTemplate, placeholdersOf, programValue, renderTemplate, splitCommand } from '../../src/runner/argv.js';
+import { closest } from '../../src/core/options.js';
 import { parseLine, parseNumber, parseResult, TextTail } from '../../src/runner/protocol.js';
 
 describe('splitCommand: POSIX sh word splitting without expansion', () => {

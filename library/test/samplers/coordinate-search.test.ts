@@ -32,7 +32,7 @@ describe('CoordinateSearchSampler', () => {
   it('polls log-scaled parameters in log space and skips poll points outside the box', async () => {
     // lr starts at the middle of its log range (1e-3), w at the given 0.9.
     const r = await runStudy(
-      new CoordinateSearchSampler({ initialPoint: { w: 0.9 }, onConverge: 'stop' }),
+      new CoordinateSearchSampler({ start: { w: 0.9 }, onConverge: 'stop' }),
       (t: Trial) => {
         const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
         const w = t.suggestFloat('w', 0, 1);
@@ -61,7 +61,7 @@ describe('CoordinateSearchSampler', () => {
 
   it('never evaluates a point twice when it comes back to it from a given start (exact offsets)', async () => {
     const r = await runStudy(
-      new CoordinateSearchSampler({ initialPoint: { x: 0.123456789, y: 3e-3 }, minStep: 1e-4, onConverge: 'stop' }),
+      new CoordinateSearchSampler({ start: { x: 0.123456789, y: 3e-3 }, minStep: 1e-4, onConverge: 'stop' }),
       (t: Trial) => {
         const x = t.suggestFloat('x', -1, 1);
         const y = t.suggestFloat('y', 1e-4, 1, { log: true });
@@ -90,13 +90,10 @@ describe('CoordinateSearchSampler', () => {
   });
 
   it('polls every other choice of a categorical parameter', async () => {
-    const r = await runStudy(
-      new CoordinateSearchSampler({ initialPoint: { c: 'a', x: 0.5 }, onConverge: 'stop', minStep: 0.1 }),
-      (t: Trial) => {
-        const c = t.suggestCategorical('c', ['a', 'b', 'c']);
-        return (c === 'c' ? 0 : 1) + (t.suggestFloat('x', 0, 1) - 0.5) ** 2;
-      },
-    );
+    const r = await runStudy(new CoordinateSearchSampler({ start: { c: 'a', x: 0.5 }, onConverge: 'stop', minStep: 0.1 }), (t: Trial) => {
+      const c = t.suggestCategorical('c', ['a', 'b', 'c']);
+      return (c === 'c' ? 0 : 1) + (t.suggestFloat('x', 0, 1) - 0.5) ** 2;
+    });
     assert.deepEqual(cells(r.trials).slice(0, 3), path('(a,0.5) (b,0.5) (c,0.5)'));
     const best = r.trials.reduce((a, b) => (a.values![0] <= b.values![0] ? a : b));
     assert.deepEqual(best.params, { c: 'c', x: 0.5 });
@@ -144,8 +141,8 @@ describe('CoordinateSearchSampler', () => {
       (e: unknown) => e instanceof InvalidArgumentError && /onConverge must be "stop" or "restart"/.test(e.message),
     );
     assert.throws(
-      () => new CoordinateSearchSampler({ searchSpace: { x: floatDistribution('x', 0, 1) }, initialPoint: { x: 2 } }),
-      (e: unknown) => e instanceof InvalidArgumentError && /initialPoint\.x = 2 is not a value of the parameter/.test(e.message),
+      () => new CoordinateSearchSampler({ searchSpace: { x: floatDistribution('x', 0, 1) }, start: { x: 2 } }),
+      (e: unknown) => e instanceof InvalidArgumentError && /start\.x = 2 is not a value of the parameter/.test(e.message),
     );
     const study = await createStudy({
       directions: ['minimize', 'minimize'],

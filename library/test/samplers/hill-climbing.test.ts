@@ -36,14 +36,14 @@ runSamplerContract('HillClimbingSampler', { make: (seed) => new HillClimbingSamp
 const HILL_PATH = path('(0,0) (1,0) (0,1) (2,0) (1,1) (2,1) (1,2) (3,1) (2,2) (3,2) (2,3) (4,2) (3,3) (4,3) (3,4)');
 
 describe('HillClimbingSampler', () => {
-  it('follows the hand-derived path on a 5x5 table and stops at the peak (onPeak: stop)', async () => {
-    const r = await runStudy(new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }), tableObjective(TABLE_5X5));
+  it('follows the hand-derived path on a 5x5 table and stops at the peak (onConverge: stop)', async () => {
+    const r = await runStudy(new HillClimbingSampler({ start: { a: 0, b: 0 }, onConverge: 'stop' }), tableObjective(TABLE_5X5));
     assert.equal(r.stoppedBy, 'exhausted');
     assert.deepEqual(cells(r.trials), HILL_PATH);
   });
 
   it('takes the same path when maximising the negated table', async () => {
-    const r = await runStudy(new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }), tableObjective(TABLE_5X5, -1), {
+    const r = await runStudy(new HillClimbingSampler({ start: { a: 0, b: 0 }, onConverge: 'stop' }), tableObjective(TABLE_5X5, -1), {
       direction: 'maximize',
     });
     assert.deepEqual(cells(r.trials), HILL_PATH);
@@ -59,7 +59,7 @@ describe('HillClimbingSampler', () => {
 
   it('treats failed and pruned trials as the worst value', async () => {
     // (1,0) fails and (1,1) is pruned: from (0,0) the climb goes to (0,1)=8, then (0,2)=7, then (1,2)=5...
-    const r = await runStudy(new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }), (t: Trial) => {
+    const r = await runStudy(new HillClimbingSampler({ start: { a: 0, b: 0 }, onConverge: 'stop' }), (t: Trial) => {
       const v = tableObjective(TABLE_5X5)(t);
       if (t.params.a === 1 && t.params.b === 0) throw new Error('diverged');
       if (t.params.a === 1 && t.params.b === 1) throw new TrialPruned();
@@ -74,7 +74,7 @@ describe('HillClimbingSampler', () => {
   });
 
   it('evaluates the neighbours of a step in parallel without duplicates (4 slots; 2 Study objects)', async () => {
-    const make = () => new HillClimbingSampler({ start: { a: 0, b: 9 }, onPeak: 'stop' });
+    const make = () => new HillClimbingSampler({ start: { a: 0, b: 9 }, onConverge: 'stop' });
     const serial = await runStudy(make(), surface10Objective, { direction: 'maximize' });
     for (const [studies, concurrency] of [
       [1, 4],
@@ -104,7 +104,7 @@ describe('HillClimbingSampler', () => {
     const storage = new InMemoryStorage();
     const study = await createStudy({
       storage,
-      sampler: new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }),
+      sampler: new HillClimbingSampler({ start: { a: 0, b: 0 }, onConverge: 'stop' }),
       pruner: new NopPruner(),
     });
     const distributions = { a: intDistribution('a', 0, 4), b: intDistribution('b', 0, 4) };
@@ -116,7 +116,7 @@ describe('HillClimbingSampler', () => {
 
   it('replays its path when a value it used changes (a failed point later completes)', async () => {
     const study = await createStudy({
-      sampler: new HillClimbingSampler({ start: { a: 0, b: 0 }, onPeak: 'stop' }),
+      sampler: new HillClimbingSampler({ start: { a: 0, b: 0 }, onConverge: 'stop' }),
       pruner: new NopPruner(),
     });
     const t0 = await study.ask();
@@ -144,26 +144,26 @@ describe('HillClimbingSampler', () => {
     const first = await createStudy({
       studyName: 'x',
       storage,
-      sampler: new HillClimbingSampler({ onPeak: 'stop' }),
+      sampler: new HillClimbingSampler({ onConverge: 'stop' }),
       pruner: new NopPruner(),
     });
     await first.optimize(tableObjective(TABLE_5X5), { nTrials: 2 });
     const other = await loadStudy({
       studyName: 'x',
       storage,
-      sampler: new HillClimbingSampler({ onPeak: 'restart' }),
+      sampler: new HillClimbingSampler({ onConverge: 'restart' }),
       pruner: new NopPruner(),
     });
     await assert.rejects(
       other.ask(),
-      (e: unknown) => e instanceof InvalidArgumentError && /onPeak/.test(e.message) && /same options/.test(e.message),
+      (e: unknown) => e instanceof InvalidArgumentError && /onConverge/.test(e.message) && /same options/.test(e.message),
     );
   });
 
   it('rejects bad options and multi-objective studies with clear errors', async () => {
     assert.throws(
-      () => new HillClimbingSampler({ onPeak: 'never' as 'stop' }),
-      (e: unknown) => e instanceof InvalidArgumentError && /onPeak must be "stop" or "restart", got "never"/.test(e.message),
+      () => new HillClimbingSampler({ onConverge: 'never' as 'stop' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /onConverge must be "stop" or "restart", got "never"/.test(e.message),
     );
     assert.throws(
       () => new HillClimbingSampler({ floatLevels: 1 }),
@@ -190,7 +190,7 @@ describe('HillClimbingSampler', () => {
   });
 
   it('cuts a continuous float into floatLevels levels (log-spaced when log-scaled)', async () => {
-    const r = await runStudy(new HillClimbingSampler({ floatLevels: 5, start: { lr: 1e-3 }, onPeak: 'stop' }), (t: Trial) => {
+    const r = await runStudy(new HillClimbingSampler({ floatLevels: 5, start: { lr: 1e-3 }, onConverge: 'stop' }), (t: Trial) => {
       const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
       return (Math.log10(lr) + 2) ** 2;
     });
@@ -204,7 +204,7 @@ describe('HillClimbingSampler', () => {
   });
 
   it('cuts a log-scaled int with more values than floatLevels into log-spaced integer levels', async () => {
-    const r = await runStudy(new HillClimbingSampler({ floatLevels: 5, start: { units: 100 }, onPeak: 'stop' }), (t: Trial) => {
+    const r = await runStudy(new HillClimbingSampler({ floatLevels: 5, start: { units: 100 }, onConverge: 'stop' }), (t: Trial) => {
       const units = t.suggestInt('units', 64, 1024, { log: true });
       return (Math.log2(units) - 9) ** 2;
     });

@@ -167,7 +167,7 @@ export async function makeKillTestSampler(kind: string): Promise<Sampler> {
     case 'cross-partial':
       return new CrossSearchSampler({ start: { a: 1, b: 1 }, limit: 2, firstAxis: 'b' });
     case 'hill':
-      return new HillClimbingSampler({ start: { a: 0, b: 9 }, onPeak: 'stop' });
+      return new HillClimbingSampler({ start: { a: 0, b: 9 }, onConverge: 'stop' });
     case 'coordinate':
       return new CoordinateSearchSampler({ initialStep: 0.25, minStep: 0.02, onConverge: 'stop' });
     default:
