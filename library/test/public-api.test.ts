@@ -96,6 +96,7 @@ const ENTRY_POINTS: Record<string, { module: string; exports: string[] }> = {
       'paramEnvName',
       'paretoFront',
       'regularSimplexOffsets',
+      'relativeSampleOf',
       'splitCommand',
       'toExternal',
       'toInternal',

@@ -6,6 +6,7 @@
  * point (`src/index.ts`) wires them, so `core/` never imports an outer ring.
  */
 import { checkOptions } from './options.js';
+import { relativeSampleToJson } from './relative.js';
 import { toInternal, validateDistribution, type Distribution, type ParamValue } from './distributions.js';
 import {
   DuplicateStudyError,
@@ -484,7 +485,15 @@ export class Study implements StudyView, TrialHost {
    * ```
    */
   async ask(given: AskOptions = {}): Promise<Trial> {
-    const options = checkOptions('ask', given, ASK_OPTIONS);
+    const trial = await this.askTrial(checkOptions('ask', given, ASK_OPTIONS));
+    // The caller runs the objective after this returns: what ask queued (the relative sample) is written
+    // as soon as it awaits.
+    trial.scheduleWrites();
+    return trial;
+  }
+
+  /** `ask` without the option check, for `optimize`, which schedules the trial's first write itself. */
+  private async askTrial(options: AskOptions): Promise<Trial> {
     const record = await this.storage.getStudy(this.studyId);
     const maxTrials = studyBudget(record, options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : undefined);
     // Validate before creating anything, so a bad argument never leaves a trial behind.
@@ -578,6 +587,12 @@ export class Study implements StudyView, TrialHost {
         signal: abort.signal,
         onRelease: () => this.releaseTrial(trialId),
       });
+      // The relative sample goes to the trial's `tansaku:relative` attribute with the trial's first write:
+      // as soon as the objective first awaits (so other workers see where a long trial is while it runs;
+      // a model-based sampler's constant liar needs it), or with the result of an objective that returns
+      // at once, at no extra append. An attribute, not parameters: a conditional objective may never
+      // suggest some of them, and a trial's parameters are what its objective suggested.
+      if (Object.keys(relative).length > 0) trial.queueSystemAttr(SystemAttr.relativeSample, relativeSampleToJson(relative));
       this.activeTrials.set(trialId, { trial, abort });
       this.startHeartbeat();
       for (const [name, d] of fixedDistributions) trial.suggest(name, d);
@@ -671,7 +686,7 @@ export class Study implements StudyView, TrialHost {
 
   private async askOrNull(maxTrials: number | undefined): Promise<Trial | null> {
     try {
-      return await this.ask({ maxTrials });
+      return await this.askTrial({ maxTrials });
     } catch (error) {
       if (error instanceof StudyExhaustedError) return null;
       throw error;
@@ -911,7 +926,7 @@ export class Study implements StudyView, TrialHost {
           }
           started++;
           try {
-            trial = await this.ask({ maxTrials });
+            trial = await this.askTrial({ maxTrials });
           } catch (error) {
             if (error instanceof StudyExhaustedError) {
               result.stoppedBy = 'exhausted';
@@ -950,7 +965,11 @@ export class Study implements StudyView, TrialHost {
         try {
           let outcome: { kind: 'values'; values: unknown } | { kind: 'pruned' } | { kind: 'error'; error: unknown };
           try {
-            outcome = { kind: 'values', values: await objective(trial) };
+            const returned = objective(trial);
+            // An objective still running after its first synchronous part (it awaits) gets what ask
+            // queued written meanwhile; one that returns at once has it written with its result.
+            if (isThenable(returned)) trial.scheduleWrites();
+            outcome = { kind: 'values', values: await returned };
           } catch (error) {
             outcome = error instanceof TrialPruned ? { kind: 'pruned' } : { kind: 'error', error };
           }
@@ -1273,4 +1292,10 @@ function describeError(error: unknown): string {
     return `${name}: ${error.message}`;
   }
   return `non-Error thrown: ${describeValue(error)}`;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -93,4 +93,9 @@ export const SystemAttr = {
   beatsFromStart: 'tansaku:beats_from_start',
   /** Study-wide trial budget shared by all workers. */
   maxTrials: 'tansaku:max_trials',
+  /**
+   * On a trial: the parameters its sampler chose jointly at ask (`sampleRelative`), written before the
+   * objective starts so other workers see a running trial's point; see `relativeSampleOf`.
+   */
+  relativeSample: 'tansaku:relative',
 } as const;

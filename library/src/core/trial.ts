@@ -299,6 +299,21 @@ export class Trial {
     }
   }
 
+  /** @internal Queues a system attribute for the trial's next write without scheduling one. */
+  queueSystemAttr(key: string, value: JsonValue): void {
+    this.assertRunning(`set system attribute "${key}"`);
+    this.pending.push({ kind: 'systemAttr', key, value });
+  }
+
+  /** @internal Schedules the write of what is queued (on the next turn of the event loop). */
+  scheduleWrites(): void {
+    if (this.pending.length === 0 || this.flushHandle) return;
+    this.flushHandle = setImmediate(() => {
+      this.flushHandle = null;
+      void this.writePending();
+    });
+  }
+
   private enqueue(update: TrialUpdate): void {
     this.pending.push(update);
     if (this.flushHandle) return;
