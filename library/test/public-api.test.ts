@@ -77,6 +77,7 @@ const ENTRY_POINTS: Record<string, { module: string; exports: string[] }> = {
       'distributionsEqual',
       'dominates',
       'failTrialsOfDeadWorker',
+      'filteredStudyView',
       'findProgram',
       'floatDistribution',
       'formatDuration',

@@ -12,4 +12,11 @@ export interface Pruner {
    * `trial.shouldPrune()`; `study` gives the other trials.
    */
   prune(study: StudyView, trial: FrozenTrial): boolean | Promise<boolean>;
+  /**
+   * Optional: the study as the sampler should see it for `trial`, e.g. only the trials of the trial's
+   * Hyperband bracket (Optuna's `_BracketStudy`), so that a model-based sampler learns from comparable
+   * trials only. Called once per trial, before `sampleRelative`; `sampleIndependent` gets the same view.
+   * Build it with `filteredStudyView` from `tansaku/extend`. Default: the whole study.
+   */
+  samplerView?(study: StudyView, trial: FrozenTrial): StudyView | Promise<StudyView>;
 }

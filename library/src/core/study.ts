@@ -577,11 +577,14 @@ export class Study implements StudyView, TrialHost {
       // A trial created or claimed with `beatsFromStart` counts its start as its first beat; others (claimed
       // through a storage that did not mark it) beat now.
       if (this.heartbeat && frozen.systemAttrs[SystemAttr.beatsFromStart] !== true) await this.storage.recordHeartbeat(trialId);
-      const relative: RelativeSample = (await this.sampler.sampleRelative?.(this, frozen)) ?? {};
+      // The sampler sees the study as the pruner narrows it for this trial (a Hyperband bracket), if it does.
+      const samplerView: StudyView = (await this.pruner.samplerView?.(this, frozen)) ?? this;
+      const relative: RelativeSample = (await this.sampler.sampleRelative?.(samplerView, frozen)) ?? {};
       // Kinds first seen by trials created since `paramKinds` was read are still checked by the storage.
       const abort = new AbortController();
       const trial = new Trial(this, frozen, {
         relative,
+        samplerView,
         fixedParams,
         paramKinds,
         signal: abort.signal,

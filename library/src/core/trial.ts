@@ -33,6 +33,8 @@ import type { FrozenTrial, JsonValue } from './trial-record.js';
 export interface TrialInit {
   /** Values the sampler chose jointly before the objective started. */
   relative: RelativeSample;
+  /** The study as the sampler sees it for this trial (`Pruner.samplerView`). */
+  samplerView: StudyView;
   /** Objective-facing values fixed in advance (enqueued trials, grid cells). */
   fixedParams: Readonly<Record<string, unknown>>;
   /** The study's first distribution per parameter name, to catch kind clashes at suggest time. */
@@ -85,6 +87,7 @@ export class Trial {
   private readonly host: TrialHost;
   private readonly base: FrozenTrial;
   private readonly relative: RelativeSample;
+  private readonly samplerView: StudyView;
   private readonly fixedParams: Readonly<Record<string, unknown>>;
   private readonly paramKinds: Readonly<Record<string, Distribution>>;
   private onRelease: (() => void) | null;
@@ -107,6 +110,7 @@ export class Trial {
     this.number = base.number;
     this.trialId = base.trialId;
     this.relative = init.relative;
+    this.samplerView = init.samplerView;
     this.fixedParams = init.fixedParams;
     this.paramKinds = init.paramKinds;
     this.signal = init.signal;
@@ -190,7 +194,7 @@ export class Trial {
       return rel.internal;
     }
     if (isSingleValue(distribution)) return distribution.type === 'float' || distribution.type === 'int' ? distribution.low : 0;
-    const internal = this.host.sampler.sampleIndependent(this.host.view, this.snapshot(), name, distribution);
+    const internal = this.host.sampler.sampleIndependent(this.samplerView, this.snapshot(), name, distribution);
     if (!contains(distribution, internal)) {
       throw new TansakuError(
         'TANSAKU_SAMPLER_ERROR',
