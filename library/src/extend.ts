@@ -65,6 +65,7 @@ export {
 // Writing a sampler or a pruner.
 export type { RelativeSample, Sampler, StudyView, TrialPlan } from './core/sampler.js';
 export { relativeSampleOf } from './core/relative.js';
+export { constraintsOf, isFeasible } from './core/constraints.js';
 export { filteredStudyView } from './core/study-view.js';
 export type { Pruner } from './core/pruner.js';
 export { Rng, deriveSeed } from './core/rng.js';

@@ -98,4 +98,9 @@ export const SystemAttr = {
    * objective starts so other workers see a running trial's point; see `relativeSampleOf`.
    */
   relativeSample: 'tansaku:relative',
+  /**
+   * On a trial: its constraint values, Optuna's key and format (a list of floats; the trial is feasible
+   * when every value is <= 0), so Optuna's constrained samplers and tools read them too.
+   */
+  constraints: 'constraints',
 } as const;

@@ -24,10 +24,11 @@ import {
   type ParamValue,
 } from './distributions.js';
 import { DistributionClashError, InvalidArgumentError, TansakuError, TrialFinishedError, describeValue } from './errors.js';
+import { checkConstraints } from './constraints.js';
 import type { Pruner } from './pruner.js';
 import type { RelativeSample, Sampler, StudyView } from './sampler.js';
 import type { TrialUpdate } from './storage.js';
-import type { FrozenTrial, JsonValue } from './trial-record.js';
+import { SystemAttr, type FrozenTrial, type JsonValue } from './trial-record.js';
 
 /** @internal How `study.ask` sets a trial up. */
 export interface TrialInit {
@@ -301,6 +302,17 @@ export class Trial {
       this.writeError = null;
       throw error;
     }
+  }
+
+  /**
+   * Records the trial's constraint values: it is feasible when every value is <= 0 (Optuna's convention;
+   * stored as Optuna stores them, the `constraints` system attribute). Call it before the objective
+   * returns; a later call replaces the values.
+   * @example trial.setConstraints([latencyMs - 20, memoryMb - 512]); // feasible under 20 ms and 512 MB
+   */
+  setConstraints(values: readonly number[]): void {
+    this.assertRunning('set constraints');
+    this.setSystemAttr(SystemAttr.constraints, checkConstraints('setConstraints', values));
   }
 
   /** @internal Queues a system attribute for the trial's next write without scheduling one. */

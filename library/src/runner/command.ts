@@ -393,6 +393,7 @@ export class CommandObjective {
     const parsed = parseResult(lastText, this.nObjectives);
     if (!parsed.ok) throw this.failure(trial, parsed.problem, stderrTail, stdoutTail);
     if (parsed.object && !trial.isFinished) trial.setUserAttr('result', parsed.object);
+    if (parsed.constraints && !trial.isFinished) trial.setConstraints(parsed.constraints);
     return parsed.values;
   }
 

@@ -78,7 +78,12 @@ export function parseLine(raw: string): ProtocolLine {
 }
 
 /** The result of a command, or why its last line is not one. */
-export type ParsedResult = { ok: true; values: number[]; object?: Record<string, number> } | { ok: false; problem: string };
+export type ParsedResult =
+  | { ok: true; values: number[]; object?: Record<string, number>; constraints?: number[] }
+  | { ok: false; problem: string };
+
+/** The key of a JSON object result that holds the trial's constraint values instead of an objective. */
+export const CONSTRAINTS_KEY = 'constraints';
 
 function fromJsonNumber(v: unknown): number | null {
   if (typeof v === 'number') return v;
@@ -117,9 +122,22 @@ export function parseResult(line: string, nObjectives: number): ParsedResult {
     }
   }
   let entries: Array<[string | null, unknown]>;
+  let constraints: number[] | undefined;
   if (Array.isArray(parsed)) entries = parsed.map((v) => [null, v]);
-  else if (parsed !== null && typeof parsed === 'object') entries = Object.entries(parsed as Record<string, unknown>);
-  else return { ok: false, problem: `the result line ${shown} is not ${expected}` };
+  else if (parsed !== null && typeof parsed === 'object') {
+    entries = Object.entries(parsed as Record<string, unknown>).filter(([k]) => k !== CONSTRAINTS_KEY);
+    const given = (parsed as Record<string, unknown>)[CONSTRAINTS_KEY];
+    if (given !== undefined) {
+      const list = Array.isArray(given) ? given.map(fromJsonNumber) : null;
+      if (list === null || list.length === 0 || list.some((v) => v === null || !Number.isFinite(v))) {
+        return {
+          ok: false,
+          problem: `the result line ${shown} has "${CONSTRAINTS_KEY}" that is not a non-empty list of finite numbers (feasible when all are <= 0)`,
+        };
+      }
+      constraints = list as number[];
+    }
+  } else return { ok: false, problem: `the result line ${shown} is not ${expected}` };
   const values: number[] = [];
   for (const [key, v] of entries) {
     const n = fromJsonNumber(v);
@@ -135,7 +153,12 @@ export function parseResult(line: string, nObjectives: number): ParsedResult {
     return { ok: false, problem: `the result line ${shown} has ${values.length} value(s), but the study has ${nObjectives} direction(s)` };
   }
   if (Array.isArray(parsed)) return { ok: true, values };
-  return { ok: true, values, object: Object.fromEntries(entries.map(([k], i) => [k as string, values[i]])) };
+  return {
+    ok: true,
+    values,
+    object: Object.fromEntries(entries.map(([k], i) => [k as string, values[i]])),
+    ...(constraints === undefined ? {} : { constraints }),
+  };
 }
 
 /** Keeps the last `limit` characters of a stream. */

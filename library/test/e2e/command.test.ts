@@ -152,6 +152,10 @@ describe('CommandObjective', () => {
     ({ trials } = await runTrials({ command: `${print} '{"acc": 0.9, "ms": 12}'`, space: {}, directions: ['maximize', 'minimize'] }));
     assert.deepEqual(trials[0].values, [0.9, 12]);
     assert.deepEqual(trials[0].userAttrs.result, { acc: 0.9, ms: 12 });
+
+    ({ trials } = await runTrials({ command: `${print} '{"loss": 0.3, "constraints": [0.5, -1]}'`, space: {} }));
+    assert.deepEqual(trials[0].values, [0.3]);
+    assert.deepEqual(trials[0].systemAttrs.constraints, [0.5, -1], "the result's constraints, stored as Optuna stores them");
   });
 
   it('fails trials with no result, a garbage result or NaN, keeping the stdout tail', async () => {

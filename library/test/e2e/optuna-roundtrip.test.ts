@@ -35,6 +35,8 @@ interface OptunaTrial {
   intermediate_values: Record<string, number>;
   user_attrs: Record<string, unknown>;
   distributions: Record<string, string>;
+  /** The trial's `constraints` system attribute as Optuna reads it (null when unset). */
+  constraints: number[] | null;
 }
 interface OptunaStudy {
   name: string;
@@ -114,7 +116,14 @@ describe('Optuna 3.1 journal round trip', { skip }, () => {
       { nTrials: 8 },
     );
     const mo = await createStudy({ studyName: 'mo', storage, directions: ['minimize', 'maximize'], pruner: new NopPruner() });
-    await mo.optimize((t) => [t.suggestFloat('a', 0, 1), t.suggestInt('b', 1, 8, { log: true })], { nTrials: 3 });
+    await mo.optimize(
+      (t) => {
+        const a = t.suggestFloat('a', 0, 1);
+        t.setConstraints([a - 0.5, -2]);
+        return [a, t.suggestInt('b', 1, 8, { log: true })];
+      },
+      { nTrials: 3 },
+    );
 
     const fromOptuna = dump(path);
     assert.deepEqual(
@@ -135,7 +144,12 @@ describe('Optuna 3.1 journal round trip', { skip }, () => {
     const moTrials = await mo.trials;
     fromOptuna[1].trials.forEach((t, i) => {
       assertSameTrial(t, moTrials[i]);
+      assert.deepEqual(t.constraints, [(moTrials[i].params.a as number) - 0.5, -2], `trial ${i}: Optuna reads the constraints`);
     });
+    assert.ok(
+      fromOptuna[0].trials.every((t) => t.constraints === null),
+      'none where none were set',
+    );
   });
 
   it('Tansaku reads an Optuna journal, gets the same trials, and continues the study', async () => {

@@ -144,6 +144,17 @@ describe('stdout protocol', () => {
     assert.deepEqual(parseResult('[0.5]', 1), { ok: true, values: [0.5] });
     assert.deepEqual(parseResult('[0.9, 1200]', 2), { ok: true, values: [0.9, 1200] });
     assert.deepEqual(parseResult('{"acc": 0.9, "ms": 12}', 2), { ok: true, values: [0.9, 12], object: { acc: 0.9, ms: 12 } });
+    // "constraints" is not an objective: the trial's constraint values (feasible when all are <= 0)
+    assert.deepEqual(parseResult('{"loss": 0.3, "constraints": [0.5, -1]}', 1), {
+      ok: true,
+      values: [0.3],
+      object: { loss: 0.3 },
+      constraints: [0.5, -1],
+    });
+    for (const bad of ['{"loss": 0.3, "constraints": "none"}', '{"loss": 0.3, "constraints": []}', '{"loss": 0.3, "constraints": [NaN]}']) {
+      const r = parseResult(bad, 1);
+      assert.ok(!r.ok && /"constraints" that is not a non-empty list of finite numbers/.test(r.problem), bad);
+    }
     const py = parseResult('[NaN, -Infinity]', 2);
     assert.ok(py.ok && Number.isNaN(py.values[0]) && py.values[1] === -Infinity);
     for (const [line, n, pattern] of [
