@@ -11,6 +11,8 @@ Run by bench/overhead/run.ts (one fresh process per measurement); prints one lin
 Modes (the Tansaku worker in run.ts does exactly the same):
 - time:    study.optimize(objective, n_trials=N); wall time of that call only.
 - asktell: N x (study.ask(); trial.suggest_float; study.tell(trial, x)); wall time of the loop only.
+- held:    Python allocations alive (tracemalloc, after gc.collect()) before and after N trials of
+           `--params` floats each: the memory the study holds per trial.
 - memory:  VmRSS (from /proc/self/status, after gc.collect()) before creating the study and after
            N trials of study.optimize; the objective also records time.perf_counter() into a
            preallocated array, for the per-trial time of the first and last 1,000 trials.
@@ -77,7 +79,8 @@ def tenths(stamps: array) -> list:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--trials", type=int, required=True)
-    p.add_argument("--mode", choices=["time", "asktell", "memory"], required=True)
+    p.add_argument("--mode", choices=["time", "asktell", "memory", "held"], required=True)
+    p.add_argument("--params", type=int, default=1, help="held mode: floats suggested per trial")
     p.add_argument("--warmup", type=int, default=500)
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
@@ -108,6 +111,26 @@ def main() -> None:
         t1 = time.perf_counter()
         check_complete(study, n)
         out["seconds"] = t1 - t0
+    elif a.mode == "held":
+        # The memory the study holds per trial, as Python allocations live after gc.collect() (tracemalloc,
+        # started after the warm-up, so the interpreter's own and the imports' memory is not counted).
+        import tracemalloc
+
+        names = [f"p{j}" for j in range(a.params)]
+
+        def many(trial: optuna.trial.Trial) -> float:
+            return sum(trial.suggest_float(name, 0, 1) for name in names)
+
+        gc.collect()
+        tracemalloc.start()
+        held_before = tracemalloc.get_traced_memory()[0]
+        study = new_study(a.seed)
+        study.optimize(many, n_trials=n)
+        gc.collect()
+        held_after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        check_complete(study, n)
+        out.update(seconds=float("nan"), params=a.params, held_before=held_before, held_after=held_after)
     else:
         stamps = array("d", [0.0]) * n
         i = 0

@@ -34,7 +34,7 @@ const MiB = 1024 * 1024;
 
 // ------------------------------------------------------------------------------------------ worker
 
-type Mode = 'optimize' | 'asktell' | 'memory';
+type Mode = 'optimize' | 'asktell' | 'memory' | 'held';
 
 interface WorkerConfig {
   mode: Mode;
@@ -43,6 +43,8 @@ interface WorkerConfig {
   seed: number;
   /** Tansaku's heartbeat: false disables it (Optuna's in-memory storage has none); true keeps the default. */
   heartbeat: boolean;
+  /** held mode: floats suggested per trial. */
+  params?: number;
 }
 
 /** What a child prints (both frameworks use these names; times in seconds, memory in bytes). */
@@ -64,6 +66,10 @@ interface WorkerResult {
   /** Tansaku: time of that turn (counted in `seconds`). */
   loop_turn_seconds?: number;
   gc_exposed?: boolean;
+  /** held mode: live memory (Tansaku: V8 heap after GC; Optuna: tracemalloc after gc.collect()) before and after. */
+  params?: number;
+  held_before?: number;
+  held_after?: number;
   first_k?: number;
   first_k_seconds?: number;
   last_k_seconds?: number;
@@ -152,6 +158,17 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
     const t1 = performance.now();
     await checkComplete(study, n);
     out.seconds = (t1 - t0) / 1000;
+  } else if (cfg.mode === 'held') {
+    // The memory the study holds per trial: V8's live heap after a full GC, before and after.
+    const names = Array.from({ length: cfg.params ?? 1 }, (_, j) => `p${j}`);
+    const many = (trial: Trial): number => names.reduce((s, name) => s + trial.suggestFloat(name, 0, 1), 0);
+    const before = memory();
+    const study = await newStudy(cfg.seed, cfg.heartbeat);
+    await study.optimize(many, { nTrials: n });
+    await loopTurn();
+    const after = memory();
+    await checkComplete(study, n);
+    Object.assign(out, { seconds: Number.NaN, params: names.length, held_before: before.heapUsed, held_after: after.heapUsed });
   } else {
     const stamps = new Float64Array(n);
     let i = 0;
@@ -190,6 +207,16 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
   return out;
 }
 
+/** Held-memory runs: parameters per trial, trials per run, fresh processes per framework. */
+const HELD_PARAMS = [1, 10] as const;
+const HELD_TRIALS = 20_000;
+const HELD_REPS = 3;
+
+/** Live memory held per trial, in KiB, of a held-mode run. */
+function heldPerTrial(r: WorkerResult): number {
+  return (r.held_after! - r.held_before!) / 1024 / r.trials;
+}
+
 // ------------------------------------------------------------------------------------------ driver
 
 function runChild(command: string, args: readonly string[]): Promise<WorkerResult> {
@@ -200,8 +227,26 @@ function runTansaku(cfg: WorkerConfig): Promise<WorkerResult> {
   return runChild(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--worker', JSON.stringify(cfg)]);
 }
 
-function runOptuna(mode: 'time' | 'asktell' | 'memory', trials: number, warmup: number, seed: number): Promise<WorkerResult> {
-  return runChild(PYTHON, [OPTUNA_SCRIPT, '--trials', String(trials), '--mode', mode, '--warmup', String(warmup), '--seed', String(seed)]);
+function runOptuna(
+  mode: 'time' | 'asktell' | 'memory' | 'held',
+  trials: number,
+  warmup: number,
+  seed: number,
+  params = 1,
+): Promise<WorkerResult> {
+  return runChild(PYTHON, [
+    OPTUNA_SCRIPT,
+    '--trials',
+    String(trials),
+    '--mode',
+    mode,
+    '--warmup',
+    String(warmup),
+    '--seed',
+    String(seed),
+    '--params',
+    String(params),
+  ]);
 }
 
 function sh(cmd: string, args: string[]): string | null {
@@ -343,6 +388,19 @@ async function main(): Promise<void> {
       log(`memory ${size} optuna: +${fmt((o.rss_after! - o.rss_before!) / MiB)} MiB RSS, ${fmt(us(o), 2)} µs/trial`);
     }
   }
+  // ---- memory held per trial, 1 and 10 parameters: live memory after a full GC, 3 fresh processes each
+  for (const params of HELD_PARAMS) {
+    for (let rep = 0; rep < HELD_REPS; rep++) {
+      const t = await runTansaku({ mode: 'held', trials: HELD_TRIALS, warmup, seed, heartbeat: false, params });
+      runs.push({ key: `tansaku.held.${params}`, result: t });
+      log(`held ${params} param(s) tansaku: ${fmt(heldPerTrial(t), 3)} KiB/trial`);
+      if (haveOptuna) {
+        const o = await runOptuna('held', HELD_TRIALS, warmup, seed, params);
+        runs.push({ key: `optuna.held.${params}`, result: o });
+        log(`held ${params} param(s) optuna: ${fmt(heldPerTrial(o), 3)} KiB/trial`);
+      }
+    }
+  }
   const srcChanged = srcDigest() !== srcAtStart;
   if (srcChanged) console.error('WARNING: files under src/ changed during this run; the rows may mix code versions');
   machine.loadavgEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
@@ -388,6 +446,18 @@ async function main(): Promise<void> {
     summary[`memory.${size}`] = { tansaku: t, optuna: o ?? null };
   }
   summary.growthLastOverFirst = growth;
+  for (const params of HELD_PARAMS) {
+    const held = (key: string): Summary | null => (of(key).length ? summarize(of(key).map(heldPerTrial)) : null);
+    const t = held(`tansaku.held.${params}`);
+    const o = held(`optuna.held.${params}`);
+    summary[`held.${params}`] = { tansaku: t, optuna: o };
+    rows.push([
+      `memory held per trial, ${params} float parameter${params === 1 ? '' : 's'}, ${HELD_TRIALS.toLocaleString('en-US')} trials³: KiB`,
+      fmtSummary(t, 3),
+      fmtSummary(o, 3),
+      ratio(o?.median ?? null, t?.median ?? null),
+    ]);
+  }
 
   const headers = ['measurement', 'Tansaku', optunaLabel, `ratio (${optunaLabel.replace(' 3.1', '')} / Tansaku)`];
   const table = markdownTable(headers, rows);
@@ -444,6 +514,7 @@ async function main(): Promise<void> {
     'Same objective in both (`suggest one float x in [-10, 10], return x`), RandomSampler(seed), NopPruner, in-memory storage, direction minimize, one trial at a time; Optuna logging at WARNING.',
     `Target (Tansaku at least 10x lower per trial, study.optimize, heartbeat off, 10,000-trial studies): ${target}.`,
     ...smallStudy,
+    `³ Memory held per trial: what a study keeps alive per trial, in a fresh process per framework, parameter count and run (median (min–max) of ${HELD_REPS}): live memory after a full collection, before creating the study and after ${HELD_TRIALS.toLocaleString('en-US')} trials that each suggest that many floats in [0, 1] (RandomSampler, NopPruner, in memory, heartbeat off; the study still referenced). Tansaku: V8's \`heapUsed\` after \`global.gc()\` (node --expose-gc), so the in-memory storage's operation log and its replay model both count; Optuna: the Python allocations alive after \`gc.collect()\`, as \`tracemalloc\` counts them (tracing started after the warm-up). Both count the objects the study holds, not what the runtime keeps reserved: the RSS rows include that too (V8 keeps the old-space pages it grew into).`,
     'Memory rows: one fresh process per framework and size, heartbeat off. RSS read after a forced GC: Node `process.memoryUsage().rss` after `global.gc()` (node --expose-gc), Python VmRSS from /proc/self/status after `gc.collect()`. "Before" is after imports and warm-up, just before creating the study; the objective also records a timestamp per trial into a preallocated array, from which the first/last 1,000 rows come.',
     `Growth of the per-trial time with the study size (last 1,000 / first 1,000): ${growth.map((g) => `${g.framework} ${g.size.toLocaleString('en-US')}: ${g.ratio.toFixed(2)}x`).join(', ')}. Optuna 3.1's grows because every \`study.ask()\` calls \`Study._pop_waiting_trial_id\`, which filters all trials (\`InMemoryStorage.get_all_trials(states=(WAITING,))\`) — O(n) per trial, O(n²) per study (found with cProfile).`,
     `µs/trial in each tenth of the memory runs (first tenth → last): ${runs

@@ -177,6 +177,15 @@ export class Trial {
     const first = this.paramKinds[name];
     const clash = first ? describeKindClash(name, first, distribution) : null;
     if (clash) throw new DistributionClashError(clash);
+    return this.suggestNew(name, first !== undefined && distributionsEqual(first, distribution) ? first : distribution);
+  }
+
+  /**
+   * A parameter's first suggestion in this trial. `distribution` is the study's own object when it equals
+   * the study's first one for the name (almost always), so the trials of a study share one distribution
+   * object per parameter instead of holding a copy each.
+   */
+  private suggestNew(name: string, distribution: Distribution): ParamValue {
     const internal = this.chooseInternal(name, distribution);
     const value = toExternal(distribution, internal);
     this.paramValues[name] = value;

@@ -13,7 +13,7 @@
  * Trial snapshots are copy-on-write: applying an operation replaces the trial's object, so snapshots
  * handed out earlier never change.
  */
-import { describeKindClash, toExternal, type Distribution, type ParamValue } from '../core/distributions.js';
+import { describeKindClash, distributionsEqual, toExternal, type Distribution, type ParamValue } from '../core/distributions.js';
 import {
   DistributionClashError,
   DuplicateStudyError,
@@ -34,6 +34,8 @@ import {
 } from '../core/trial-record.js';
 
 const EMPTY_MAP: ReadonlyMap<number, number> = new Map();
+/** The parts of a trial that have nothing yet, shared by every such trial (frozen: nothing may write to them). */
+const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
 
 /** Mutable per-study state of the model. */
 export class StudyState {
@@ -203,12 +205,11 @@ export class ReplayModel {
         if (!t || isFinished(t.state)) return { kind: 'none' };
         // As Optuna's replay: a parameter of another kind than earlier trials' is ignored.
         if (this.paramClash(t.studyId, op.name, op.distribution)) return { kind: 'none' };
-        const kinds = this.studies[t.studyId]?.paramKinds;
-        if (kinds && !kinds.has(op.name)) kinds.set(op.name, op.distribution);
+        const distribution = this.sharedDistribution(t.studyId, op.name, op.distribution);
         this.replace(t, {
-          params: { ...t.params, [op.name]: toExternal(op.distribution, op.internal) },
+          params: { ...t.params, [op.name]: toExternal(distribution, op.internal) },
           internalParams: { ...t.internalParams, [op.name]: op.internal },
-          distributions: { ...t.distributions, [op.name]: op.distribution },
+          distributions: { ...t.distributions, [op.name]: distribution },
         });
         return { kind: 'none' };
       }
@@ -242,6 +243,23 @@ export class ReplayModel {
     return first ? describeKindClash(name, first, distribution) : null;
   }
 
+  /**
+   * The study's first distribution object for `name` when `distribution` equals it (it becomes the
+   * first when there is none), so the trials of a study share one object per parameter: a study of many
+   * trials then holds one copy of each distribution, not one per trial (the journal decodes a new
+   * object for every parameter line).
+   */
+  private sharedDistribution(studyId: number, name: string, distribution: Distribution): Distribution {
+    const kinds = this.studies[studyId]?.paramKinds;
+    if (!kinds) return distribution;
+    const first = kinds.get(name);
+    if (first === undefined) {
+      kinds.set(name, distribution);
+      return distribution;
+    }
+    return first === distribution || distributionsEqual(first, distribution) ? first : distribution;
+  }
+
   private applyCreateTrial(studyId: number, template: TrialTemplate, workerId: string): ApplyResult {
     const trialId = this.trials.length;
     const s = this.studies[studyId];
@@ -251,16 +269,21 @@ export class ReplayModel {
       return { kind: 'none' };
     }
     const state = template.state ?? 'RUNNING';
-    const params: Record<string, ParamValue> = {};
-    const internalParams: Record<string, number> = {};
-    const distributions: Record<string, Distribution> = {};
-    if (template.params) {
+    // Trials share frozen empty objects until they change: the model replaces, never mutates, a trial's
+    // parts, and a study of many trials holds no empty copy per trial.
+    let params: Record<string, ParamValue> = EMPTY_RECORD as Record<string, ParamValue>;
+    let internalParams: Record<string, number> = EMPTY_RECORD as Record<string, number>;
+    let distributions: Record<string, Distribution> = EMPTY_RECORD as Record<string, Distribution>;
+    if (template.params && Object.keys(template.params).length > 0) {
+      params = {};
+      internalParams = {};
+      distributions = {};
       for (const name of Object.keys(template.params)) {
         const p = template.params[name];
-        if (!s.paramKinds.has(name)) s.paramKinds.set(name, p.distribution);
-        params[name] = toExternal(p.distribution, p.internal);
+        const distribution = this.sharedDistribution(studyId, name, p.distribution);
+        params[name] = toExternal(distribution, p.internal);
         internalParams[name] = p.internal;
-        distributions[name] = p.distribution;
+        distributions[name] = distribution;
       }
     }
     let intermediateValues = EMPTY_MAP;
@@ -280,8 +303,12 @@ export class ReplayModel {
       distributions,
       values: template.values ?? null,
       intermediateValues,
-      userAttrs: template.userAttrs ?? {},
-      systemAttrs: template.systemAttrs ?? {},
+      userAttrs:
+        template.userAttrs && Object.keys(template.userAttrs).length > 0 ? template.userAttrs : (EMPTY_RECORD as Record<string, JsonValue>),
+      systemAttrs:
+        template.systemAttrs && Object.keys(template.systemAttrs).length > 0
+          ? template.systemAttrs
+          : (EMPTY_RECORD as Record<string, JsonValue>),
       datetimeStart: state === 'WAITING' ? null : (template.datetimeStart ?? null),
       datetimeComplete: isFinished(state) ? (template.datetimeComplete ?? null) : null,
       workerId: state === 'RUNNING' ? workerId : null,
