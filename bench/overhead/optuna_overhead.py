@@ -130,7 +130,7 @@ def main() -> None:
         held_after = tracemalloc.get_traced_memory()[0]
         tracemalloc.stop()
         check_complete(study, n)
-        out.update(seconds=float("nan"), params=a.params, held_before=held_before, held_after=held_after)
+        out.update(seconds=0.0, params=a.params, held_before=held_before, held_after=held_after)
     else:
         stamps = array("d", [0.0]) * n
         i = 0
