@@ -5,7 +5,19 @@
  * This module holds no defaults (no sampler, pruner or storage is imported here); the public entry
  * point (`src/index.ts`) wires them, so `core/` never imports an outer ring.
  */
+import { HeartbeatMonitor, adoptHeartbeat, beatsFromStart, resolveHeartbeat } from './heartbeat.js';
 import { checkOptions } from './options.js';
+import {
+  ASK_OPTIONS,
+  CREATE_STUDY_OPTIONS,
+  LOAD_STUDY_OPTIONS,
+  OPTIMIZE_OPTIONS,
+  TELL_OPTIONS,
+  checkBudget,
+  checkDirections,
+  checkSeed,
+} from './study-options.js';
+import { checkObjectiveValues, decideTellOutcome, prunedValues } from './tell-rules.js';
 import { relativeSampleToJson } from './relative.js';
 import { toInternal, validateDistribution, type Distribution, type ParamValue } from './distributions.js';
 import {
@@ -22,7 +34,7 @@ import {
 import type { Pruner } from './pruner.js';
 import { Rng, hashString } from './rng.js';
 import type { RelativeSample, Sampler, StudyView, TrialPlan } from './sampler.js';
-import type { GetTrialsOptions, StartedTrial, Storage, TrialFinish, TrialTemplate, TrialUpdate } from './storage.js';
+import type { GetTrialsOptions, StartedTrial, Storage, TrialTemplate, TrialUpdate } from './storage.js';
 import { Trial, checkJson, type TrialHost } from './trial.js';
 import {
   SystemAttr,
@@ -32,6 +44,7 @@ import {
   type StudyDirection,
   type StudyRecord,
   type TrialState,
+  fixedParamsOf,
 } from './trial-record.js';
 import { defaultWorkerId } from './worker-id.js';
 import { paretoFront } from './pareto.js';
@@ -172,120 +185,6 @@ const DEFER_POLL_MS = 200;
 const YIELD_EVERY_MS = 5;
 const SEED_WAIT_MS = 1000;
 
-const CREATE_STUDY_OPTIONS = [
-  'studyName',
-  'direction',
-  'directions',
-  'sampler',
-  'pruner',
-  'storage',
-  'loadIfExists',
-  'seed',
-  'maxTrials',
-  'heartbeat',
-] as const satisfies readonly (keyof CreateStudyOptions)[];
-const LOAD_STUDY_OPTIONS = [
-  'studyName',
-  'storage',
-  'sampler',
-  'pruner',
-  'seed',
-  'heartbeat',
-] as const satisfies readonly (keyof LoadStudyOptions)[];
-const OPTIMIZE_OPTIONS = [
-  'nTrials',
-  'timeout',
-  'concurrency',
-  'catch',
-  'callbacks',
-  'maxTrials',
-  'handleSignals',
-  'signal',
-] as const satisfies readonly (keyof OptimizeOptions)[];
-const ASK_OPTIONS = ['fixedDistributions', 'maxTrials'] as const satisfies readonly (keyof AskOptions)[];
-const TELL_OPTIONS = ['skipIfFinished', 'failReason', 'values'] as const;
-const HEARTBEAT_OPTIONS = ['intervalMs', 'graceMs', 'maxRetry'] as const satisfies readonly (keyof HeartbeatOptions)[];
-
-function resolveHeartbeat(given: HeartbeatOptions | false | undefined): Required<HeartbeatOptions> | null {
-  if (given === false) return null;
-  const h = given === undefined ? undefined : checkOptions('heartbeat', given, HEARTBEAT_OPTIONS);
-  const intervalMs = h?.intervalMs ?? 5000;
-  const graceMs = h?.graceMs ?? 60000;
-  const maxRetry = h?.maxRetry ?? 0;
-  for (const [name, v, min] of [
-    ['intervalMs', intervalMs, 1],
-    ['graceMs', graceMs, 1],
-    ['maxRetry', maxRetry, 0],
-  ] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (name === 'maxRetry' && !Number.isInteger(v))) {
-      throw new InvalidArgumentError(
-        `heartbeat.${name} must be ${name === 'maxRetry' ? 'an integer' : 'a number'} >= ${min}, got ${describeValue(v)}`,
-      );
-    }
-  }
-  if (graceMs <= intervalMs) {
-    throw new InvalidArgumentError(
-      `heartbeat.graceMs (${graceMs}) must be greater than heartbeat.intervalMs (${intervalMs}), or live trials are failed as stale`,
-    );
-  }
-  return { intervalMs, graceMs, maxRetry };
-}
-
-/**
- * The heartbeat settings of a joining worker: the study's stored ones, so that no participant fails
- * another's live trial with a shorter grace period. Explicit options must agree with them (maxRetry,
- * which only affects the sweeping worker, may differ).
- */
-function adoptHeartbeat(
-  studyName: string,
-  stored: JsonValue | undefined,
-  explicit: HeartbeatOptions | false | undefined,
-  own: Required<HeartbeatOptions> | null,
-): Required<HeartbeatOptions> | null {
-  if (stored === undefined || stored === null) return own; // a study made elsewhere (e.g. by Optuna)
-  const study: Required<HeartbeatOptions> | null = stored === false ? null : resolveHeartbeat(stored as HeartbeatOptions);
-  if (explicit === undefined) return study;
-  const mismatch =
-    (study === null) !== (own === null) ||
-    (study !== null && own !== null && (study.intervalMs !== own.intervalMs || study.graceMs !== own.graceMs));
-  if (mismatch) {
-    const show = (h: Required<HeartbeatOptions> | null) => (h ? `intervalMs=${h.intervalMs}, graceMs=${h.graceMs}` : 'disabled');
-    throw new InvalidArgumentError(
-      `heartbeat settings (${show(own)}) differ from study ${JSON.stringify(studyName)}'s (${show(study)}); ` +
-        `every worker of a study must use the same ones: omit the heartbeat option to adopt the study's`,
-    );
-  }
-  return own && study ? { ...study, maxRetry: own.maxRetry } : study;
-}
-
-function checkDirections(directions: unknown): StudyDirection[] {
-  if (!Array.isArray(directions) || directions.length === 0) {
-    throw new InvalidArgumentError(`directions must be a non-empty array of "minimize" or "maximize", got ${describeValue(directions)}`);
-  }
-  for (const d of directions) {
-    if (d !== 'minimize' && d !== 'maximize') {
-      throw new InvalidArgumentError(`each direction must be "minimize" or "maximize", got ${describeValue(d)}`);
-    }
-  }
-  return directions as StudyDirection[];
-}
-
-function checkBudget(name: string, v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${describeValue(v)}`);
-  }
-  return v;
-}
-
-function checkSeed(seed: unknown): number | undefined {
-  if (seed === undefined) return undefined;
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-    throw new InvalidArgumentError(`seed must be an integer, got ${describeValue(seed)}`);
-  }
-  return seed >>> 0;
-}
-
 let generatedNames = 0;
 
 /**
@@ -311,10 +210,9 @@ export class Study implements StudyView, TrialHost {
   readonly workerId: string;
   private readonly heartbeat: Required<HeartbeatOptions> | null;
   private stopRequested = false;
-  private lastSweep = 0;
   private readonly activeTrials = new Map<number, { trial: Trial; abort: AbortController }>();
-  /** One interval timer beats every active trial of this Study object (a timer per trial costs more than its trial on a fast objective). */
-  private beatTimer: NodeJS.Timeout | null = null;
+  /** The heartbeat of this Study object's running trials, and the stale-trial rule. */
+  private readonly heartbeats: HeartbeatMonitor;
 
   private constructor(init: {
     studyId: number;
@@ -335,6 +233,7 @@ export class Study implements StudyView, TrialHost {
     this.seed = init.seed;
     this.heartbeat = init.heartbeat;
     this.workerId = defaultWorkerId();
+    this.heartbeats = new HeartbeatMonitor(this.storage, this.studyId, this.heartbeat, this.activeTrials);
   }
 
   /** The study as samplers and pruners see it (the Study itself, through the narrower `StudyView` type). */
@@ -500,7 +399,7 @@ export class Study implements StudyView, TrialHost {
     const fixedDistributions = Object.entries(options.fixedDistributions ?? {}).map(
       ([name, d]) => [name, validateDistribution(name, d)] as const,
     );
-    await this.sweepStaleTrials();
+    await this.heartbeats.sweep();
     let frozen: FrozenTrial | null = null;
     let fixedParams: Record<string, unknown> = {};
     let claimConflicts = 0;
@@ -530,7 +429,7 @@ export class Study implements StudyView, TrialHost {
         }
         await this.storage.waitForChange(this.studyId, DEFER_POLL_MS);
         // The trial we wait for may belong to a dead worker: keep sweeping while we wait.
-        await this.sweepStaleTrials();
+        await this.heartbeats.sweep();
         continue;
       }
       const template: TrialTemplate = { state: 'RUNNING' };
@@ -597,7 +496,7 @@ export class Study implements StudyView, TrialHost {
       // suggest some of them, and a trial's parameters are what its objective suggested.
       if (Object.keys(relative).length > 0) trial.queueSystemAttr(SystemAttr.relativeSample, relativeSampleToJson(relative));
       this.activeTrials.set(trialId, { trial, abort });
-      this.startHeartbeat();
+      this.heartbeats.start();
       for (const [name, d] of fixedDistributions) trial.suggest(name, d);
       return trial;
     } catch (error) {
@@ -652,7 +551,7 @@ export class Study implements StudyView, TrialHost {
     const prepared = await this.prepareTell(trial, valuesOrState, options);
     if ('done' in prepared) return { finished: prepared.done, next: await this.askOrNull(maxTrials) };
     const { trialId, state, values, updates } = prepared;
-    await this.sweepStaleTrials();
+    await this.heartbeats.sweep();
     const record = await this.storage.getStudy(this.studyId);
     const budget = studyBudget(record, maxTrials);
     let applied: boolean;
@@ -749,31 +648,7 @@ export class Study implements StudyView, TrialHost {
     }
 
     // Everything that can be wrong with the call is checked before anything changes.
-    let state: 'COMPLETE' | 'PRUNED' | 'FAIL';
-    let rawValues: unknown;
-    if (typeof valuesOrState === 'string') {
-      if (valuesOrState !== 'COMPLETE' && valuesOrState !== 'PRUNED' && valuesOrState !== 'FAIL') {
-        throw new InvalidStateTransitionError(`tell: a trial can be told COMPLETE, PRUNED or FAIL, got ${describeValue(valuesOrState)}`);
-      }
-      state = valuesOrState;
-      rawValues = options.values;
-      if (state === 'COMPLETE' && rawValues === undefined) {
-        throw new InvalidArgumentError(`tell: trial ${current.number} told COMPLETE needs its values (options.values), got none`);
-      }
-    } else {
-      state = 'COMPLETE';
-      rawValues = valuesOrState;
-    }
-    let values: number[] | null = null;
-    let failReason = options.failReason;
-    if (state === 'COMPLETE') {
-      values = this.checkValues(rawValues, current.number);
-      if (values.some((v) => Number.isNaN(v))) {
-        state = 'FAIL';
-        failReason = `the objective returned NaN (${JSON.stringify(values.map(String))})`;
-        values = null;
-      }
-    }
+    let { state, values, failReason } = decideTellOutcome(current.number, this.directions.length, valuesOrState, options);
     if (current.state === 'WAITING') {
       throw new InvalidStateTransitionError(`tell: trial ${current.number} is WAITING (enqueued, never run); run it with ask() first`);
     }
@@ -782,14 +657,8 @@ export class Study implements StudyView, TrialHost {
       if (options.skipIfFinished) return { done: current };
       throw new TrialFinishedError(`trial ${current.number} is already ${current.state}; it cannot be told again`);
     }
-    if (state === 'PRUNED') {
-      // Optuna's rule: a pruned single-objective trial takes its last reported value.
-      const reported = trial?.snapshot().intermediateValues ?? current.intermediateValues;
-      if (this.directions.length === 1 && reported.size > 0) {
-        const v = reported.get(Math.max(...reported.keys()))!;
-        values = Number.isNaN(v) ? null : [v];
-      }
-    }
+    if (state === 'PRUNED')
+      values = prunedValues(this.directions.length, trial?.snapshot().intermediateValues ?? current.intermediateValues);
 
     let updates: TrialUpdate[] = [];
     try {
@@ -807,21 +676,6 @@ export class Study implements StudyView, TrialHost {
     trial?.markFinished();
     if (state === 'FAIL' && failReason !== undefined) updates.push({ kind: 'systemAttr', key: SystemAttr.failReason, value: failReason });
     return { trial, trialId, state, values, updates };
-  }
-
-  private checkValues(raw: unknown, number: number): number[] {
-    const list = typeof raw === 'number' ? [raw] : raw;
-    if (!Array.isArray(list) || list.some((v) => typeof v !== 'number')) {
-      throw new InvalidArgumentError(
-        `trial ${number}: the objective must return ${this.directions.length === 1 ? 'a number' : `an array of ${this.directions.length} numbers`}, got ${describeValue(raw)}`,
-      );
-    }
-    if (list.length !== this.directions.length) {
-      throw new InvalidArgumentError(
-        `trial ${number}: the study has ${this.directions.length} objective(s) but ${list.length} value(s) were given: ${describeValue(raw)}`,
-      );
-    }
-    return list as number[];
   }
 
   // ---------------------------------------------------------------- optimize
@@ -980,7 +834,7 @@ export class Study implements StudyView, TrialHost {
           if (outcome.kind === 'values') {
             let values: number[] | null = null;
             try {
-              values = this.checkValues(outcome.values, trial.number);
+              values = checkObjectiveValues(outcome.values, this.directions.length, trial.number);
             } catch (error) {
               // Like Optuna, a result that is not a number fails the trial but not the run.
               if (!(error instanceof InvalidArgumentError)) throw error;
@@ -1089,11 +943,11 @@ export class Study implements StudyView, TrialHost {
     const raw = input.values ?? (input.value !== undefined ? [input.value] : undefined);
     const intermediateValues = input.intermediateValues as TrialTemplate['intermediateValues'];
     if (state === 'COMPLETE') {
-      values = this.checkValues(raw, -1);
+      values = checkObjectiveValues(raw, this.directions.length, -1);
       if (values.some(Number.isNaN))
         throw new InvalidArgumentError(`addTrial: a COMPLETE trial cannot have a NaN value, got ${describeValue(raw)}`);
     } else if (raw !== undefined && state === 'PRUNED') {
-      values = this.checkValues(raw, -1);
+      values = checkObjectiveValues(raw, this.directions.length, -1);
     }
     if (input.userAttrs) checkJson('user attributes', input.userAttrs);
     if (input.systemAttrs) checkJson('system attributes', input.systemAttrs);
@@ -1163,80 +1017,7 @@ export class Study implements StudyView, TrialHost {
    * Returns the numbers of the trials it failed.
    */
   async failStaleTrials(): Promise<number[]> {
-    if (!this.heartbeat) return [];
-    const failed: number[] = [];
-    for (const trialId of await this.storage.getStaleTrialIds(this.studyId, this.heartbeat.graceMs)) {
-      if (this.activeTrials.has(trialId)) continue; // ours and alive: its timer was merely late
-      const trial = await this.storage.getTrial(trialId);
-      const reason = `stale: no heartbeat for more than ${this.heartbeat.graceMs} ms`;
-      const updates: TrialUpdate[] = [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }];
-      const fail: TrialFinish = { state: 'FAIL', values: null };
-      const history = Array.isArray(trial.systemAttrs[SystemAttr.retryHistory])
-        ? (trial.systemAttrs[SystemAttr.retryHistory] as number[])
-        : [];
-      let applied: boolean;
-      if (history.length < this.heartbeat.maxRetry) {
-        const original =
-          typeof trial.systemAttrs[SystemAttr.failedTrial] === 'number' ? trial.systemAttrs[SystemAttr.failedTrial] : trial.number;
-        // The failure and its retry in one write: a sweeper that dies between two writes would leave
-        // the trial failed with no retry, and nobody would ever create it.
-        applied = await this.storage.finishAndCreate(trialId, updates, fail, this.studyId, {
-          template: {
-            state: 'WAITING',
-            userAttrs: { ...trial.userAttrs },
-            systemAttrs: {
-              [SystemAttr.fixedParams]: {
-                ...(fixedParamsOf(trial) as Record<string, JsonValue>),
-                ...(trial.params as Record<string, JsonValue>),
-              },
-              [SystemAttr.failedTrial]: original,
-              [SystemAttr.retryHistory]: [...history, trial.number],
-            },
-          },
-        });
-      } else {
-        applied = await this.storage.updateTrial(trialId, updates, fail);
-      }
-      if (applied) failed.push(trial.number); // else finished meanwhile, or failed by another participant first
-    }
-    return failed;
-  }
-
-  /**
-   * `failStaleTrials`, at most every quarter grace period (and at least every second): a dead worker is
-   * still found well within its grace period, without a directory scan per trial.
-   */
-  private async sweepStaleTrials(): Promise<void> {
-    if (!this.heartbeat) return;
-    const now = Date.now();
-    if (now - this.lastSweep < Math.min(1000, this.heartbeat.graceMs / 4)) return;
-    this.lastSweep = now;
-    await this.failStaleTrials();
-  }
-
-  private startHeartbeat(): void {
-    if (!this.heartbeat || this.beatTimer) return;
-    this.beatTimer = setInterval(() => this.beatActiveTrials(), this.heartbeat.intervalMs);
-    this.beatTimer.unref();
-  }
-
-  private beatActiveTrials(): void {
-    if (this.activeTrials.size === 0) {
-      if (this.beatTimer) clearInterval(this.beatTimer);
-      this.beatTimer = null;
-      return;
-    }
-    for (const trialId of this.activeTrials.keys()) {
-      this.storage.recordHeartbeat(trialId).then(
-        (running) => {
-          // Finished elsewhere (told through another Study object, swept as stale): stop beating.
-          if (!running) this.activeTrials.get(trialId)?.trial.release();
-        },
-        () => {
-          // A missed beat is survivable; the next one retries. A dead storage surfaces at tell.
-        },
-      );
-    }
+    return this.heartbeats.failStale();
   }
 
   private releaseTrial(trialId: number): void {
@@ -1252,19 +1033,11 @@ export class Study implements StudyView, TrialHost {
   }
 }
 
-/** Marks a trial created by a Study with heartbeats: its start is its first beat (no write needed). */
-const beatsFromStart = (): Record<string, JsonValue> => ({ [SystemAttr.beatsFromStart]: true });
-
 /** The budget for a new trial: an explicit one, else the one stored with the study, else none. */
 function studyBudget(record: StudyRecord, explicit: number | undefined): number | undefined {
   if (explicit !== undefined) return explicit;
   const stored = record.systemAttrs[SystemAttr.maxTrials];
   return typeof stored === 'number' ? stored : undefined;
-}
-
-function fixedParamsOf(t: FrozenTrial): Record<string, unknown> {
-  const fixed = t.systemAttrs[SystemAttr.fixedParams];
-  return fixed && typeof fixed === 'object' && !Array.isArray(fixed) ? (fixed as Record<string, unknown>) : {};
 }
 
 function sortKeys(o: Readonly<Record<string, unknown>>): Record<string, unknown> {

@@ -104,3 +104,9 @@ export const SystemAttr = {
    */
   constraints: 'constraints',
 } as const;
+
+/** Objective-facing fixed parameters of a trial (an enqueued trial's, a retry's), or none. */
+export function fixedParamsOf(t: FrozenTrial): Record<string, unknown> {
+  const fixed = t.systemAttrs[SystemAttr.fixedParams];
+  return fixed && typeof fixed === 'object' && !Array.isArray(fixed) ? (fixed as Record<string, unknown>) : {};
+}

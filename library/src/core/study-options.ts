@@ -1,0 +1,68 @@
+/**
+ * The option names and argument checks of `createStudy`, `loadStudy`, `optimize`, `ask` and `tell`, so
+ * that `Study` holds behaviour and these hold the rules of what it accepts.
+ */
+import { InvalidArgumentError, describeValue } from './errors.js';
+import type { AskOptions, CreateStudyOptions, LoadStudyOptions, OptimizeOptions } from './study.js';
+import type { StudyDirection } from './trial-record.js';
+
+export const CREATE_STUDY_OPTIONS = [
+  'studyName',
+  'direction',
+  'directions',
+  'sampler',
+  'pruner',
+  'storage',
+  'loadIfExists',
+  'seed',
+  'maxTrials',
+  'heartbeat',
+] as const satisfies readonly (keyof CreateStudyOptions)[];
+export const LOAD_STUDY_OPTIONS = [
+  'studyName',
+  'storage',
+  'sampler',
+  'pruner',
+  'seed',
+  'heartbeat',
+] as const satisfies readonly (keyof LoadStudyOptions)[];
+export const OPTIMIZE_OPTIONS = [
+  'nTrials',
+  'timeout',
+  'concurrency',
+  'catch',
+  'callbacks',
+  'maxTrials',
+  'handleSignals',
+  'signal',
+] as const satisfies readonly (keyof OptimizeOptions)[];
+export const ASK_OPTIONS = ['fixedDistributions', 'maxTrials'] as const satisfies readonly (keyof AskOptions)[];
+export const TELL_OPTIONS = ['skipIfFinished', 'failReason', 'values'] as const;
+
+export function checkDirections(directions: unknown): StudyDirection[] {
+  if (!Array.isArray(directions) || directions.length === 0) {
+    throw new InvalidArgumentError(`directions must be a non-empty array of "minimize" or "maximize", got ${describeValue(directions)}`);
+  }
+  for (const d of directions) {
+    if (d !== 'minimize' && d !== 'maximize') {
+      throw new InvalidArgumentError(`each direction must be "minimize" or "maximize", got ${describeValue(d)}`);
+    }
+  }
+  return directions as StudyDirection[];
+}
+
+export function checkBudget(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new InvalidArgumentError(`${name} must be an integer >= 0, got ${describeValue(v)}`);
+  }
+  return v;
+}
+
+export function checkSeed(seed: unknown): number | undefined {
+  if (seed === undefined) return undefined;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+    throw new InvalidArgumentError(`seed must be an integer, got ${describeValue(seed)}`);
+  }
+  return seed >>> 0;
+}
