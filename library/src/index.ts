@@ -19,20 +19,19 @@
  * ```
  */
 export { createStudy, deleteStudy, listStudies, loadStudy, type StudySummary } from './defaults.js';
-export {
-  OptimizationInterruptedError,
-  type AskOptions,
-  type CreateStudyOptions,
-  type HeartbeatOptions,
-  type LoadStudyOptions,
-  type Objective,
-  type ObjectiveResult,
-  type OptimizeOptions,
-  type OptimizeResult,
-  type Study,
-  type StudyCallback,
-  type TellOptions,
-  type TrialInput,
+export type {
+  AskOptions,
+  CreateStudyOptions,
+  HeartbeatOptions,
+  LoadStudyOptions,
+  Objective,
+  ObjectiveResult,
+  OptimizeOptions,
+  OptimizeResult,
+  Study,
+  StudyCallback,
+  TellOptions,
+  TrialInput,
 } from './core/study.js';
 export type { Trial } from './core/trial.js';
 export {
@@ -42,6 +41,7 @@ export {
   InvalidDistributionError,
   InvalidStateTransitionError,
   NoCompletedTrialsError,
+  OptimizationInterruptedError,
   StorageError,
   StudyExhaustedError,
   StudyNotFoundError,

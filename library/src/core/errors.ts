@@ -172,3 +172,20 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
 }
+
+/** Thrown by `optimize` when it was interrupted by SIGINT or its abort signal. */
+export class OptimizationInterruptedError extends TansakuError {
+  constructor(message: string) {
+    super('TANSAKU_INTERRUPTED', message);
+  }
+}
+
+/** An error as `Name: message` (a subclass that does not set `name` shows its class name), for fail reasons. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    // Subclasses that do not set `name` still show their class name.
+    const name = error.name === 'Error' && error.constructor?.name ? error.constructor.name : error.name;
+    return `${name}: ${error.message}`;
+  }
+  return `non-Error thrown: ${describeValue(error)}`;
+}

@@ -6,6 +6,8 @@
  * point (`src/index.ts`) wires them, so `core/` never imports an outer ring.
  */
 import { HeartbeatMonitor, adoptHeartbeat, beatsFromStart, resolveHeartbeat } from './heartbeat.js';
+import { OptimizeRun } from './optimize-run.js';
+
 import { checkOptions } from './options.js';
 import {
   ASK_OPTIONS,
@@ -28,8 +30,8 @@ import {
   StudyExhaustedError,
   TansakuError,
   TrialFinishedError,
-  TrialPruned,
   describeValue,
+  describeError,
 } from './errors.js';
 import type { Pruner } from './pruner.js';
 import { Rng, hashString } from './rng.js';
@@ -141,13 +143,6 @@ export interface OptimizeResult {
   stoppedBy: 'nTrials' | 'timeout' | 'exhausted' | 'stop';
 }
 
-/** Thrown by `optimize` when it was interrupted by SIGINT or its abort signal. */
-export class OptimizationInterruptedError extends TansakuError {
-  constructor(message: string) {
-    super('TANSAKU_INTERRUPTED', message);
-  }
-}
-
 export interface AskOptions {
   /** Parameters to suggest right away with these distributions (Optuna's `fixed_distributions`). */
   fixedDistributions?: Record<string, Distribution>;
@@ -182,7 +177,6 @@ export interface TrialInput {
 
 const DEFER_POLL_MS = 200;
 /** The optimise loop lets other event-loop work run at least this often. */
-const YIELD_EVERY_MS = 5;
 const SEED_WAIT_MS = 1000;
 
 let generatedNames = 0;
@@ -209,7 +203,8 @@ export class Study implements StudyView, TrialHost {
   /** Id recorded on the trials this Study object runs. */
   readonly workerId: string;
   private readonly heartbeat: Required<HeartbeatOptions> | null;
-  private stopRequested = false;
+  /** @internal Set by `stop()` (and by a running optimize when the study is exhausted): start no new trial. */
+  stopRequested = false;
   private readonly activeTrials = new Map<number, { trial: Trial; abort: AbortController }>();
   /** The heartbeat of this Study object's running trials, and the stale-trial rule. */
   private readonly heartbeats: HeartbeatMonitor;
@@ -392,7 +387,8 @@ export class Study implements StudyView, TrialHost {
   }
 
   /** `ask` without the option check, for `optimize`, which schedules the trial's first write itself. */
-  private async askTrial(options: AskOptions): Promise<Trial> {
+  /** @internal */
+  async askTrial(options: AskOptions): Promise<Trial> {
     const record = await this.storage.getStudy(this.studyId);
     const maxTrials = studyBudget(record, options.maxTrials !== undefined ? checkBudget('maxTrials', options.maxTrials) : undefined);
     // Validate before creating anything, so a bad argument never leaves a trial behind.
@@ -542,7 +538,8 @@ export class Study implements StudyView, TrialHost {
    * trial first). Used by the optimise loop when the sampler plans nothing before a trial exists.
    * Returns the finished trial and the next one, or null when the study budget is used.
    */
-  private async tellAndStart(
+  /** @internal */
+  async tellAndStart(
     trial: Trial,
     valuesOrState: number | readonly number[] | 'PRUNED' | 'FAIL',
     options: TellOptions,
@@ -706,177 +703,17 @@ export class Study implements StudyView, TrialHost {
       throw new InvalidArgumentError(`optimize: timeout must be a number of seconds > 0, got ${describeValue(options.timeout)}`);
     }
     const isCaught = makeCatch(options.catch);
-    const deadline = options.timeout !== undefined ? Date.now() + options.timeout * 1000 : Infinity;
-    const result: OptimizeResult = { complete: 0, pruned: 0, failed: 0, stoppedBy: 'stop' };
     this.stopRequested = false;
-    let started = 0;
-    let fatal: { error: unknown } | null = null;
-    let interrupted: string | null = null;
-    const myTrials = new Set<number>();
-
-    let rejectInterrupt: (e: unknown) => void = () => {};
-    const interruptPromise = new Promise<never>((_, reject) => {
-      rejectInterrupt = reject;
-    });
-    interruptPromise.catch(() => {});
-    const interrupt = (why: string): void => {
-      if (interrupted) return;
-      interrupted = why;
-      this.stopRequested = true;
-      const pending: Promise<unknown>[] = [];
-      for (const trialId of myTrials) {
-        const active = this.activeTrials.get(trialId);
-        active?.abort.abort(new OptimizationInterruptedError(why));
-        active?.trial.markFinished();
-        pending.push(this.failTrial(trialId, `interrupted (${why})`).catch(() => {}));
-      }
-      void Promise.all(pending).then(() =>
-        rejectInterrupt(
-          new OptimizationInterruptedError(`optimization of study ${JSON.stringify(this.studyName)} was interrupted (${why})`),
-        ),
-      );
-    };
-    let sigintCount = 0;
-    const onSigint = (): void => {
-      sigintCount++;
-      if (sigintCount > 1) {
-        process.off('SIGINT', onSigint);
-        process.kill(process.pid, 'SIGINT');
-        return;
-      }
-      interrupt('SIGINT');
-    };
-    const onAbort = (): void => interrupt('abort signal');
-    if (options.handleSignals !== false) process.on('SIGINT', onSigint);
-    if (options.signal) {
-      if (options.signal.aborted) onAbort();
-      else options.signal.addEventListener('abort', onAbort, { once: true });
-    }
-
-    let lastYield = Date.now();
-    // With a sampler that plans nothing before a trial exists and no callbacks to run between trials,
-    // a slot finishes its trial and starts the next in one storage write (one fsync on a journal).
-    const canChain = !this.sampler.planTrial && typeof this.storage.finishAndStart === 'function' && !options.callbacks?.length;
-    const runSlot = async (): Promise<void> => {
-      let next: Trial | null = null;
-      for (;;) {
-        // A synchronous objective on a synchronous storage never gives the event loop a turn: yield
-        // every few milliseconds so SIGINT, abort signals and heartbeat timers can run.
-        if (Date.now() - lastYield >= YIELD_EVERY_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = Date.now();
-        }
-        let trial: Trial;
-        if (next) {
-          // Started with the previous trial's finish: it counts as running, so it runs.
-          trial = next;
-          next = null;
-        } else {
-          if (this.stopRequested || fatal || interrupted) return;
-          if (nTrials !== undefined && started >= nTrials) {
-            result.stoppedBy = 'nTrials';
-            return;
-          }
-          if (Date.now() >= deadline) {
-            result.stoppedBy = 'timeout';
-            return;
-          }
-          started++;
-          try {
-            trial = await this.askTrial({ maxTrials });
-          } catch (error) {
-            if (error instanceof StudyExhaustedError) {
-              result.stoppedBy = 'exhausted';
-              this.stopRequested = true;
-              return;
-            }
-            throw error;
-          }
-        }
-        if (interrupted) {
-          await this.failTrial(trial.trialId, `interrupted (${interrupted})`).catch(() => {});
-          return;
-        }
-        myTrials.add(trial.trialId);
-        const finish = async (outcome: number[] | 'PRUNED' | 'FAIL', failReason?: string): Promise<FrozenTrial> => {
-          const chain =
-            canChain &&
-            !this.stopRequested &&
-            !fatal &&
-            !interrupted &&
-            (nTrials === undefined || started < nTrials) &&
-            Date.now() < deadline;
-          if (!chain) return this.tell(trial, outcome, { failReason, skipIfFinished: true });
-          const r = await this.tellAndStart(trial, outcome, { failReason, skipIfFinished: true }, maxTrials);
-          if (r.next) {
-            started++;
-            next = r.next;
-            myTrials.add(r.next.trialId);
-          } else {
-            result.stoppedBy = 'exhausted';
-            this.stopRequested = true;
-          }
-          return r.finished;
-        };
-        let finished: FrozenTrial | null = null;
-        try {
-          let outcome: { kind: 'values'; values: unknown } | { kind: 'pruned' } | { kind: 'error'; error: unknown };
-          try {
-            const returned = objective(trial);
-            // An objective still running after its first synchronous part (it awaits) gets what ask
-            // queued written meanwhile; one that returns at once has it written with its result.
-            if (isThenable(returned)) trial.scheduleWrites();
-            outcome = { kind: 'values', values: await returned };
-          } catch (error) {
-            outcome = error instanceof TrialPruned ? { kind: 'pruned' } : { kind: 'error', error };
-          }
-          if (interrupted) return;
-          if (outcome.kind === 'values') {
-            let values: number[] | null = null;
-            try {
-              values = checkObjectiveValues(outcome.values, this.directions.length, trial.number);
-            } catch (error) {
-              // Like Optuna, a result that is not a number fails the trial but not the run.
-              if (!(error instanceof InvalidArgumentError)) throw error;
-              process.emitWarning(`${error.message}; the trial failed`, { code: 'TANSAKU_BAD_OBJECTIVE_VALUE' });
-              finished = await finish('FAIL', error.message);
-            }
-            if (values) finished = await finish(values);
-          } else if (outcome.kind === 'pruned') {
-            finished = await finish('PRUNED');
-          } else {
-            if (!isCaught(outcome.error)) fatal ??= { error: outcome.error };
-            finished = await finish('FAIL', describeError(outcome.error));
-          }
-        } finally {
-          myTrials.delete(trial.trialId);
-        }
-        if (!finished) continue;
-        if (finished.state === 'COMPLETE') result.complete++;
-        else if (finished.state === 'PRUNED') result.pruned++;
-        else result.failed++;
-        for (const callback of options.callbacks ?? []) await callback(this, finished);
-      }
-    };
-    // An error outside the objective (a callback, the storage, the sampler) stops every slot: the
-    // others finish their current trial and start no new one, then optimize rejects.
-    const guardedSlot = (): Promise<void> =>
-      runSlot().catch((error: unknown) => {
-        fatal ??= { error };
-      });
-
-    try {
-      const slots = Array.from({ length: concurrency }, () => guardedSlot());
-      // On interruption, slots whose objectives honour trial.signal end at once, the others are left
-      // behind: either way the interruption decides the outcome once running trials are failed.
-      await Promise.race([Promise.all(slots), interruptPromise]);
-      if (interrupted) await interruptPromise;
-    } finally {
-      process.off('SIGINT', onSigint);
-      options.signal?.removeEventListener('abort', onAbort);
-    }
-    if (fatal) throw (fatal as { error: unknown }).error;
-    return result;
+    return new OptimizeRun(this, objective, {
+      nTrials,
+      maxTrials,
+      concurrency,
+      deadline: options.timeout !== undefined ? Date.now() + options.timeout * 1000 : Number.POSITIVE_INFINITY,
+      isCaught,
+      callbacks: options.callbacks ?? [],
+      handleSignals: options.handleSignals !== false,
+      signal: options.signal,
+    }).run();
   }
 
   /** Asks a running `optimize` to start no new trial; running ones finish normally. */
@@ -1024,7 +861,15 @@ export class Study implements StudyView, TrialHost {
     this.activeTrials.delete(trialId);
   }
 
-  private async failTrial(trialId: number, reason: string): Promise<void> {
+  /** @internal Aborts a running trial of this Study object (its signal) and marks it finished. */
+  abortTrial(trialId: number, reason: Error): void {
+    const active = this.activeTrials.get(trialId);
+    active?.abort.abort(reason);
+    active?.trial.markFinished();
+  }
+
+  /** @internal */
+  async failTrial(trialId: number, reason: string): Promise<void> {
     this.releaseTrial(trialId);
     await this.storage.updateTrial(trialId, [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }], {
       state: 'FAIL',
@@ -1059,19 +904,4 @@ function makeCatch(c: OptimizeOptions['catch']): (error: unknown) => boolean {
   if (!Array.isArray(c))
     throw new InvalidArgumentError(`optimize: catch must be an array of error classes or a predicate, got ${describeValue(c)}`);
   return (error) => c.some((cls) => error instanceof cls);
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    // Subclasses that do not set `name` still show their class name.
-    const name = error.name === 'Error' && error.constructor?.name ? error.constructor.name : error.name;
-    return `${name}: ${error.message}`;
-  }
-  return `non-Error thrown: ${describeValue(error)}`;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
-  );
 }
