@@ -48,7 +48,11 @@ interface WorkerConfig {
   warmup: number;
   seed: number;
   heartbeat: boolean;
+  /** random (the default), or qmc: a sampler that samples jointly at ask (Sobol' points; Optuna's QMCSampler). */
+  sampler: SamplerName;
 }
+
+type SamplerName = 'random' | 'qmc';
 
 /**
  * Counters under the Python side's names: fsync (appends, one per fsync), symlink (lock attempts; errors =
@@ -98,7 +102,11 @@ function removeJournal(path: string): void {
 
 async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
   installFsCounters(['fsyncSync', 'symlinkSync', 'renameSync', 'unlinkSync']);
-  const { createStudy, loadStudy, JournalFileStorage, NopPruner, RandomSampler } = await import('tansaku');
+  const { createStudy, loadStudy, JournalFileStorage, NopPruner, QmcSampler, RandomSampler } = await import('tansaku');
+  const { floatDistribution } = await import('tansaku/extend');
+  // QMC with its space given samples x jointly at ask from the first trial on (a relative sample per trial).
+  const makeSampler = (seed: number) =>
+    cfg.sampler === 'qmc' ? new QmcSampler({ seed, searchSpace: { x: floatDistribution('x', -10, 10) } }) : new RandomSampler({ seed });
   const objective = (trial: { suggestFloat(name: string, low: number, high: number): number }): number => trial.suggestFloat('x', -10, 10);
   const hb = cfg.heartbeat ? {} : { heartbeat: false as const };
   const loopTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -108,7 +116,7 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
       studyName: STUDY,
       storage,
       direction: 'minimize',
-      sampler: new RandomSampler({ seed: cfg.seed + 1000 }),
+      sampler: makeSampler(cfg.seed + 1000),
       pruner: new NopPruner(),
       ...hb,
     });
@@ -134,7 +142,7 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
       studyName: STUDY,
       storage,
       direction: 'minimize',
-      sampler: new RandomSampler({ seed: cfg.seed }),
+      sampler: makeSampler(cfg.seed),
       pruner: new NopPruner(),
       ...hb,
     });
@@ -154,7 +162,7 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
     out.seconds = (t1 - t0) / 1000;
     out.lines = countLines(cfg.journal) - linesBefore;
   } else {
-    const study = await loadStudy({ studyName: STUDY, storage, sampler: new RandomSampler({ seed: cfg.seed }), pruner: new NopPruner() });
+    const study = await loadStudy({ studyName: STUDY, storage, sampler: makeSampler(cfg.seed), pruner: new NopPruner() });
     process.stdout.write('READY\n');
     await new Promise<void>((resolveGo, reject) => {
       let got = '';
@@ -245,6 +253,8 @@ class ChildError extends Error {
 
 /** `--cpu-prof <dir>`: Tansaku's worker processes write V8 CPU profiles there (for finding where the time goes). */
 let cpuProfDir: string | null = null;
+/** `--sampler`: the sampler both frameworks use. */
+let samplerName: SamplerName = 'random';
 
 function tansakuArgs(cfg: WorkerConfig): string[] {
   return [
@@ -261,7 +271,17 @@ function optunaArgs(
   command: string,
   cfg: { journal: string; warmJournal?: string; trials?: number; warmup?: number; seed?: number; expect?: number; readFix?: boolean },
 ): string[] {
-  const a = [OPTUNA_SCRIPT, command, '--journal', cfg.journal, '--study', STUDY, ...(cfg.readFix ? ['--read-fix'] : [])];
+  const a = [
+    OPTUNA_SCRIPT,
+    command,
+    '--journal',
+    cfg.journal,
+    '--study',
+    STUDY,
+    '--sampler',
+    samplerName,
+    ...(cfg.readFix ? ['--read-fix'] : []),
+  ];
   if (cfg.warmJournal) a.push('--warm-journal', cfg.warmJournal);
   for (const [k, v] of [
     ['trials', cfg.trials],
@@ -373,7 +393,10 @@ async function singleRun(
   try {
     const child =
       framework === 'tansaku'
-        ? spawnChild(process.execPath, tansakuArgs({ command: 'single', journal, warmJournal, trials, warmup, seed, heartbeat }))
+        ? spawnChild(
+            process.execPath,
+            tansakuArgs({ command: 'single', journal, warmJournal, trials, warmup, seed, heartbeat, sampler: samplerName }),
+          )
         : spawnChild(PYTHON, optunaArgs('single', { journal, warmJournal, trials, warmup, seed }));
     child.proc.stdin.end();
     return { framework, heartbeat: framework === 'tansaku' ? heartbeat : null, result: await child.result };
@@ -412,7 +435,7 @@ async function parallelRun(
       const cfg = { journal, warmJournal: warmJournals[i], trials: perProc, warmup, seed: seed + i };
       children.push(
         framework === 'tansaku'
-          ? spawnChild(process.execPath, tansakuArgs({ command: 'worker', ...cfg, heartbeat: true }))
+          ? spawnChild(process.execPath, tansakuArgs({ command: 'worker', ...cfg, heartbeat: true, sampler: samplerName }))
           : spawnChild(PYTHON, optunaArgs('worker', { ...cfg, readFix: framework === 'optuna-fixed' })),
       );
     }
@@ -533,9 +556,15 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       'cpu-prof': { type: 'string' },
       'no-read-fix': { type: 'boolean', default: false },
       'report-name': { type: 'string' },
+      sampler: { type: 'string', default: 'random' },
     },
   });
   const reportName = reportNameOf(opts['report-name']);
+  if (opts.sampler !== 'random' && opts.sampler !== 'qmc') {
+    console.error(`--sampler must be random or qmc, got ${JSON.stringify(opts.sampler)}`);
+    process.exit(2);
+  }
+  samplerName = opts.sampler;
   const reps = Number(opts.reps);
   const trials = Number(opts.trials);
   const procs = Number(opts.procs);
@@ -907,7 +936,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const verdict = (r: number | null): string =>
     r === null ? 'not checked' : r >= 5 ? `met (${r.toFixed(2)}x)` : `NOT met (${r.toFixed(2)}x)`;
   const notes = [
-    `Same work in both: suggest one float x in [-10, 10], return it; RandomSampler(seed), NopPruner, direction minimize, one trial at a time per process. Tansaku: \`new JournalFileStorage(path)\` (defaults); Optuna: \`optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(path))\` with its default lock, JournalFileSymlinkLock (the same symlink protocol Tansaku uses). A fresh journal per run, in ${dir.replace(/tansaku-bench-journal-.*$/, 'tansaku-bench-journal-*/')} on ${String(machine.filesystem)}, for both frameworks.`,
+    `Same work in both: suggest one float x in [-10, 10], return it; ${samplerName === 'qmc' ? "a sampler that samples x jointly at ask (Tansaku's QmcSampler with its search space given, so from the first trial; Optuna's QMCSampler, from its second)" : 'RandomSampler(seed)'}, NopPruner, direction minimize, one trial at a time per process. Tansaku: \`new JournalFileStorage(path)\` (defaults); Optuna: \`optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(path))\` with its default lock, JournalFileSymlinkLock (the same symlink protocol Tansaku uses). A fresh journal per run, in ${dir.replace(/tansaku-bench-journal-.*$/, 'tansaku-bench-journal-*/')} on ${String(machine.filesystem)}, for both frameworks.`,
     `1 process: median (min–max) of ${reps} runs, each in a fresh process, order flipped every repetition; ${warmup} warm-up trials on a throw-away journal first (same process, not timed); only \`study.optimize(objective, nTrials: ${N})\` is timed (Tansaku's timing also includes one event-loop turn after it, so writes deferred with setImmediate count).`,
     `${procs} processes: median (min–max) of ${reps} runs. Each process imports, warms up (${procWarmup} trials on its own throw-away journal), loads the study (created beforehand by the same framework), prints READY and blocks on stdin; when all are ready the driver writes GO to each. Wall time = last process's end − first process's start (each process's own epoch clock: \`performance.timeOrigin + performance.now()\` / \`time.time()\`); the driver's own GO → last DONE time is in the JSON (\`driverWall\`) as a cross-check. Process start-up, imports, warm-up and loading are not counted.`,
     durabilityNote(),

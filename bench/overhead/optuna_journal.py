@@ -137,12 +137,22 @@ def storage(path: str) -> optuna.storages.JournalStorage:
     return optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(path))
 
 
+SAMPLER = "random"
+
+
+def make_sampler(seed: int) -> optuna.samplers.BaseSampler:
+    """RandomSampler, or with --sampler qmc Optuna's QMCSampler (joint sampling, as Tansaku's QmcSampler)."""
+    if SAMPLER == "qmc":
+        return optuna.samplers.QMCSampler(seed=seed)
+    return optuna.samplers.RandomSampler(seed=seed)
+
+
 def new_study(path: str, seed: int, name: str = "bench") -> optuna.study.Study:
     return optuna.create_study(
         storage=storage(path),
         study_name=name,
         direction="minimize",
-        sampler=optuna.samplers.RandomSampler(seed=seed),
+        sampler=make_sampler(seed),
         pruner=optuna.pruners.NopPruner(),
     )
 
@@ -174,9 +184,12 @@ def main() -> None:
     p.add_argument("--trials", type=int, default=0)
     p.add_argument("--warmup", type=int, default=200)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--sampler", choices=["random", "qmc"], default="random")
     p.add_argument("--expect", type=int, default=0)
     p.add_argument("--read-fix", action="store_true", help="apply optuna/optuna#5195 (see install_read_fix)")
     a = p.parse_args()
+    global SAMPLER
+    SAMPLER = a.sampler
     if a.read_fix:
         install_read_fix()
     out = {"framework": "optuna", "version": optuna.__version__, "command": a.command, "read_fix": a.read_fix}
@@ -205,7 +218,7 @@ def main() -> None:
         study = optuna.load_study(
             study_name=a.study,
             storage=storage(a.journal),
-            sampler=optuna.samplers.RandomSampler(seed=a.seed),
+            sampler=make_sampler(a.seed),
             pruner=optuna.pruners.NopPruner(),
         )
         sys.stdout.write("READY\n")
