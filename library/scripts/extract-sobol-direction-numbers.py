@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates src/samplers/sobol-direction-numbers.ts from SciPy's copy of the Joe-Kuo direction numbers.
+"""Regenerates src/samplers/qmc/sobol-direction-numbers.ts from SciPy's copy of the Joe-Kuo direction numbers.
 
 Usage (Debian's python3-scipy provides the data file and numpy):
     /usr/bin/python3 scripts/extract-sobol-direction-numbers.py [path/to/_sobol_direction_numbers.npz]
@@ -18,7 +18,7 @@ import numpy as np
 
 MAX_DIMENSION = 1111
 DEFAULT_NPZ = '/usr/lib/python3/dist-packages/scipy/stats/_sobol_direction_numbers.npz'
-OUTPUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'samplers',
+OUTPUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'samplers', 'qmc',
                                         'sobol-direction-numbers.ts'))
 
 HEADER = '''/**

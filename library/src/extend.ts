@@ -71,10 +71,10 @@ export type { Pruner } from './core/pruner.js';
 export { Rng, deriveSeed } from './core/rng.js';
 export { dominates, paretoFront } from './core/pareto.js';
 export { hypervolume } from './core/hypervolume.js';
-export { NELDER_MEAD_CONFIG_ATTR, NELDER_MEAD_SEARCH_SPACE_ATTR } from './samplers/nelder-mead.js';
-export { nelderMeadPath, regularSimplexOffsets, type NelderMeadJoin, type NelderMeadPathOptions } from './samplers/nelder-mead-path.js';
-export { SobolSequence } from './samplers/sobol.js';
-export { centeredL2Discrepancy } from './samplers/qmc.js';
+export { NELDER_MEAD_CONFIG_ATTR, NELDER_MEAD_SEARCH_SPACE_ATTR } from './samplers/nelder-mead/sampler.js';
+export { nelderMeadPath, regularSimplexOffsets, type NelderMeadJoin, type NelderMeadPathOptions } from './samplers/nelder-mead/path.js';
+export { SobolSequence } from './samplers/qmc/sobol.js';
+export { centeredL2Discrepancy } from './samplers/qmc/sampler.js';
 
 // Writing a storage: the operation log every backend shares.
 export {

@@ -67,7 +67,7 @@ export type { Pruner } from './core/pruner.js';
 export { trialsToCSV, trialsToJSON, type TrialJSON } from './core/export.js';
 export { RandomSampler, type RandomSamplerOptions } from './samplers/random.js';
 export { GridSampler, type GridSamplerOptions } from './samplers/grid.js';
-export { QmcSampler, type QmcSamplerOptions } from './samplers/qmc.js';
+export { QmcSampler, type QmcSamplerOptions } from './samplers/qmc/sampler.js';
 export {
   NelderMeadSampler,
   type BoundaryHandling,
@@ -75,10 +75,10 @@ export {
   type NelderMeadCoefficients,
   type NelderMeadEvent,
   type NelderMeadSamplerOptions,
-} from './samplers/nelder-mead.js';
-export { CoordinateSearchSampler, type CoordinateSearchSamplerOptions } from './samplers/coordinate-search.js';
-export { HillClimbingSampler, type HillClimbingSamplerOptions } from './samplers/hill-climbing.js';
-export { CrossSearchSampler, type CrossSearchSamplerOptions } from './samplers/cross-search.js';
+} from './samplers/nelder-mead/sampler.js';
+export { CoordinateSearchSampler, type CoordinateSearchSamplerOptions } from './samplers/path-search/coordinate-search.js';
+export { HillClimbingSampler, type HillClimbingSamplerOptions } from './samplers/path-search/hill-climbing.js';
+export { CrossSearchSampler, type CrossSearchSamplerOptions } from './samplers/path-search/cross-search.js';
 export {
   MedianPruner,
   NopPruner,

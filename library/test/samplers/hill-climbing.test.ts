@@ -13,7 +13,7 @@ import {
   type Trial,
 } from '../../src/index.js';
 import { intDistribution } from '../../src/extend.js';
-import { latticeAxis } from '../../src/samplers/path-search.js';
+import { latticeAxis } from '../../src/samplers/path-search/engine.js';
 import { runSamplerContract } from '../../src/testing.js';
 import {
   TABLE_5X5,

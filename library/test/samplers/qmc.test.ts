@@ -23,8 +23,8 @@ import { Rng } from '../../src/core/rng.js';
 import type { StudyView } from '../../src/core/sampler.js';
 import type { GetTrialsOptions, Storage } from '../../src/core/storage.js';
 import type { FrozenTrial, JsonValue, StudyDirection, TrialState } from '../../src/core/trial-record.js';
-import { QMC_SEARCH_SPACE_ATTR, QmcSampler, centeredL2Discrepancy } from '../../src/samplers/qmc.js';
-import { SOBOL_MAX_DIMENSION, SobolSequence } from '../../src/samplers/sobol.js';
+import { QMC_SEARCH_SPACE_ATTR, QmcSampler, centeredL2Discrepancy } from '../../src/samplers/qmc/sampler.js';
+import { SOBOL_MAX_DIMENSION, SobolSequence } from '../../src/samplers/qmc/sobol.js';
 
 /** SciPy's centered L2 discrepancies, recorded by scripts/make-sobol-reference.py. */
 const { discrepancy: CD } = JSON.parse(readFileSync(new URL('../fixtures/reference/scipy-qmc.json', import.meta.url), 'utf8')) as {

@@ -20,7 +20,7 @@ import {
   linearMatrixScramble,
   sobolDirectionNumbers,
   sobolScramble,
-} from '../../src/samplers/sobol.js';
+} from '../../src/samplers/qmc/sobol.js';
 
 /** SciPy's values, recorded by scripts/make-sobol-reference.py (see test/fixtures/reference/scipy-qmc.json). */
 const SCIPY = JSON.parse(readFileSync(new URL('../fixtures/reference/scipy-qmc.json', import.meta.url), 'utf8')) as {

@@ -16,12 +16,12 @@
  * stored in the study system attribute `tansaku:qmc:search_space`, so every worker and every restarted
  * process uses the same dimensions in the same order even after more trials complete.
  */
-import { fromUnit, isSingleValue, validateSearchSpace, type Distribution, type SearchSpace } from '../core/distributions.js';
-import { checkOptions } from '../core/options.js';
-import { InvalidArgumentError, StorageError, describeValue } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
-import type { RelativeSample, Sampler, StudyView } from '../core/sampler.js';
-import type { FrozenTrial, JsonValue } from '../core/trial-record.js';
+import { fromUnit, isSingleValue, validateSearchSpace, type Distribution, type SearchSpace } from '../../core/distributions.js';
+import { checkOptions } from '../../core/options.js';
+import { InvalidArgumentError, StorageError, describeValue } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import type { RelativeSample, Sampler, StudyView } from '../../core/sampler.js';
+import type { FrozenTrial, JsonValue } from '../../core/trial-record.js';
 import { SOBOL_MAX_DIMENSION, SOBOL_MAX_POINTS, SobolSequence } from './sobol.js';
 
 /** Study system attribute holding the inferred relative search space (name -> distribution JSON). */

@@ -20,8 +20,8 @@
  * reproduces the serial path exactly in one round per iteration. Shrink points and the initial vertices
  * are requested together in both modes.
  */
-import { InvalidArgumentError, describeValue } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
+import { InvalidArgumentError, describeValue } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
 
 /** Coefficients of the Nelder-Mead steps (Ozaki et al. 2017's parametrisation). */
 export interface NelderMeadCoefficients {

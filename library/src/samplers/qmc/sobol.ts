@@ -25,8 +25,8 @@
  * `Rng`, not NumPy's, so scrambled points differ from SciPy's for the same seed; the scrambling
  * arithmetic itself is checked against SciPy's `_cscramble` given the same matrices.
  */
-import { InvalidArgumentError, describeValue } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
+import { InvalidArgumentError, describeValue } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
 import { SOBOL_MAX_DIMENSION, sobolDimensionData } from './sobol-direction-numbers.js';
 
 export { SOBOL_MAX_DIMENSION };

@@ -43,12 +43,12 @@ import {
   type Distribution,
   type ParamValue,
   type SearchSpace,
-} from '../core/distributions.js';
-import { checkOptions } from '../core/options.js';
-import { InvalidArgumentError, StorageError, describeValue } from '../core/errors.js';
-import { Rng, hashString } from '../core/rng.js';
-import type { RelativeSample, Sampler, StudyView, TrialPlan } from '../core/sampler.js';
-import { SystemAttr, type FrozenTrial, type JsonValue, type TrialState } from '../core/trial-record.js';
+} from '../../core/distributions.js';
+import { checkOptions } from '../../core/options.js';
+import { InvalidArgumentError, StorageError, describeValue } from '../../core/errors.js';
+import { Rng, hashString } from '../../core/rng.js';
+import type { RelativeSample, Sampler, StudyView, TrialPlan } from '../../core/sampler.js';
+import { SystemAttr, type FrozenTrial, type JsonValue, type TrialState } from '../../core/trial-record.js';
 import {
   insideUnitCube,
   nelderMeadPath,
@@ -61,9 +61,9 @@ import {
   type NelderMeadEvent,
   type NelderMeadJoin,
   type NelderMeadRequest,
-} from './nelder-mead-path.js';
+} from './path.js';
 
-export type { BoundaryHandling, InitialSimplexMethod, NelderMeadCoefficients, NelderMeadEvent } from './nelder-mead-path.js';
+export type { BoundaryHandling, InitialSimplexMethod, NelderMeadCoefficients, NelderMeadEvent } from './path.js';
 
 /** Study system attribute holding the inferred search space (name -> distribution JSON). */
 export const NELDER_MEAD_SEARCH_SPACE_ATTR = 'tansaku:nm:search_space';

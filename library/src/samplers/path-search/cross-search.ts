@@ -30,11 +30,11 @@
  * `floatLevels` levels for a continuous float and for a log-scaled int with more values than that;
  * categorical choices without order).
  */
-import type { Distribution, ParamValue } from '../core/distributions.js';
-import { InvalidArgumentError, describeValue } from '../core/errors.js';
-import { checkOptions } from '../core/options.js';
-import { Rng } from '../core/rng.js';
-import type { JsonValue } from '../core/trial-record.js';
+import type { Distribution, ParamValue } from '../../core/distributions.js';
+import { InvalidArgumentError, describeValue } from '../../core/errors.js';
+import { checkOptions } from '../../core/options.js';
+import { Rng } from '../../core/rng.js';
+import type { JsonValue } from '../../core/trial-record.js';
 import {
   PathSearchSampler,
   checkChoice,
@@ -49,7 +49,7 @@ import {
   type PathSearch,
   type PathSearchOptions,
   type Point,
-} from './path-search.js';
+} from './engine.js';
 
 const OPTION_NAMES = ['seed', 'searchSpace', 'start', 'firstAxis', 'limit', 'onConverge', 'floatLevels'] as const;
 

@@ -21,10 +21,10 @@
  * PRUNED trials count as the worst value. The path is replayed from the study's trials, so a restarted
  * process continues the same search (see `path-search.ts`).
  */
-import type { Distribution, ParamValue } from '../core/distributions.js';
-import { checkOptions } from '../core/options.js';
-import { Rng } from '../core/rng.js';
-import type { JsonValue } from '../core/trial-record.js';
+import type { Distribution, ParamValue } from '../../core/distributions.js';
+import { checkOptions } from '../../core/options.js';
+import { Rng } from '../../core/rng.js';
+import type { JsonValue } from '../../core/trial-record.js';
 import {
   PathSearchSampler,
   checkChoice,
@@ -39,7 +39,7 @@ import {
   type PathSearch,
   type PathSearchOptions,
   type Point,
-} from './path-search.js';
+} from './engine.js';
 
 const OPTION_NAMES = ['seed', 'searchSpace', 'start', 'onConverge', 'floatLevels'] as const;
 /** Old option names, read as their new ones (with a warning) until 1.0. */

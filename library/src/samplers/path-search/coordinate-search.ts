@@ -28,11 +28,11 @@
  * PRUNED trials count as the worst value. The path is replayed from the study's trials, so a restarted
  * process continues the same search (see `path-search.ts`).
  */
-import { fromUnit, toUnit, type Distribution, type ParamValue } from '../core/distributions.js';
-import { InvalidArgumentError, describeValue } from '../core/errors.js';
-import { checkOptions } from '../core/options.js';
-import { Rng } from '../core/rng.js';
-import type { JsonValue } from '../core/trial-record.js';
+import { fromUnit, toUnit, type Distribution, type ParamValue } from '../../core/distributions.js';
+import { InvalidArgumentError, describeValue } from '../../core/errors.js';
+import { checkOptions } from '../../core/options.js';
+import { Rng } from '../../core/rng.js';
+import type { JsonValue } from '../../core/trial-record.js';
 import {
   PathSearchSampler,
   checkChoice,
@@ -45,7 +45,7 @@ import {
   type PathSearch,
   type PathSearchOptions,
   type Point,
-} from './path-search.js';
+} from './engine.js';
 
 const OPTION_NAMES = ['seed', 'searchSpace', 'start', 'initialStep', 'minStep', 'onConverge'] as const;
 /** Old option names, read as their new ones (with a warning) until 1.0. */

@@ -42,12 +42,12 @@ import {
   type IntDistribution,
   type ParamValue,
   type SearchSpace,
-} from '../core/distributions.js';
-import { InvalidArgumentError, TansakuError, describeValue } from '../core/errors.js';
-import { warnRenamedOption } from '../core/options.js';
-import { Rng } from '../core/rng.js';
-import type { Sampler, StudyView, TrialPlan } from '../core/sampler.js';
-import { SystemAttr, isFinished, type FrozenTrial, type JsonValue, type TrialState } from '../core/trial-record.js';
+} from '../../core/distributions.js';
+import { InvalidArgumentError, TansakuError, describeValue } from '../../core/errors.js';
+import { warnRenamedOption } from '../../core/options.js';
+import { Rng } from '../../core/rng.js';
+import type { Sampler, StudyView, TrialPlan } from '../../core/sampler.js';
+import { SystemAttr, isFinished, type FrozenTrial, type JsonValue, type TrialState } from '../../core/trial-record.js';
 
 /** A point of the search space: one internal value per parameter, in the space's (sorted) name order. */
 export type Point = readonly number[];
