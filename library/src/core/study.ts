@@ -194,8 +194,7 @@ export class Study implements StudyView, TrialHost {
   stopRequested = false;
   /** @internal This Study object's running trials. */
   readonly activeTrials = new Map<number, { trial: Trial; abort: AbortController }>();
-  /** The heartbeat of this Study object's running trials, and the stale-trial rule. */
-  /** @internal */
+  /** @internal The heartbeat of this Study object's running trials, and the stale-trial rule. */
   readonly heartbeats: HeartbeatMonitor;
   /** Asking for and telling trials. */
   private readonly lifecycle: TrialLifecycle;
