@@ -13,6 +13,7 @@ import { InvalidArgumentError, describeValue } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Sampler, StudyView, TrialPlan } from '../core/sampler.js';
 import { SystemAttr, type FrozenTrial, type JsonValue } from '../core/trial-record.js';
+import { PerStudy } from './per-study.js';
 
 export interface GridSamplerOptions {
   /** Seed of the visiting order; defaults to the study's seed. */
@@ -47,7 +48,7 @@ export class GridSampler implements Sampler {
   private readonly seed: number | undefined;
   private readonly shuffle: boolean;
   /** Per storage and study: claimed cells and how far the trials have been read. */
-  private readonly progress = new WeakMap<object, Map<number, GridProgress>>();
+  private readonly progress = new PerStudy<GridProgress>();
 
   constructor(grid: Record<string, readonly ParamValue[]>, given: GridSamplerOptions = {}) {
     const options = checkOptions('GridSampler', given, ['seed', 'shuffle']);
@@ -96,16 +97,7 @@ export class GridSampler implements Sampler {
   }
 
   async planTrial(study: StudyView): Promise<TrialPlan> {
-    let byStudy = this.progress.get(study.storage);
-    if (!byStudy) {
-      byStudy = new Map();
-      this.progress.set(study.storage, byStudy);
-    }
-    let p = byStudy.get(study.studyId);
-    if (!p) {
-      p = { claimed: new Set(), readUpTo: 0, order: null, cursor: 0 };
-      byStudy.set(study.studyId, p);
-    }
+    const p = this.progress.get(study) ?? this.progress.set(study, { claimed: new Set(), readUpTo: 0, order: null, cursor: 0 });
     // Claim keys are written when a trial is created and never change: reading only new trials suffices.
     const from = p.readUpTo;
     const fresh = await study.getTrials({ fromNumber: from });

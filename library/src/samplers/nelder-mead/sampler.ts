@@ -62,6 +62,7 @@ import {
   type NelderMeadJoin,
   type NelderMeadRequest,
 } from './path.js';
+import { PerStudy } from '../per-study.js';
 
 export type { BoundaryHandling, InitialSimplexMethod, NelderMeadCoefficients, NelderMeadEvent } from './path.js';
 
@@ -172,7 +173,7 @@ export class NelderMeadSampler implements Sampler {
   private readonly options: NelderMeadSamplerOptions;
   private readonly searchSpace: SearchSpace | null;
   private readonly staleRetries: number;
-  private readonly runs = new WeakMap<object, Map<number, Promise<Run | null>>>();
+  private readonly runs = new PerStudy<Promise<Run | null>>();
 
   constructor(given: NelderMeadSamplerOptions = {}) {
     const options = checkOptions('NelderMeadSampler', given, [
@@ -330,27 +331,22 @@ export class NelderMeadSampler implements Sampler {
 
   /** Brings this process's replay of the study up to date with the storage. */
   private async sync(study: StudyView): Promise<Run | null> {
-    let byStudy = this.runs.get(study.storage);
-    if (!byStudy) {
-      byStudy = new Map();
-      this.runs.set(study.storage, byStudy);
-    }
-    let pending = byStudy.get(study.studyId);
+    let pending = this.runs.get(study);
     if (!pending) {
-      pending = this.createRun(study);
-      byStudy.set(study.studyId, pending);
+      const created = this.runs.set(study, this.createRun(study));
       // Until the space is known there is no run; ask again next time.
-      pending.then(
-        (run) => run === null && byStudy!.delete(study.studyId),
-        () => byStudy!.delete(study.studyId),
+      created.then(
+        (run) => run === null && this.runs.delete(study, created),
+        () => this.runs.delete(study, created),
       );
+      pending = created;
     }
     const run = await pending;
     if (run === null) return null;
     if (run.dirty) {
       // Rare: a value the path used changed (a stale failure, then its retry completed). Replay from
       // scratch with the final values, so every worker converges on one path.
-      if (byStudy.get(study.studyId) === pending) byStudy.delete(study.studyId);
+      this.runs.delete(study, pending);
       return this.sync(study);
     }
     let from = run.readUpTo;

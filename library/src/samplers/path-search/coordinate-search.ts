@@ -36,7 +36,6 @@ import type { JsonValue } from '../../core/trial-record.js';
 import {
   PathSearchSampler,
   checkChoice,
-  checkStartNames,
   checkStartPoint,
   latticeAxis,
   randomUnvisitedPoint,
@@ -110,20 +109,7 @@ export class CoordinateSearchSampler extends PathSearchSampler {
     this.initialStep = initialStep;
     this.minStep = minStep;
     this.onConverge = checkChoice(NAME, 'onConverge', options.onConverge, ['stop', 'restart'] as const, 'restart');
-    if (this.searchSpace) {
-      const names = Object.keys(this.searchSpace);
-      checkStartNames(
-        NAME,
-        'start',
-        this.start,
-        names,
-        names.map((n) => this.searchSpace![n]),
-      );
-    }
-  }
-
-  protected override checkSpace(names: readonly string[], distributions: readonly Distribution[]): void {
-    checkStartNames(NAME, 'start', this.start, names, distributions);
+    this.checkGivenSpace();
   }
 
   protected override renamedOptions(): Readonly<Record<string, string>> {

@@ -39,7 +39,6 @@ import {
   PathSearchSampler,
   checkChoice,
   checkFloatLevels,
-  checkStartNames,
   checkStartPoint,
   latticeAxis,
   randomUnvisitedPoint,
@@ -122,17 +121,11 @@ export class CrossSearchSampler extends PathSearchSampler {
     this.limit = options.limit;
     this.onConverge = checkChoice(NAME, 'onConverge', options.onConverge, ['stop', 'restart'] as const, 'stop');
     this.floatLevels = checkFloatLevels(NAME, options.floatLevels);
-    if (this.searchSpace) {
-      const names = Object.keys(this.searchSpace);
-      this.checkSpace(
-        names,
-        names.map((n) => this.searchSpace![n]),
-      );
-    }
+    this.checkGivenSpace();
   }
 
   protected override checkSpace(names: readonly string[], distributions: readonly Distribution[]): void {
-    checkStartNames(NAME, 'start', this.start, names, distributions);
+    super.checkSpace(names, distributions);
     if (this.firstAxis !== undefined && !names.includes(this.firstAxis)) {
       throw new InvalidArgumentError(
         `${NAME}: firstAxis ${JSON.stringify(this.firstAxis)} is not a parameter of the search space (${names.join(', ')})`,

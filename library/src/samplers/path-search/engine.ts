@@ -48,6 +48,7 @@ import { warnRenamedOption } from '../../core/options.js';
 import { Rng } from '../../core/rng.js';
 import type { Sampler, StudyView, TrialPlan } from '../../core/sampler.js';
 import { SystemAttr, isFinished, type FrozenTrial, type JsonValue, type TrialState } from '../../core/trial-record.js';
+import { PerStudy } from '../per-study.js';
 
 /** A point of the search space: one internal value per parameter, in the space's (sorted) name order. */
 export type Point = readonly number[];
@@ -290,10 +291,12 @@ const UNCLAIMED = Symbol('unclaimed');
  */
 export abstract class PathSearchSampler implements Sampler {
   abstract readonly name: string;
+  /** The start point the options give (objective-facing values), if any. */
+  abstract readonly start: Readonly<Record<string, ParamValue>> | undefined;
   readonly seed: number | undefined;
   /** The search space from the options, validated (names sorted); null when it is inferred. */
   readonly searchSpace: Readonly<SearchSpace> | null;
-  private readonly runs = new WeakMap<object, Map<number, Run>>();
+  private readonly runs = new PerStudy<Run>();
 
   protected constructor(
     /** Short tag used in claim keys and attribute names, e.g. "cross-search". */
@@ -341,9 +344,22 @@ export abstract class PathSearchSampler implements Sampler {
   }
 
   /**
-   * Checks the space once it is known (e.g. that a start point fits it). Throws `InvalidArgumentError`.
+   * Checks the space once it is known: that the start point names its parameters (subclasses add their
+   * own checks). Throws `InvalidArgumentError`.
    */
-  protected checkSpace(_names: readonly string[], _distributions: readonly Distribution[]): void {}
+  protected checkSpace(names: readonly string[], distributions: readonly Distribution[]): void {
+    checkStartNames(this.name, 'start', this.start, names, distributions);
+  }
+
+  /** For the end of a subclass's constructor: checks a given search space at once, not at the first trial. */
+  protected checkGivenSpace(): void {
+    if (!this.searchSpace) return;
+    const names = Object.keys(this.searchSpace);
+    this.checkSpace(
+      names,
+      names.map((n) => this.searchSpace![n]),
+    );
+  }
 
   // -------------------------------------------------------------------------------- Sampler
 
@@ -404,12 +420,7 @@ export abstract class PathSearchSampler implements Sampler {
   }
 
   private runOf(study: StudyView): Run {
-    let byStudy = this.runs.get(study.storage);
-    if (!byStudy) {
-      byStudy = new Map();
-      this.runs.set(study.storage, byStudy);
-    }
-    let run = byStudy.get(study.studyId);
+    let run = this.runs.get(study);
     if (!run) {
       run = {
         space: null,
@@ -430,7 +441,7 @@ export abstract class PathSearchSampler implements Sampler {
         run.space = { names, distributions: names.map((n) => this.searchSpace![n]) };
         this.checkSpace(run.space.names, run.space.distributions);
       }
-      byStudy.set(study.studyId, run);
+      this.runs.set(study, run);
     }
     return run;
   }

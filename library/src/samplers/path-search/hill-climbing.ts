@@ -29,7 +29,6 @@ import {
   PathSearchSampler,
   checkChoice,
   checkFloatLevels,
-  checkStartNames,
   checkStartPoint,
   latticeAxis,
   randomUnvisitedPoint,
@@ -113,20 +112,7 @@ export class HillClimbingSampler extends PathSearchSampler {
     this.start = checkStartPoint(NAME, 'start', options.start);
     this.onConverge = checkChoice(NAME, 'onConverge', options.onConverge, ['stop', 'restart'] as const, 'restart');
     this.floatLevels = checkFloatLevels(NAME, options.floatLevels);
-    if (this.searchSpace) {
-      const names = Object.keys(this.searchSpace);
-      checkStartNames(
-        NAME,
-        'start',
-        this.start,
-        names,
-        names.map((n) => this.searchSpace![n]),
-      );
-    }
-  }
-
-  protected override checkSpace(names: readonly string[], distributions: readonly Distribution[]): void {
-    checkStartNames(NAME, 'start', this.start, names, distributions);
+    this.checkGivenSpace();
   }
 
   protected override renamedOptions(): Readonly<Record<string, string>> {
