@@ -20,6 +20,7 @@ import {
 } from '../../src/index.js';
 import { TABLE_5X5, cells, runStudy, tableObjective } from '../samplers/path-search-helpers.js';
 import { ROOT, cli, parseTrials } from './helpers.js';
+import { withWarnings } from '../warnings.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'legacy', 'options-0.1.0.journal');
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-legacy-'));
@@ -29,20 +30,6 @@ function freshCopy(): string {
   const path = join(dir, `legacy-${++copies}.journal`);
   copyFileSync(FIXTURE, path);
   return path;
-}
-
-/** Runs `fn` and returns the warnings emitted meanwhile. */
-async function withWarnings<T>(fn: () => Promise<T>): Promise<{ value: T; warnings: Array<{ code?: string; message: string }> }> {
-  const warnings: Array<{ code?: string; message: string }> = [];
-  const listener = (w: Error & { code?: string }) => warnings.push({ code: w.code, message: w.message });
-  process.on('warning', listener);
-  try {
-    const value = await fn();
-    await new Promise((r) => setImmediate(r)); // warnings are delivered on the next turn
-    return { value, warnings };
-  } finally {
-    process.off('warning', listener);
-  }
 }
 
 const quadratic2 = (t: { suggestFloat(name: string, low: number, high: number): number }) =>

@@ -9,26 +9,12 @@ import { JournalFileStorage, NopPruner, RandomSampler, StorageError, createStudy
 import { intDistribution, ordinalDistribution } from '../../src/extend.js';
 import { parsePythonJson, stringifyPythonJson, formatDatetime, parseDatetime } from '../../src/storage/journal-format.js';
 import { runStorageContract } from '../../src/testing.js';
+import { withWarnings } from '../warnings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-journal-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 const freshPath = () => join(dir, `j${++counter}.log`);
-
-/** Runs `fn` and returns it with the process warnings emitted meanwhile (code, message, ms since the start). */
-async function withWarnings<T>(fn: () => Promise<T>): Promise<{ value: T; warnings: { code?: string; message: string; at: number }[] }> {
-  const warnings: { code?: string; message: string; at: number }[] = [];
-  const t0 = Date.now();
-  const onWarning = (w: Error & { code?: string }) => warnings.push({ code: w.code, message: w.message, at: Date.now() - t0 });
-  process.on('warning', onWarning);
-  try {
-    const value = await fn();
-    await new Promise((res) => setImmediate(res)); // warnings are emitted on the next tick
-    return { value, warnings };
-  } finally {
-    process.off('warning', onWarning);
-  }
-}
 
 runStorageContract('JournalFileStorage', {
   make: () => new JournalFileStorage(freshPath()),
