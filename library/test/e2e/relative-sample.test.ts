@@ -4,13 +4,13 @@
  * model-based sampler's constant liar needs).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { JournalFileStorage, NopPruner, QmcSampler, createStudy } from '../../src/index.js';
 import { floatDistribution, relativeSampleOf, toExternal } from '../../src/extend.js';
+import { startFixtureUntil } from '../samplers/path-search-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tansaku-relative-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,20 +19,9 @@ describe('relative samples across processes', () => {
   it("a second process sees a RUNNING trial's relative sample, and it is the point the trial then uses", async () => {
     const path = join(dir, 'rel.journal');
     await createStudy({ studyName: 'rel', storage: new JournalFileStorage(path), pruner: new NopPruner() });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/relative-worker.ts', path], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const exited = new Promise((r) => child.on('exit', r));
+    const { child, match, exited } = await startFixtureUntil('test/fixtures/relative-worker.ts', [path], /running (\d+)/);
     try {
-      const number = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (b: Buffer) => {
-          out += b.toString();
-          const m = /running (\d+)/.exec(out);
-          if (m) resolve(Number(m[1]));
-        });
-        child.on('exit', (code) => reject(new Error(`the worker exited (${code}) before its trial ran`)));
-      });
+      const number = Number(match[1]);
       const storage = new JournalFileStorage(path, { readOnly: true });
       const [trial] = await storage.getAllTrials(await storage.getStudyIdFromName('rel'));
       assert.equal(trial.number, number);

@@ -1,6 +1,6 @@
 /** Helpers shared by the tests of the replayed samplers (coordinate search, hill climbing, cross-search, Nelder-Mead). */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -220,22 +220,35 @@ export async function assertResumesAfterKill(kind: string, options: { speculativ
 }
 
 /**
+ * Starts a test fixture (TypeScript, in a child process) and waits until its stdout matches `pattern`,
+ * while it keeps running. Rejects if it exits first. Returns the child, the match and its exit.
+ */
+export async function startFixtureUntil(
+  script: string,
+  args: readonly string[],
+  pattern: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray; exited: Promise<unknown> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((r) => child.on('exit', r));
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = pattern.exec(out);
+      if (m) resolve(m);
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited (${String(code)}) before printing ${pattern}: ${out}`)));
+  });
+  return { child, match, exited };
+}
+
+/**
  * Runs a test fixture in a child process until it prints `hanging <trial number>` (it hangs inside that
  * trial), then SIGKILLs it and waits for it to exit. Returns the trial number.
  */
 export async function killWhenItHangs(script: string, args: readonly string[]): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((r) => child.on('exit', r));
-  const hung = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /hanging (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`the worker exited (${String(code)}) before hanging: ${out}`)));
-  });
+  const { child, match, exited } = await startFixtureUntil(script, args, /hanging (\d+)/);
   child.kill('SIGKILL');
   await exited;
-  return hung;
+  return Number(match[1]);
 }
