@@ -156,7 +156,7 @@ export class OptimizeRun {
 
   /** Tells the trial's outcome; with chaining, starts the next trial in the same write and returns it. */
   private async finish(trial: Trial, outcome: Outcome, failReason?: string): Promise<{ finished: FrozenTrial; next: Trial | null }> {
-    if (!this.mayChain()) return { finished: await this.study.tell(trial, outcome, { failReason, skipIfFinished: true }), next: null };
+    if (!this.mayChain()) return { finished: await this.study.tellTrial(trial, outcome, { failReason, skipIfFinished: true }), next: null };
     const r = await this.study.tellAndStart(trial, outcome, { failReason, skipIfFinished: true }, this.settings.maxTrials);
     if (r.next) {
       this.started++;

@@ -18,6 +18,7 @@ import {
   checkBudget,
   checkDirections,
   checkSeed,
+  TELL_OPTIONS,
 } from './study-options.js';
 import { checkObjectiveValues } from './tell-rules.js';
 import { toInternal, validateDistribution, type Distribution, type ParamValue } from './distributions.js';
@@ -394,12 +395,18 @@ export class Study implements StudyView, TrialHost {
    * await study.tell(trial.number, 'PRUNED');
    * ```
    */
-  tell(
+  async tell(
     trialOrNumber: Trial | number,
     valuesOrState: number | readonly number[] | 'COMPLETE' | 'PRUNED' | 'FAIL',
     options: TellOptions & { values?: number | readonly number[] } = {},
   ): Promise<FrozenTrial> {
-    return this.lifecycle.tell(trialOrNumber, valuesOrState, options);
+    // async: a bad option rejects, as every other bad argument of tell does
+    return this.lifecycle.tell(trialOrNumber, valuesOrState, checkOptions('tell', options, TELL_OPTIONS));
+  }
+
+  /** @internal `tell` for the optimize loop, whose options it builds itself (no check per trial). */
+  tellTrial(trial: Trial, outcome: number[] | 'PRUNED' | 'FAIL', options: TellOptions): Promise<FrozenTrial> {
+    return this.lifecycle.tell(trial, outcome, options);
   }
 
   /** @internal */

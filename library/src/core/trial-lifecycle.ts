@@ -14,12 +14,11 @@ import {
   describeValue,
 } from './errors.js';
 import { beatsFromStart } from './heartbeat.js';
-import { checkOptions } from './options.js';
 import { relativeSampleToJson } from './relative.js';
 import type { RelativeSample, StudyView, TrialPlan } from './sampler.js';
 import type { StartedTrial, TrialTemplate, TrialUpdate } from './storage.js';
 import type { AskOptions, Study, TellOptions } from './study.js';
-import { TELL_OPTIONS, checkBudget } from './study-options.js';
+import { checkBudget } from './study-options.js';
 import { decideTellOutcome, prunedValues } from './tell-rules.js';
 import { Trial, checkJson } from './trial.js';
 import { SystemAttr, fixedParamsOf, isFinished, type FrozenTrial, type JsonValue, type StudyRecord } from './trial-record.js';
@@ -238,12 +237,11 @@ export class TrialLifecycle {
   private async prepareTell(
     trialOrNumber: Trial | number,
     valuesOrState: number | readonly number[] | 'COMPLETE' | 'PRUNED' | 'FAIL',
-    given: TellOptions & { values?: number | readonly number[] },
+    options: TellOptions & { values?: number | readonly number[] },
   ): Promise<
     | { done: FrozenTrial }
     | { trial: Trial | undefined; trialId: number; state: 'COMPLETE' | 'PRUNED' | 'FAIL'; values: number[] | null; updates: TrialUpdate[] }
   > {
-    const options = checkOptions('tell', given, TELL_OPTIONS);
     let trial: Trial | undefined;
     let current: FrozenTrial;
     if (trialOrNumber instanceof Trial) {
