@@ -60,9 +60,18 @@ import {
   type NelderMeadAnswer,
   type NelderMeadEvent,
   type NelderMeadJoin,
+  type NelderMeadPathOptions,
   type NelderMeadRequest,
 } from './path.js';
-import { PerStudy } from '../per-study.js';
+import {
+  ReplaySampler,
+  WAIT,
+  type FreeAnswerLimit,
+  type Replay,
+  type ReplayRequest,
+  type ReplayedSearch,
+  type RequestSlot,
+} from '../replay/engine.js';
 
 export type { BoundaryHandling, InitialSimplexMethod, NelderMeadCoefficients, NelderMeadEvent } from './path.js';
 
@@ -110,51 +119,102 @@ export interface NelderMeadSamplerOptions {
   subSampler?: Sampler;
 }
 
-interface PointTrial {
-  number: number;
-  state: TrialState;
-  value: number | null;
-  attempt: number | null;
-  stale: boolean;
-}
-
-type PointStatus = { kind: 'resolved'; value: number } | { kind: 'pending' } | { kind: 'unclaimed'; index: number; attempt: number };
-
-/** The replayed search of one study, in one process. */
-interface Run {
-  names: string[];
-  distributions: Distribution[];
-  path: Generator<NelderMeadRequest, never, NelderMeadAnswer>;
-  request: NelderMeadRequest;
-  requestBase: number;
-  nextIndex: number;
-  /** Point index -> the first earlier point that snaps to the same cell (or itself). */
-  aliasOf: Map<number, number>;
-  cellOwner: Map<string, number>;
-  /** Ids (`<index>:<cell hash>`) of the current request's evaluated points, by point index. */
-  ids: Map<number, string>;
-  /** Point id -> its trials (claimed attempts and heartbeat retries). */
-  trials: Map<string, PointTrial[]>;
-  trialPoint: Map<number, string>;
-  /** Ids of points whose values the path has consumed, and the states of their trials when it did. */
-  consumed: Set<string>;
-  seen: Map<number, TrialState>;
-  /** A consumed point's trials changed (a retry completed after a failure was used): replay from scratch. */
-  dirty: boolean;
-  /** Values of points no longer in the current request, kept for points that alias them. */
-  settled: Map<number, number>;
-  unfinished: Set<number>;
-  /** Sub-sampler trials (spare-worker variant): number -> state, unit point (null if not joinable) and value. */
-  spare: Map<number, { state: TrialState; x: number[] | null; value: number }>;
-  /** Spare trials numbered from here on have not been offered to the simplex yet. */
-  spareFrom: number;
-  readUpTo: number;
-  events: NelderMeadEvent[];
-  exhausted: boolean;
-}
-
 /** Points the path may take in a row without a new evaluation before the search counts as exhausted. */
 const EXHAUSTION_POINTS = 20_000;
+
+/**
+ * The Nelder-Mead path as the replay engine drives it. Every point the method asks for has a sequence
+ * number k; a point inside the box is the slot `<k>:<hash of its grid cell>`, or, when an earlier point
+ * snapped to the same cell, an alias of that point's slot (it reuses its value instead of running again).
+ * Under the extreme barrier a point outside the box is +∞ without a trial.
+ */
+class NelderMeadReplay implements ReplayedSearch {
+  /** The accepted steps so far, each with the simplex after it. */
+  readonly events: NelderMeadEvent[] = [];
+  private readonly path: Generator<NelderMeadRequest, never, NelderMeadAnswer>;
+  private nextIndex = 0;
+  /** Grid cell (as JSON) -> the id of the first point that snapped to it. */
+  private readonly cellOwner = new Map<string, string>();
+  private request: RequestSlot[] = [];
+  /** Sub-sampler trials (spare-worker variant): number -> state, unit point (null if not joinable) and value. */
+  private readonly spare = new Map<number, { state: TrialState; x: number[] | null; value: number }>();
+  /** Spare trials numbered from here on have not been offered to the simplex yet. */
+  private spareFrom = 0;
+
+  constructor(
+    private readonly replay: Replay,
+    private readonly names: readonly string[],
+    private readonly distributions: readonly Distribution[],
+    pathOptions: NelderMeadPathOptions,
+    private readonly clip: boolean,
+    private readonly spareWorkers: boolean,
+  ) {
+    this.path = nelderMeadPath(pathOptions, (event) => this.events.push(event));
+  }
+
+  first(): ReplayRequest {
+    return this.begin(this.path.next().value);
+  }
+
+  answer(values: readonly number[]): ReplayRequest | typeof WAIT {
+    const joins = this.joins();
+    if (joins === null) return WAIT;
+    return this.begin(this.path.next(joins.length ? { values: [...values], joins } : [...values]).value);
+  }
+
+  observe(t: FrozenTrial, loss: number): void {
+    if (!this.spareWorkers || t.number < this.spareFrom) return; // already offered to the simplex
+    if (typeof t.systemAttrs[SystemAttr.failedTrial] === 'number') return;
+    const claim = t.systemAttrs[SystemAttr.claimKey];
+    if (typeof claim === 'string' && claim.startsWith(KEY_PREFIX)) return;
+    const { names, distributions } = this;
+    let x: number[] | null = null;
+    if (t.state === 'COMPLETE' && names.every((n) => t.distributions[n] !== undefined)) {
+      x = names.map((n, j) =>
+        toUnit(distributions[j], toInternal(n, distributions[j], toExternal(t.distributions[n], t.internalParams[n]))),
+      );
+    }
+    this.spare.set(t.number, { state: t.state, x, value: loss });
+  }
+
+  /** Registers the points of a new request: their ids, and which earlier point shares their cell. */
+  private begin(points: NelderMeadRequest): ReplayRequest {
+    const { names, distributions } = this;
+    this.request = points.map((point): RequestSlot => {
+      const index = this.nextIndex++;
+      if (!this.clip && !insideUnitCube(point)) return { value: Infinity }; // never evaluated
+      const internal = distributions.map((d, j) => fromUnit(d, point[j]));
+      const cell = JSON.stringify(internal);
+      const params = () => Object.fromEntries(names.map((n, j) => [n, toExternal(distributions[j], internal[j]) as JsonValue]));
+      const owner = this.cellOwner.get(cell);
+      if (owner !== undefined) return { id: owner, params, alias: true };
+      const id = `${index}:${hashString(cell).toString(16).padStart(8, '0')}`;
+      this.cellOwner.set(cell, id);
+      return { id, params };
+    });
+    return { evaluate: this.request };
+  }
+
+  /**
+   * Spare-worker variant: the sub-sampler trials to offer when the current request is answered — those
+   * numbered below the request's first trial and not offered before — or null while one is unfinished.
+   */
+  private joins(): NelderMeadJoin[] | null {
+    if (!this.spareWorkers) return [];
+    let first = Infinity;
+    for (const slot of this.request) if ('id' in slot && !slot.alias) first = Math.min(first, this.replay.firstTrialOf(slot.id));
+    if (first === Infinity) return []; // no trial ran for this request: nothing to order spare trials by
+    const joins: NelderMeadJoin[] = [];
+    for (const [number, spare] of this.spare) {
+      if (number >= first) continue;
+      if (spare.state === 'RUNNING' || spare.state === 'WAITING') return null;
+      if (spare.x) joins.push({ x: spare.x, value: spare.value });
+    }
+    for (const number of [...this.spare.keys()]) if (number < first) this.spare.delete(number);
+    this.spareFrom = Math.max(this.spareFrom, first);
+    return joins;
+  }
+}
 
 /**
  * @example
@@ -168,14 +228,16 @@ const EXHAUSTION_POINTS = 20_000;
  * }, { nTrials: 200, concurrency: 4 });
  * ```
  */
-export class NelderMeadSampler implements Sampler {
+export class NelderMeadSampler extends ReplaySampler<NelderMeadReplay> {
   readonly name = 'NelderMeadSampler';
+  protected readonly claimPrefix = KEY_PREFIX;
+  protected readonly configAttr = NELDER_MEAD_CONFIG_ATTR;
   private readonly options: NelderMeadSamplerOptions;
   private readonly searchSpace: SearchSpace | null;
-  private readonly staleRetries: number;
-  private readonly runs = new PerStudy<Promise<Run | null>>();
+  private readonly retries: number;
 
   constructor(given: NelderMeadSamplerOptions = {}) {
+    super();
     const options = checkOptions('NelderMeadSampler', given, [
       'searchSpace',
       'seed',
@@ -200,7 +262,7 @@ export class NelderMeadSampler implements Sampler {
     if (!Number.isInteger(retries) || retries < 0) {
       throw new InvalidArgumentError(`NelderMeadSampler: staleRetries must be an integer >= 0, got ${describeValue(options.staleRetries)}`);
     }
-    this.staleRetries = retries;
+    this.retries = retries;
     this.options = options;
     this.searchSpace =
       options.searchSpace === undefined ? null : this.checkSpace(validateSearchSpace(options.searchSpace), 'options.searchSpace');
@@ -209,40 +271,9 @@ export class NelderMeadSampler implements Sampler {
     else resolvePathOptions({ ...this.pathOptions([], {}, 0), dimension: 1, start: undefined, regularCentre: undefined });
   }
 
-  async planTrial(study: StudyView): Promise<TrialPlan> {
-    if (study.directions.length !== 1) {
-      throw new InvalidArgumentError(
-        `NelderMeadSampler: study ${JSON.stringify(study.studyName)} has ${study.directions.length} objectives; Nelder-Mead optimises one`,
-      );
-    }
-    const run = await this.sync(study);
-    if (run === null) {
-      // The space is inferred from the first COMPLETE trial: run one (at `start`, or random), or wait for it.
-      const running = await study.getTrials({ states: ['RUNNING', 'WAITING'] });
-      return running.length > 0 ? { kind: 'defer' } : { kind: 'free' };
-    }
-    const statuses = this.advance(run);
-    if (statuses === null) return { kind: 'exhausted' };
-    for (const status of statuses) {
-      if (status.kind !== 'unclaimed') continue;
-      const point = run.request[status.index - run.requestBase];
-      const params: Record<string, JsonValue> = {};
-      run.names.forEach((name, j) => {
-        params[name] = toExternal(run.distributions[j], fromUnit(run.distributions[j], point[j])) as JsonValue;
-      });
-      // The key names the point (sequence number and cell), so a trial made for another path never
-      // stands in for this point after a replay.
-      const id = run.ids.get(status.index)!;
-      const claimKey = status.attempt === 0 ? `${KEY_PREFIX}${id}` : `${KEY_PREFIX}${id}:${status.attempt}`;
-      return { kind: 'fixed', params, claimKey };
-    }
-    // Every point of the request is out: wait for them, or (spare-worker variant) sample a trial meanwhile.
-    return { kind: 'defer', fallback: this.options.subSampler !== undefined };
-  }
-
   async sampleRelative(study: StudyView, trial: FrozenTrial): Promise<RelativeSample> {
     const sub = this.options.subSampler;
-    if (sub?.sampleRelative && !isSimplexTrial(trial)) return sub.sampleRelative(study, trial);
+    if (sub?.sampleRelative && !this.isPointTrial(trial)) return sub.sampleRelative(study, trial);
     return {};
   }
 
@@ -252,13 +283,13 @@ export class NelderMeadSampler implements Sampler {
       return toInternal(name, distribution, start[name]);
     }
     const sub = this.options.subSampler;
-    if (sub && !isSimplexTrial(trial)) return sub.sampleIndependent(study, trial, name, distribution);
+    if (sub && !this.isPointTrial(trial)) return sub.sampleIndependent(study, trial, name, distribution);
     return fromUnit(distribution, Rng.forKey(this.options.seed ?? study.seed, trial.number, name).random());
   }
 
   async afterTrial(study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
     const sub = this.options.subSampler;
-    if (sub?.afterTrial && !isSimplexTrial(trial)) await sub.afterTrial(study, trial, state, values);
+    if (sub?.afterTrial && !this.isPointTrial(trial)) await sub.afterTrial(study, trial, state, values);
   }
 
   /**
@@ -266,10 +297,7 @@ export class NelderMeadSampler implements Sampler {
    * Two runs that took the same path have equal lists.
    */
   async path(study: StudyView): Promise<readonly NelderMeadEvent[]> {
-    const run = await this.sync(study);
-    if (run === null) return [];
-    this.advance(run);
-    return run.events;
+    return (await this.currentSearch(study))?.events ?? [];
   }
 
   private get categoricalPolicy(): 'error' | 'random' {
@@ -329,87 +357,66 @@ export class NelderMeadSampler implements Sampler {
     };
   }
 
-  /** Brings this process's replay of the study up to date with the storage. */
-  private async sync(study: StudyView): Promise<Run | null> {
-    let pending = this.runs.get(study);
-    if (!pending) {
-      const created = this.runs.set(study, this.createRun(study));
-      // Until the space is known there is no run; ask again next time.
-      created.then(
-        (run) => run === null && this.runs.delete(study, created),
-        () => this.runs.delete(study, created),
-      );
-      pending = created;
-    }
-    const run = await pending;
-    if (run === null) return null;
-    if (run.dirty) {
-      // Rare: a value the path used changed (a stale failure, then its retry completed). Replay from
-      // scratch with the final values, so every worker converges on one path.
-      this.runs.delete(study, pending);
-      return this.sync(study);
-    }
-    let from = run.readUpTo;
-    for (const n of run.unfinished) from = Math.min(from, n);
-    const trials = await study.getTrials({ fromNumber: from });
-    const sign = study.directions[0] === 'maximize' ? -1 : 1;
-    for (const t of trials) this.record(run, t, sign);
-    // Concurrent syncs may read overlapping ranges; recording a trial twice is idempotent.
-    if (trials.length) run.readUpTo = Math.max(run.readUpTo, trials[trials.length - 1].number + 1);
-    if (run.dirty) return this.sync(study);
-    return run;
+  // -------------------------------------------------------------------------------- replay hooks
+
+  protected seedOf(study: StudyView): number {
+    return this.options.seed ?? study.seed;
   }
 
-  private async createRun(study: StudyView): Promise<Run | null> {
-    const attrs = await study.getSystemAttrs();
-    let space = this.searchSpace;
-    if (space === null) space = await this.inferSpace(study, attrs);
-    if (space === null) return null;
+  protected override staleRetries(): number {
+    return this.retries;
+  }
+
+  protected override freeAnswerLimit(): FreeAnswerLimit {
+    // On a small discrete space every cell gets evaluated and the path only revisits them: the search is over.
+    return { points: EXHAUSTION_POINTS, outcome: 'exhausted' };
+  }
+
+  protected override spareWorkers(): boolean {
+    return this.options.subSampler !== undefined;
+  }
+
+  /** `<k>:<cell hash>` and, for a re-run after a worker died, `:<attempt>`. */
+  protected override parseClaim(rest: string): { id: string; attempt: number } | null {
+    const [k, hash, attempt] = rest.split(':');
+    if (hash === undefined) return null;
+    return { id: `${k}:${hash}`, attempt: attempt === undefined ? 0 : Number(attempt) };
+  }
+
+  protected storedConfig(seed: number, space: SearchSpace | null): JsonValue | undefined {
+    if (space === null) return undefined; // the path's options include the space's dimensions
     const names = simplexNames(space, this.categoricalPolicy);
-    const seed = this.options.seed ?? study.seed;
-    const pathOptions = this.pathOptions(names, space, seed);
-    const config = JSON.stringify({
-      ...pathOptions,
+    return JSON.stringify({
+      ...this.pathOptions(names, space, seed),
       coefficients: resolveCoefficients(this.options.coefficients),
       names,
       space,
       subSampler: this.options.subSampler?.name ?? null,
     });
-    const stored = attrs[NELDER_MEAD_CONFIG_ATTR];
-    if (stored === undefined) {
-      await study.setSystemAttr(NELDER_MEAD_CONFIG_ATTR, config);
-    } else if (stored !== config) {
-      throw new InvalidArgumentError(
-        `NelderMeadSampler: study ${JSON.stringify(study.studyName)} was started by a NelderMeadSampler with other options ` +
-          `(${typeof stored === 'string' ? stored : describeValue(stored)}); this one has ${config}. Use the same options to continue its path`,
-      );
-    }
-    const run: Run = {
+  }
+
+  protected startSearch(replay: Replay): NelderMeadReplay {
+    const names = simplexNames(replay.space, this.categoricalPolicy);
+    return new NelderMeadReplay(
+      replay,
       names,
-      distributions: names.map((n) => space![n]),
-      path: null as never,
-      request: [],
-      requestBase: 0,
-      nextIndex: 0,
-      aliasOf: new Map(),
-      cellOwner: new Map(),
-      trials: new Map(),
-      ids: new Map(),
-      trialPoint: new Map(),
-      consumed: new Set(),
-      seen: new Map(),
-      dirty: false,
-      settled: new Map(),
-      unfinished: new Set(),
-      spare: new Map(),
-      spareFrom: 0,
-      readUpTo: 0,
-      events: [],
-      exhausted: false,
-    };
-    run.path = nelderMeadPath(pathOptions, (event) => run.events.push(event));
-    this.beginRequest(run, run.path.next().value);
-    return run;
+      names.map((n) => replay.space[n]),
+      this.pathOptions(names, replay.space, replay.seed),
+      this.options.boundary === 'clip',
+      this.options.subSampler !== undefined,
+    );
+  }
+
+  /**
+   * The given space; else the stored one; else the first COMPLETE trial's (stored for every worker). Until
+   * there is one, a free trial runs (at `start`, or random), or the sampler waits for the one running.
+   */
+  protected async findSpace(study: StudyView): Promise<{ space: SearchSpace } | { plan: TrialPlan }> {
+    if (this.searchSpace) return { space: this.searchSpace };
+    const space = await this.inferSpace(study, await study.getSystemAttrs());
+    if (space) return { space };
+    const running = await study.getTrials({ states: ['RUNNING', 'WAITING'] });
+    return { plan: running.length > 0 ? { kind: 'defer' } : { kind: 'free' } };
   }
 
   private async inferSpace(study: StudyView, attrs: Readonly<Record<string, JsonValue>>): Promise<SearchSpace | null> {
@@ -433,161 +440,6 @@ export class NelderMeadSampler implements Sampler {
       ? space
       : this.checkSpace(validateSearchSpace(after as Record<string, unknown>), `the study's stored search space`);
   }
-
-  /** Registers the points of a new request: their indices and which earlier point shares their cell. */
-  private beginRequest(run: Run, request: NelderMeadRequest): void {
-    run.request = request;
-    run.requestBase = run.nextIndex;
-    run.ids.clear();
-    for (const point of request) {
-      const index = run.nextIndex++;
-      if (this.options.boundary !== 'clip' && !insideUnitCube(point)) continue; // never evaluated
-      const cell = JSON.stringify(run.distributions.map((d, j) => fromUnit(d, point[j])));
-      run.ids.set(index, `${index}:${hashString(cell).toString(16).padStart(8, '0')}`);
-      const owner = run.cellOwner.get(cell);
-      if (owner === undefined) run.cellOwner.set(cell, index);
-      else run.aliasOf.set(index, owner);
-    }
-  }
-
-  private record(run: Run, t: FrozenTrial, sign: number): void {
-    let id: string | undefined;
-    let attempt: number | null = null;
-    const key = t.systemAttrs[SystemAttr.claimKey];
-    if (typeof key === 'string' && key.startsWith(KEY_PREFIX)) {
-      const [k, hash, a] = key.slice(KEY_PREFIX.length).split(':');
-      id = `${k}:${hash}`;
-      attempt = a === undefined ? 0 : Number(a);
-    } else {
-      const original = t.systemAttrs[SystemAttr.failedTrial];
-      if (typeof original === 'number') id = run.trialPoint.get(original);
-    }
-    if (id === undefined && this.options.subSampler && attempt === null && typeof t.systemAttrs[SystemAttr.failedTrial] !== 'number') {
-      this.recordSpare(run, t, sign);
-      return;
-    }
-    if (id === undefined) return;
-    run.trialPoint.set(t.number, id);
-    if (run.consumed.has(id) && run.seen.get(t.number) !== t.state) run.dirty = true;
-    run.seen.set(t.number, t.state);
-    const entry: PointTrial = {
-      number: t.number,
-      state: t.state,
-      value: t.state === 'COMPLETE' && t.values ? sign * t.values[0] : null,
-      attempt,
-      stale: t.state === 'FAIL' && String(t.systemAttrs[SystemAttr.failReason] ?? '').startsWith('stale'),
-    };
-    const list = run.trials.get(id) ?? [];
-    const at = list.findIndex((p) => p.number === t.number);
-    if (at >= 0) list[at] = entry;
-    else list.push(entry);
-    run.trials.set(id, list);
-    if (t.state === 'RUNNING' || t.state === 'WAITING') run.unfinished.add(t.number);
-    else run.unfinished.delete(t.number);
-  }
-
-  private recordSpare(run: Run, t: FrozenTrial, sign: number): void {
-    if (t.number < run.spareFrom) return; // already offered to the simplex
-    let x: number[] | null = null;
-    if (t.state === 'COMPLETE' && run.names.every((n) => t.distributions[n] !== undefined)) {
-      x = run.names.map((n, j) =>
-        toUnit(run.distributions[j], toInternal(n, run.distributions[j], toExternal(t.distributions[n], t.internalParams[n]))),
-      );
-    }
-    const value = t.state === 'COMPLETE' && t.values ? sign * t.values[0] : Infinity;
-    run.spare.set(t.number, { state: t.state, x, value });
-    if (t.state === 'RUNNING' || t.state === 'WAITING') run.unfinished.add(t.number);
-    else run.unfinished.delete(t.number);
-  }
-
-  /**
-   * Spare-worker variant: the sub-sampler trials to offer when the current request is answered — those
-   * numbered below the request's first trial and not offered before — or null while one is unfinished.
-   */
-  private joinsFor(run: Run): NelderMeadJoin[] | null {
-    if (!this.options.subSampler) return [];
-    let first = Infinity;
-    for (let i = 0; i < run.request.length; i++) {
-      const id = run.ids.get(run.requestBase + i);
-      for (const t of (id && run.trials.get(id)) || []) first = Math.min(first, t.number);
-    }
-    if (first === Infinity) return []; // no trial ran for this request: nothing to order spare trials by
-    const joins: NelderMeadJoin[] = [];
-    for (const [number, spare] of run.spare) {
-      if (number >= first) continue;
-      if (spare.state === 'RUNNING' || spare.state === 'WAITING') return null;
-      if (spare.x) joins.push({ x: spare.x, value: spare.value });
-    }
-    for (const number of [...run.spare.keys()]) if (number < first) run.spare.delete(number);
-    run.spareFrom = Math.max(run.spareFrom, first);
-    return joins;
-  }
-
-  /**
-   * Feeds every resolved request to the path; returns the statuses of the first unresolved one, or null
-   * when the path has gone `EXHAUSTION_POINTS` points without needing a new trial: on a small discrete
-   * space every cell has been evaluated and the search is over.
-   */
-  private advance(run: Run): PointStatus[] | null {
-    if (run.exhausted) return null;
-    for (let free = 0; ; free += run.request.length) {
-      const statuses = run.request.map((point, i) => this.status(run, run.requestBase + i, point));
-      if (statuses.some((s) => s.kind !== 'resolved')) return statuses;
-      if (free > EXHAUSTION_POINTS) {
-        run.exhausted = true;
-        return null;
-      }
-      const values = statuses.map((s) => (s as { value: number }).value);
-      const joins = this.joinsFor(run);
-      if (joins === null) return [{ kind: 'pending' }];
-      values.forEach((v, i) => {
-        const index = run.requestBase + i;
-        // Only cell owners can be aliased by later points.
-        if (!run.aliasOf.has(index)) run.settled.set(index, v);
-        const id = run.ids.get(index);
-        if (id !== undefined) {
-          run.consumed.add(id);
-          run.trials.delete(id);
-        }
-      });
-      const answer: NelderMeadAnswer = joins.length ? { values, joins } : values;
-      this.beginRequest(run, run.path.next(answer).value);
-    }
-  }
-
-  private status(run: Run, index: number, point: readonly number[]): PointStatus {
-    if (this.options.boundary !== 'clip' && !insideUnitCube(point)) return { kind: 'resolved', value: Infinity };
-    const owner = run.aliasOf.get(index);
-    if (owner !== undefined) {
-      const settled = run.settled.get(owner);
-      if (settled !== undefined) return { kind: 'resolved', value: settled };
-      // The owner is in the current request: share its status (it is the one that runs).
-      const status = this.status(run, owner, point);
-      return status.kind === 'unclaimed' ? { kind: 'pending' } : status;
-    }
-    const settled = run.settled.get(index);
-    if (settled !== undefined) return { kind: 'resolved', value: settled };
-    const id = run.ids.get(index);
-    const trials = (id !== undefined && run.trials.get(id)) || [];
-    if (trials.length === 0) return { kind: 'unclaimed', index, attempt: 0 };
-    if (trials.some((t) => t.state === 'RUNNING' || t.state === 'WAITING')) return { kind: 'pending' };
-    let firstComplete: PointTrial | null = null;
-    for (const t of trials) if (t.state === 'COMPLETE' && (firstComplete === null || t.number < firstComplete.number)) firstComplete = t;
-    if (firstComplete) return { kind: 'resolved', value: firstComplete.value ?? Infinity };
-    const last = trials.reduce((a, b) => (b.number > a.number ? b : a));
-    const staleFailures = trials.filter((t) => t.stale).length;
-    if (last.stale && staleFailures <= this.staleRetries) {
-      const attempts = trials.filter((t) => t.attempt !== null).length;
-      return { kind: 'unclaimed', index, attempt: attempts };
-    }
-    return { kind: 'resolved', value: Infinity };
-  }
-}
-
-/** A trial created for a simplex point (or re-running one), as opposed to a free or sub-sampler trial. */
-function isSimplexTrial(trial: FrozenTrial): boolean {
-  const key = trial.systemAttrs[SystemAttr.claimKey];
-  return (typeof key === 'string' && key.startsWith(KEY_PREFIX)) || typeof trial.systemAttrs[SystemAttr.failedTrial] === 'number';
 }
 
 /** The simplex's parameters: sorted names with more than one value (categoricals only with policy `error`). */

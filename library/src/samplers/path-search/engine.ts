@@ -10,17 +10,10 @@
  * still missing into trials, each claimed with a key that names the point, so concurrent workers and
  * processes never evaluate a point twice.
  *
- * State rule (ARCHITECTURE.md, "Sampler state lives in the storage"). The path is a pure function of the options, the seed and the values of the
- * points it asked for, so nothing of it is stored: every worker, and every restarted process, replays
- * it from the study's trials (a point's value is its first COMPLETE trial's; a point whose trials all
- * failed or were pruned is the worst; a point with a trial still RUNNING or WAITING is pending). The
- * replay is kept in memory and advanced incrementally (trials are read from the oldest unfinished one
- * on), so a worker's cost per trial does not grow with the study. What cannot be derived from the
- * trials, the options and the seed, is stored once in a study system attribute
- * (`tansaku:<sampler>:config`); a worker whose options differ gets a clear error instead of silently
- * following another path. If a point's value changes after the path used it (a trial failed by the
- * heartbeat sweep, then its retry completed), the path is replayed from the start with the new value,
- * so every worker converges on the same path.
+ * The path is a pure function of the options, the seed and the values of the points it asked for, so
+ * it is replayed from the study's trials by the replay engine (`samplers/replay/engine.ts`: the options
+ * stored with the study, incremental reading, claim keys, heartbeat retries, replay from scratch when a
+ * used value changes). A point is named by its coordinates (`<tag>:point:<internal values as JSON>`).
  *
  * Points already evaluated are never run again, whoever evaluated them: trials enqueued or added by
  * the user, or run by another sampler, count when they hold every parameter of the search space.
@@ -44,11 +37,10 @@ import {
   type SearchSpace,
 } from '../../core/distributions.js';
 import { InvalidArgumentError, TansakuError, describeValue } from '../../core/errors.js';
-import { warnRenamedOption } from '../../core/options.js';
 import { Rng } from '../../core/rng.js';
-import type { Sampler, StudyView, TrialPlan } from '../../core/sampler.js';
-import { SystemAttr, isFinished, type FrozenTrial, type JsonValue, type TrialState } from '../../core/trial-record.js';
-import { PerStudy } from '../per-study.js';
+import type { StudyView, TrialPlan } from '../../core/sampler.js';
+import { SystemAttr, isFinished, type FrozenTrial, type JsonValue } from '../../core/trial-record.js';
+import { ReplaySampler, type Replay, type ReplayRequest, type ReplayedSearch, type RequestSlot } from '../replay/engine.js';
 
 /** A point of the search space: one internal value per parameter, in the space's (sorted) name order. */
 export type Point = readonly number[];
@@ -244,59 +236,82 @@ export interface PathSearchOptions {
   searchSpace?: SearchSpace;
 }
 
-interface CellState {
-  /** Number and loss of the lowest-numbered COMPLETE trial of the point (Infinity: none). */
-  completeNumber: number;
-  completeLoss: number;
-  /** RUNNING or WAITING trials of the point. */
-  unfinished: Set<number>;
-  /** FAIL or PRUNED trials of the point. */
-  failed: number;
+/** A path search as the replay engine drives it: points become slots named by their coordinates. */
+class PathReplay implements ReplayedSearch {
+  private readonly search: PathSearch;
+
+  constructor(
+    private readonly sampler: string,
+    private readonly names: readonly string[],
+    private readonly distributions: readonly Distribution[],
+    createSearch: (ctx: PathContext) => PathSearch,
+    ctx: PathContext,
+  ) {
+    this.search = createSearch(ctx);
+  }
+
+  first(): ReplayRequest | null {
+    return this.take(this.search.next());
+  }
+
+  answer(values: readonly number[]): ReplayRequest | null {
+    return this.take(this.search.next(values));
+  }
+
+  /** A trial made elsewhere (enqueued, another sampler's) evaluates a point when it holds every parameter. */
+  pointOf(t: FrozenTrial): string | null {
+    const { names, distributions } = this;
+    if (names.every((n) => Object.hasOwn(t.internalParams, n))) {
+      const point = names.map((n) => t.internalParams[n]);
+      return point.every((v, i) => contains(distributions[i], v)) ? pointKey(point) : null;
+    }
+    const fixed = t.systemAttrs[SystemAttr.fixedParams];
+    if (fixed && typeof fixed === 'object' && !Array.isArray(fixed) && names.every((n) => Object.hasOwn(fixed, n))) {
+      try {
+        return pointKey(names.map((n, i) => toInternal(n, distributions[i], (fixed as Record<string, unknown>)[n])));
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private take(step: IteratorResult<PathRequest, void>): ReplayRequest | null {
+    if (step.done) return null;
+    const { evaluate, speculative = [] } = step.value;
+    return { evaluate: evaluate.map((p) => this.slot(p)), speculative: speculative.map((p) => this.slot(p)) };
+  }
+
+  private slot(point: Point): RequestSlot {
+    const { names, distributions } = this;
+    if (point.length !== names.length || !point.every((v, i) => contains(distributions[i], v))) {
+      throw new TansakuError(
+        'TANSAKU_SAMPLER_ERROR',
+        `${this.sampler} proposed ${describeValue(point)}, which is not a point of the space ${names.join(', ')}`,
+      );
+    }
+    return {
+      id: pointKey(point),
+      params: () => Object.fromEntries(names.map((n, i) => [n, toExternal(distributions[i], point[i]) as JsonValue])),
+    };
+  }
 }
-
-interface Space {
-  names: string[];
-  distributions: Distribution[];
-}
-
-/** One study's replay, per sampler instance. */
-interface Run {
-  space: Space | null;
-  configChecked: boolean;
-  readUpTo: number;
-  unfinished: Set<number>;
-  /** Every trial read: its last seen state and the point it evaluates (null: none of ours). */
-  seen: Map<number, { state: TrialState; key: string | null }>;
-  cells: Map<string, CellState>;
-  search: PathSearch | null;
-  request: PathRequest | null;
-  done: boolean;
-  /** The losses the path received, by point key (the path's visited points). */
-  consumed: Map<string, number>;
-  /** A consumed value changed: replay the path from the start. */
-  stale: boolean;
-  ctx: PathContext | null;
-}
-
-/** Requests answered from known values in a row before the engine calls the search broken. */
-const MAX_ANSWERED_IN_A_ROW = 5_000_000;
-
-const PENDING = Symbol('pending');
-const UNCLAIMED = Symbol('unclaimed');
 
 /**
  * Base class of the path-following samplers; see the module comment. Subclasses give the search
  * ({@link createSearch}), the start point ({@link startValue}) and the options that define the path
- * ({@link config}).
+ * ({@link config}); the replay engine (`samplers/replay/`) does the rest.
  */
-export abstract class PathSearchSampler implements Sampler {
-  abstract readonly name: string;
+export abstract class PathSearchSampler extends ReplaySampler<PathReplay> {
+  abstract override readonly name: string;
   /** The start point the options give (objective-facing values), if any. */
   abstract readonly start: Readonly<Record<string, ParamValue>> | undefined;
   readonly seed: number | undefined;
   /** The search space from the options, validated (names sorted); null when it is inferred. */
   readonly searchSpace: Readonly<SearchSpace> | null;
-  private readonly runs = new PerStudy<Run>();
+  protected readonly claimPrefix: string;
+  protected readonly configAttr: string;
+  private readonly startPrefix: string;
 
   protected constructor(
     /** Short tag used in claim keys and attribute names, e.g. "cross-search". */
@@ -304,6 +319,10 @@ export abstract class PathSearchSampler implements Sampler {
     options: PathSearchOptions,
     samplerName: string,
   ) {
+    super();
+    this.claimPrefix = `${tag}:point:`;
+    this.startPrefix = `${tag}:start:`;
+    this.configAttr = `tansaku:${tag}:config`;
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError(`${samplerName}: options must be an object, got ${describeValue(options)}`);
     }
@@ -338,11 +357,6 @@ export abstract class PathSearchSampler implements Sampler {
   /** The options that define the path, as JSON (stored with the study and compared by joining workers). */
   protected abstract config(): Record<string, JsonValue>;
 
-  /** Old option names and their new ones, so that options stored by an older release still match. */
-  protected renamedOptions(): Readonly<Record<string, string>> {
-    return {};
-  }
-
   /**
    * Checks the space once it is known: that the start point names its parameters (subclasses add their
    * own checks). Throws `InvalidArgumentError`.
@@ -353,135 +367,59 @@ export abstract class PathSearchSampler implements Sampler {
 
   /** For the end of a subclass's constructor: checks a given search space at once, not at the first trial. */
   protected checkGivenSpace(): void {
-    if (!this.searchSpace) return;
-    const names = Object.keys(this.searchSpace);
-    this.checkSpace(
-      names,
-      names.map((n) => this.searchSpace![n]),
-    );
+    if (this.searchSpace) this.validateSpace(this.searchSpace);
   }
 
   // -------------------------------------------------------------------------------- Sampler
 
-  async planTrial(study: StudyView): Promise<TrialPlan> {
-    if (study.directions.length !== 1) {
-      throw new InvalidArgumentError(
-        `${this.name} optimises one objective, but study ${JSON.stringify(study.studyName)} has ${study.directions.length} directions; use a multi-objective sampler`,
-      );
-    }
-    const run = this.runOf(study);
-    const seed = this.seed ?? study.seed;
-    if (!run.configChecked) await this.checkConfig(study, run, seed);
-    if (!run.space) {
-      const found = await this.findSpace(study);
-      if ('plan' in found) return found.plan;
-      this.checkSpace(found.space.names, found.space.distributions);
-      run.space ??= found.space;
-    }
-    await this.readTrials(study, run);
-    this.advance(run, study, seed);
-    if (run.done) return { kind: 'exhausted' };
-    const request = run.request!;
-    const space = run.space!;
-    for (const list of [request.evaluate, request.speculative ?? []]) {
-      for (const point of list) {
-        const key = pointKey(point);
-        if (run.cells.has(key)) continue; // evaluated, running, or waiting
-        const params: Record<string, JsonValue> = {};
-        space.names.forEach((n, i) => {
-          params[n] = toExternal(space.distributions[i], point[i]) as JsonValue;
-        });
-        return { kind: 'fixed', params, claimKey: `${this.cellPrefix}${key}` };
-      }
-    }
-    // Every point the search needs is running: wait for one to finish.
-    return { kind: 'defer' };
-  }
-
   sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, distribution: Distribution): number {
-    const seed = this.seed ?? study.seed;
+    const seed = this.seedOf(study);
     const claim = trial.systemAttrs[SystemAttr.claimKey];
     if (typeof claim === 'string' && claim.startsWith(this.startPrefix)) return this.startValue(name, distribution, seed);
     return fromUnit(distribution, Rng.forKey(seed, trial.number, name).random());
   }
 
-  // -------------------------------------------------------------------------------- internals
+  // -------------------------------------------------------------------------------- replay hooks
 
-  private get cellPrefix(): string {
-    return `${this.tag}:point:`;
+  protected seedOf(study: StudyView): number {
+    return this.seed ?? study.seed;
   }
 
-  private get startPrefix(): string {
-    return `${this.tag}:start:`;
+  protected override validateSpace(space: SearchSpace): void {
+    const names = Object.keys(space).sort();
+    this.checkSpace(
+      names,
+      names.map((n) => space[n]),
+    );
   }
 
-  private get configAttr(): string {
-    return `tansaku:${this.tag}:config`;
-  }
-
-  private runOf(study: StudyView): Run {
-    let run = this.runs.get(study);
-    if (!run) {
-      run = {
-        space: null,
-        configChecked: false,
-        readUpTo: 0,
-        unfinished: new Set(),
-        seen: new Map(),
-        cells: new Map(),
-        search: null,
-        request: null,
-        done: false,
-        consumed: new Map(),
-        stale: false,
-        ctx: null,
-      };
-      if (this.searchSpace) {
-        const names = Object.keys(this.searchSpace).sort();
-        run.space = { names, distributions: names.map((n) => this.searchSpace![n]) };
-        this.checkSpace(run.space.names, run.space.distributions);
-      }
-      this.runs.set(study, run);
-    }
-    return run;
-  }
-
-  /** The stored options with old option names (an older release's) read as their new ones, with a warning. */
-  private renameStoredOptions(study: StudyView, stored: JsonValue): JsonValue {
-    if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return stored;
-    const renamed = this.renamedOptions();
-    const out: Record<string, JsonValue> = {};
-    for (const [key, value] of Object.entries(stored)) {
-      const to = Object.hasOwn(renamed, key) ? renamed[key] : undefined;
-      if (to !== undefined) warnRenamedOption(this.name, key, to, ` (stored with study ${JSON.stringify(study.studyName)})`);
-      out[to ?? key] = value;
-    }
-    return out;
-  }
-
-  /** Stores the options with the study, or checks them against the stored ones. */
-  private async checkConfig(study: StudyView, run: Run, seed: number): Promise<void> {
+  protected storedConfig(seed: number): JsonValue {
     const mine: Record<string, JsonValue> = { seed, ...this.config() };
     if (this.searchSpace) mine.searchSpace = this.searchSpace as unknown as JsonValue;
-    const raw = (await study.getSystemAttrs())[this.configAttr];
-    const stored = raw === undefined ? undefined : this.renameStoredOptions(study, raw);
-    if (stored === undefined) {
-      await study.setSystemAttr(this.configAttr, mine);
-    } else if (canonicalJson(stored) !== canonicalJson(mine)) {
-      throw new InvalidArgumentError(
-        `${this.name}: this worker's options ${describeValue(mine)} differ from those study ${JSON.stringify(study.studyName)} ` +
-          `was started with, ${describeValue(stored)}; every worker of a study must use the same options and seed to continue ` +
-          `the same search (or start a new study)`,
-      );
-    }
-    run.configChecked = true;
+    return mine;
+  }
+
+  protected startSearch(replay: Replay): PathReplay {
+    const names = Object.keys(replay.space).sort();
+    const distributions = names.map((n) => replay.space[n]);
+    const consumed = replay.consumed;
+    const ctx: PathContext = {
+      names,
+      distributions,
+      seed: replay.seed,
+      start: names.map((n, i) => this.startValue(n, distributions[i], replay.seed)),
+      visited: (p) => consumed.has(pointKey(p)),
+      visitedCount: () => consumed.size,
+    };
+    return new PathReplay(this.name, names, distributions, (c) => this.createSearch(c), ctx);
   }
 
   /**
-   * The space from the first finished start trial that has parameters, or the plan to get one: run a
-   * start trial, or wait for the one running.
+   * The space: the given one, else the distributions of the first finished start trial that has
+   * parameters; or the plan to get one: run a start trial, or wait for the one running.
    */
-  private async findSpace(study: StudyView): Promise<{ space: Space } | { plan: TrialPlan }> {
+  protected async findSpace(study: StudyView): Promise<{ space: SearchSpace } | { plan: TrialPlan }> {
+    if (this.searchSpace) return { space: this.searchSpace };
     let starts = 0;
     let running = false;
     for (const t of await study.getTrials()) {
@@ -492,154 +430,12 @@ export abstract class PathSearchSampler implements Sampler {
         running = true;
         continue;
       }
-      const names = Object.keys(t.distributions).sort();
-      if (names.length > 0) return { space: { names, distributions: names.map((n) => t.distributions[n]) } };
+      if (Object.keys(t.distributions).length > 0) return { space: { ...t.distributions } };
     }
     if (running) return { plan: { kind: 'defer' } };
     // The start trial's parameters come from `sampleIndependent` (the start point): nothing is fixed.
     return { plan: { kind: 'fixed', params: {}, claimKey: `${this.startPrefix}${starts}` } };
   }
-
-  /** Reads the trials created or changed since the last read (from the oldest unfinished one on). */
-  private async readTrials(study: StudyView, run: Run): Promise<void> {
-    let from = run.readUpTo;
-    for (const n of run.unfinished) if (n < from) from = n;
-    const trials = await study.getTrials({ fromNumber: from });
-    for (const t of trials) this.absorb(run, study, t);
-    if (trials.length) run.readUpTo = Math.max(run.readUpTo, trials[trials.length - 1].number + 1);
-  }
-
-  /** Records one trial snapshot. Monotone: an older snapshot read late never undoes a newer one. */
-  private absorb(run: Run, study: StudyView, t: FrozenTrial): void {
-    const prev = run.seen.get(t.number);
-    if (prev && (isFinished(prev.state) || (prev.state === t.state && prev.key !== null))) return;
-    const finished = isFinished(t.state);
-    const key = prev?.key ?? this.keyOf(run, t);
-    run.seen.set(t.number, { state: t.state, key });
-    if (finished) run.unfinished.delete(t.number);
-    else run.unfinished.add(t.number);
-    if (key === null) return;
-    let cell = run.cells.get(key);
-    if (!cell) {
-      cell = { completeNumber: Infinity, completeLoss: Infinity, unfinished: new Set(), failed: 0 };
-      run.cells.set(key, cell);
-    }
-    if (!finished) {
-      cell.unfinished.add(t.number);
-      return;
-    }
-    cell.unfinished.delete(t.number);
-    if (t.state === 'COMPLETE' && t.values && t.values.length === 1) {
-      if (t.number < cell.completeNumber) {
-        cell.completeNumber = t.number;
-        cell.completeLoss = study.directions[0] === 'maximize' ? -t.values[0] : t.values[0];
-      }
-    } else {
-      cell.failed++;
-    }
-    const used = run.consumed.get(key);
-    if (used !== undefined) {
-      const now = cellValue(cell);
-      if (typeof now === 'number' && !Object.is(now, used)) run.stale = true;
-    }
-  }
-
-  /** The point a trial evaluates, as a key, or null when it is not a point of the space. */
-  private keyOf(run: Run, t: FrozenTrial): string | null {
-    const claim = t.systemAttrs[SystemAttr.claimKey];
-    if (typeof claim === 'string' && claim.startsWith(this.cellPrefix)) return claim.slice(this.cellPrefix.length);
-    const original = t.systemAttrs[SystemAttr.failedTrial];
-    if (typeof original === 'number') {
-      // A heartbeat retry: the same point as the trial it retries (which has a lower number).
-      const key = run.seen.get(original)?.key;
-      if (key) return key;
-    }
-    const { names, distributions } = run.space!;
-    if (names.every((n) => Object.hasOwn(t.internalParams, n))) {
-      const point = names.map((n) => t.internalParams[n]);
-      return point.every((v, i) => contains(distributions[i], v)) ? pointKey(point) : null;
-    }
-    const fixed = t.systemAttrs[SystemAttr.fixedParams];
-    if (fixed && typeof fixed === 'object' && !Array.isArray(fixed) && names.every((n) => Object.hasOwn(fixed, n))) {
-      try {
-        return pointKey(names.map((n, i) => toInternal(n, distributions[i], (fixed as Record<string, unknown>)[n])));
-      } catch {
-        return null;
-      }
-    }
-    return null;
-  }
-
-  /** Feeds the search every value it asks for that is known, until it needs one that is not (or stops). */
-  private advance(run: Run, study: StudyView, seed: number): void {
-    if (run.stale) {
-      run.stale = false;
-      run.search = null;
-      run.request = null;
-      run.done = false;
-      run.consumed.clear();
-    }
-    if (run.done) return;
-    if (!run.search) {
-      const space = run.space!;
-      const consumed = run.consumed;
-      run.ctx = {
-        names: space.names,
-        distributions: space.distributions,
-        seed,
-        start: space.names.map((n, i) => this.startValue(n, space.distributions[i], seed)),
-        visited: (p) => consumed.has(pointKey(p)),
-        visitedCount: () => consumed.size,
-      };
-      run.search = this.createSearch(run.ctx);
-      if (!this.take(run, run.search.next())) return;
-    }
-    for (let answered = 0; ; answered++) {
-      if (answered > MAX_ANSWERED_IN_A_ROW) {
-        throw new TansakuError(
-          'TANSAKU_SAMPLER_ERROR',
-          `${this.name} asked for ${MAX_ANSWERED_IN_A_ROW} already known points in a row in study ${JSON.stringify(study.studyName)} without needing a new one; its search does not progress`,
-        );
-      }
-      const losses: number[] = [];
-      for (const point of run.request!.evaluate) {
-        const cell = run.cells.get(pointKey(point));
-        const value = cell ? cellValue(cell) : UNCLAIMED;
-        if (typeof value !== 'number') return;
-        losses.push(value);
-      }
-      run.request!.evaluate.forEach((p, i) => {
-        run.consumed.set(pointKey(p), losses[i]);
-      });
-      if (!this.take(run, run.search!.next(losses))) return;
-    }
-  }
-
-  /** Takes the search's next request; false when the search has stopped. */
-  private take(run: Run, step: IteratorResult<PathRequest, void>): boolean {
-    if (step.done) {
-      run.done = true;
-      run.request = null;
-      return false;
-    }
-    const { distributions, names } = run.space!;
-    for (const point of [...step.value.evaluate, ...(step.value.speculative ?? [])]) {
-      if (point.length !== names.length || !point.every((v, i) => contains(distributions[i], v))) {
-        throw new TansakuError(
-          'TANSAKU_SAMPLER_ERROR',
-          `${this.name} proposed ${describeValue(point)}, which is not a point of the space ${names.join(', ')}`,
-        );
-      }
-    }
-    run.request = step.value;
-    return true;
-  }
-}
-
-function cellValue(cell: CellState): number | typeof PENDING {
-  if (cell.completeNumber !== Infinity) return cell.completeLoss;
-  if (cell.unfinished.size > 0) return PENDING;
-  return Infinity;
 }
 
 /** Checks `floatLevels` (an integer >= 2). */
@@ -702,13 +498,4 @@ export function checkStartNames(
       );
     startInternal(sampler, option, n, distributions[i], start[n]);
   }
-}
-
-/** JSON with object keys sorted at every level, so that two option sets compare equal whatever their key order. */
-function canonicalJson(value: JsonValue): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }
