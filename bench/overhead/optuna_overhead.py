@@ -13,8 +13,8 @@ Modes (the Tansaku worker in run.ts does exactly the same):
 - asktell: N x (study.ask(); trial.suggest_float; study.tell(trial, x)); wall time of the loop only.
 - held:    Python allocations alive (tracemalloc, after gc.collect()) before and after N trials of
            `--params` floats each: the memory the study holds per trial.
-- memory:  VmRSS (from /proc/self/status, after gc.collect()) before creating the study and after
-           N trials of study.optimize; the objective also records time.perf_counter() into a
+- memory:  VmRSS (from /proc/self/status, after gc.collect()) before creating the study, halfway
+           (inside the objective, not timed) and after N trials of study.optimize; the objective also records time.perf_counter() into a
            preallocated array, for the per-trial time of the first and last 1,000 trials.
 Every mode first runs `--warmup` trials (through the same path: optimize, or ask/tell) on a separate
 throw-away study in the same process, not timed.
@@ -134,9 +134,19 @@ def main() -> None:
     else:
         stamps = array("d", [0.0]) * n
         i = 0
+        # Halfway, RSS again (as the Tansaku worker does): the growth over the second half is the per-trial
+        # cost without one-time reservations. Taken between stamps[mid - 1] and stamps[mid]; not timed.
+        mid = n // 2
+        rss_mid = None
+        paused = 0.0
 
         def stamped(trial: optuna.trial.Trial) -> float:
-            nonlocal i
+            nonlocal i, rss_mid, paused
+            if i == mid:
+                p0 = time.perf_counter()
+                gc.collect()
+                rss_mid = rss_bytes()
+                paused = time.perf_counter() - p0
             stamps[i] = time.perf_counter()
             i += 1
             return trial.suggest_float("x", -10, 10)
@@ -152,9 +162,11 @@ def main() -> None:
         check_complete(study, n)
         k = min(1000, n - 1)
         out.update(
-            seconds=t1 - t0,
+            seconds=t1 - t0 - paused,
             rss_before=rss_before,
             rss_after=rss_after,
+            rss_mid=rss_mid,
+            rss_mid_trial=mid,
             # Time between the objective's first calls and between its last calls: one full trial cycle each.
             first_k=k,
             first_k_seconds=stamps[k] - stamps[0],

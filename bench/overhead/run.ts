@@ -58,6 +58,9 @@ interface WorkerResult {
   heartbeat?: boolean;
   rss_before?: number;
   rss_after?: number;
+  /** memory mode: RSS after a forced GC when half the trials were done (`rss_mid_trial` of them; its time not counted). */
+  rss_mid?: number;
+  rss_mid_trial?: number;
   heap_used_before?: number;
   heap_used_after?: number;
   /** Tansaku: after one turn of the event loop (callbacks that optimize scheduled with setImmediate ran). */
@@ -172,7 +175,18 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
   } else {
     const stamps = new Float64Array(n);
     let i = 0;
+    // Halfway, RSS again: the growth over the second half is the study's per-trial cost without the
+    // runtime's one-time reservations (V8's young generation grows to its full size in the first trials).
+    const mid = Math.floor(n / 2);
+    let midRss = Number.NaN;
+    let paused = 0;
     const stamped = (trial: Trial): number => {
+      if (i === mid) {
+        // Between stamps[mid - 1] and stamps[mid], which no timing row spans; subtracted from `seconds`.
+        const p0 = performance.now();
+        midRss = memory().rss;
+        paused = performance.now() - p0;
+      }
       stamps[i++] = performance.now();
       return trial.suggestFloat('x', -10, 10);
     };
@@ -189,10 +203,12 @@ async function worker(cfg: WorkerConfig): Promise<WorkerResult> {
     await checkComplete(study, n);
     const k = Math.min(1000, n - 1);
     Object.assign(out, {
-      seconds: (t1 - t0 + (t3 - t2)) / 1000,
+      seconds: (t1 - t0 - paused + (t3 - t2)) / 1000,
       loop_turn_seconds: (t3 - t2) / 1000,
       rss_before: before.rss,
       rss_after: after.rss,
+      rss_mid: midRss,
+      rss_mid_trial: mid,
       heap_used_before: before.heapUsed,
       heap_used_after: after.heapUsed,
       rss_after_loop_turn: afterTurn.rss,
@@ -439,6 +455,11 @@ async function main(): Promise<void> {
     add(`RSS after ${N} trials, one event-loop turn later²: MiB`, (r) => (r.rss_after_loop_turn ?? r.rss_after!) / MiB);
     add(`RSS growth over ${N} trials: MiB`, (r) => (r.rss_after! - r.rss_before!) / MiB);
     add(`RSS growth per trial (${N}-trial run): KiB`, (r) => (r.rss_after! - r.rss_before!) / 1024 / r.trials, 2);
+    add(
+      `RSS growth per trial over the second half (${N}-trial run)⁴: KiB`,
+      (r) => (r.rss_mid === undefined ? Number.NaN : (r.rss_after! - r.rss_mid) / 1024 / (r.trials - r.rss_mid_trial!)),
+      2,
+    );
     add(`${N} trials: µs/trial, first 1,000`, (r) => (r.first_k_seconds! / r.first_k!) * 1e6);
     add(`${N} trials: µs/trial, last 1,000`, (r) => (r.last_k_seconds! / r.first_k!) * 1e6);
     add(`${N} trials: µs/trial, whole run`, us);
@@ -515,6 +536,7 @@ async function main(): Promise<void> {
     `Target (Tansaku at least 10x lower per trial, study.optimize, heartbeat off, 10,000-trial studies): ${target}.`,
     ...smallStudy,
     `³ Memory held per trial: what a study keeps alive per trial, in a fresh process per framework, parameter count and run (median (min–max) of ${HELD_REPS}): live memory after a full collection, before creating the study and after ${HELD_TRIALS.toLocaleString('en-US')} trials that each suggest that many floats in [0, 1] (RandomSampler, NopPruner, in memory, heartbeat off; the study still referenced). Tansaku: V8's \`heapUsed\` after \`global.gc()\` (node --expose-gc), so the in-memory storage's operation log and its replay model both count; Optuna: the Python allocations alive after \`gc.collect()\`, as \`tracemalloc\` counts them (tracing started after the warm-up). Both count the objects the study holds, not what the runtime keeps reserved: the RSS rows include that too (V8 keeps the old-space pages it grew into).`,
+    '⁴ RSS growth over the second half: (RSS after the run − RSS halfway) / (trials in the second half), both read after a forced GC; the halfway reading is taken inside the objective between two trials and its time is not counted. It is the per-trial cost of a study that has already grown, without what the runtime reserves once (V8 grows its young generation to full size in the first few thousand trials, which the whole-run row spreads over the trials).',
     'Memory rows: one fresh process per framework and size, heartbeat off. RSS read after a forced GC: Node `process.memoryUsage().rss` after `global.gc()` (node --expose-gc), Python VmRSS from /proc/self/status after `gc.collect()`. "Before" is after imports and warm-up, just before creating the study; the objective also records a timestamp per trial into a preallocated array, from which the first/last 1,000 rows come.',
     `Growth of the per-trial time with the study size (last 1,000 / first 1,000): ${growth.map((g) => `${g.framework} ${g.size.toLocaleString('en-US')}: ${g.ratio.toFixed(2)}x`).join(', ')}. Optuna 3.1's grows because every \`study.ask()\` calls \`Study._pop_waiting_trial_id\`, which filters all trials (\`InMemoryStorage.get_all_trials(states=(WAITING,))\`) — O(n) per trial, O(n²) per study (found with cProfile).`,
     `µs/trial in each tenth of the memory runs (first tenth → last): ${runs
