@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError, describeValue } from './errors.js';
 import { checkOptions } from './options.js';
-import type { HeartbeatOptions } from './study.js';
+import type { HeartbeatOptions } from './study-types.js';
 import type { Storage, TrialFinish, TrialUpdate } from './storage.js';
 import type { Trial } from './trial.js';
 import { SystemAttr, fixedParamsOf, type JsonValue } from './trial-record.js';

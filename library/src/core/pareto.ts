@@ -1,3 +1,4 @@
+import { InvalidArgumentError, NoCompletedTrialsError } from './errors.js';
 import type { FrozenTrial, StudyDirection } from './trial-record.js';
 
 /** True when `a` is at least as good as `b` in every objective and better in one. */
@@ -25,4 +26,25 @@ export function paretoFront(trials: readonly FrozenTrial[], directions: readonly
     front.push(t);
   }
   return front.sort((a, b) => a.number - b.number);
+}
+
+/**
+ * The best COMPLETE trial of a single-objective study (the lowest-numbered on a tie). Throws
+ * `InvalidArgumentError` for several objectives (use {@link paretoFront}), `NoCompletedTrialsError` when
+ * no trial has a value.
+ */
+export function bestTrialOf(trials: readonly FrozenTrial[], directions: readonly StudyDirection[], studyName: string): FrozenTrial {
+  if (directions.length !== 1) {
+    throw new InvalidArgumentError(
+      `study ${JSON.stringify(studyName)} has ${directions.length} objectives: use bestTrials (the Pareto front)`,
+    );
+  }
+  const sign = directions[0] === 'minimize' ? 1 : -1;
+  let best: FrozenTrial | null = null;
+  for (const t of trials) {
+    if (t.state !== 'COMPLETE' || !t.values) continue;
+    if (best === null || sign * t.values[0] < sign * best.values![0]) best = t;
+  }
+  if (!best) throw new NoCompletedTrialsError(`study ${JSON.stringify(studyName)} has no COMPLETE trial yet`);
+  return best;
 }

@@ -3,7 +3,7 @@
  * that `Study` holds behaviour and these hold the rules of what it accepts.
  */
 import { InvalidArgumentError, describeValue } from './errors.js';
-import type { AskOptions, CreateStudyOptions, LoadStudyOptions, OptimizeOptions } from './study.js';
+import type { AskOptions, CreateStudyOptions, LoadStudyOptions, OptimizeOptions } from './study-types.js';
 import type { StudyDirection } from './trial-record.js';
 
 export const CREATE_STUDY_OPTIONS = [
@@ -65,4 +65,18 @@ export function checkSeed(seed: unknown): number | undefined {
     throw new InvalidArgumentError(`seed must be an integer, got ${describeValue(seed)}`);
   }
   return seed >>> 0;
+}
+
+/** `optimize`'s `catch` option as a predicate: an error class, an array of them, or a predicate. */
+export function catchPredicate(c: OptimizeOptions['catch']): (error: unknown) => boolean {
+  if (c === undefined) return () => false;
+  if (typeof c === 'function') {
+    // A single error class is accepted as if it were in an array; any other function is a predicate.
+    if ((c as { prototype?: unknown }).prototype instanceof Error || (c as unknown) === Error)
+      return (error) => error instanceof (c as unknown as typeof Error);
+    return c as (error: unknown) => boolean;
+  }
+  if (!Array.isArray(c))
+    throw new InvalidArgumentError(`optimize: catch must be an array of error classes or a predicate, got ${describeValue(c)}`);
+  return (error) => c.some((cls) => error instanceof cls);
 }

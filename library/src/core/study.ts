@@ -15,153 +15,50 @@ import {
   CREATE_STUDY_OPTIONS,
   LOAD_STUDY_OPTIONS,
   OPTIMIZE_OPTIONS,
+  catchPredicate,
   checkBudget,
   checkDirections,
   checkSeed,
   TELL_OPTIONS,
 } from './study-options.js';
-import { checkObjectiveValues } from './tell-rules.js';
-import { toInternal, validateDistribution, type Distribution, type ParamValue } from './distributions.js';
-import {
-  DuplicateStudyError,
-  InvalidArgumentError,
-  InvalidStateTransitionError,
-  NoCompletedTrialsError,
-  TansakuError,
-  describeValue,
-} from './errors.js';
+import type { ParamValue } from './distributions.js';
+import { DuplicateStudyError, InvalidArgumentError, TansakuError, describeValue } from './errors.js';
 import type { Pruner } from './pruner.js';
 import { Rng, hashString } from './rng.js';
 import type { Sampler, StudyView } from './sampler.js';
-import type { GetTrialsOptions, Storage, TrialTemplate } from './storage.js';
+import type { GetTrialsOptions, Storage } from './storage.js';
 import { type Trial, checkJson, type TrialHost } from './trial.js';
-import { SystemAttr, type FrozenTrial, type JsonValue, type StudyDirection, type TrialState } from './trial-record.js';
+import { SystemAttr, type FrozenTrial, type JsonValue, type StudyDirection } from './trial-record.js';
 import { defaultWorkerId } from './worker-id.js';
-import { paretoFront } from './pareto.js';
+import { bestTrialOf, paretoFront } from './pareto.js';
+import { addedTemplate, enqueuedTemplate, isEnqueuedOrRun } from './trial-input.js';
 
-/** Heartbeat settings: how often a running trial says it is alive, and when silence means death. */
-export interface HeartbeatOptions {
-  /** Milliseconds between heartbeats of a running trial. Default 5000. */
-  intervalMs?: number;
-  /**
-   * Milliseconds without a heartbeat after which any participant marks the trial FAIL. Default 60000.
-   * Heartbeats are timers on this process's event loop: an objective that blocks the loop (a long
-   * synchronous computation) longer than this is taken for dead. Raise it for such objectives, or run
-   * them in worker processes.
-   */
-  graceMs?: number;
-  /** How many times a trial failed by heartbeat is re-enqueued with the same parameters. Default 0. */
-  maxRetry?: number;
-}
-
-/** Defaults the public entry point supplies (keeps `core/` free of outer rings). */
-export interface StudyDefaults {
-  sampler: () => Sampler;
-  pruner: () => Pruner;
-  storage: () => Storage;
-}
-
-export interface CreateStudyOptions {
-  /** Name of the study; a unique name is generated when omitted. */
-  studyName?: string;
-  /** Single objective direction. Default "minimize". */
-  direction?: StudyDirection;
-  /** One direction per objective, for multi-objective studies. */
-  directions?: readonly StudyDirection[];
-  sampler?: Sampler;
-  pruner?: Pruner;
-  storage?: Storage;
-  /** Load the study when one with the same name exists instead of failing. */
-  loadIfExists?: boolean;
-  /** Study seed: every worker derives its randomness from it and the trial number. */
-  seed?: number;
-  /**
-   * A trial budget for the whole study, shared by every worker (stored with the study): `ask` creates no
-   * new sampled trial once the study holds this many trials in any state. Enqueued trials and heartbeat
-   * retries are always run, so they may take the study past it.
-   */
-  maxTrials?: number;
-  /** Heartbeats of running trials; `false` disables them and the stale-trial sweep. */
-  heartbeat?: HeartbeatOptions | false;
-}
-
-export interface LoadStudyOptions {
-  studyName: string;
-  storage: Storage;
-  sampler?: Sampler;
-  pruner?: Pruner;
-  seed?: number;
-  heartbeat?: HeartbeatOptions | false;
-}
-
-/** Returned by an objective: one value, or one per direction. */
-export type ObjectiveResult = number | readonly number[];
-export type Objective = (trial: Trial) => ObjectiveResult | Promise<ObjectiveResult>;
-export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
-
-export interface OptimizeOptions {
-  /** Number of trials this call runs (over all its concurrent slots). Default: until stopped. */
-  nTrials?: number;
-  /** Seconds after which no new trial starts. */
-  timeout?: number;
-  /** Trials run at once in this process (for I/O-bound or async objectives). Default 1. */
-  concurrency?: number;
-  /**
-   * Errors that fail the trial but let the optimisation go on: error classes, or a predicate.
-   * Any other error fails the trial and, once running trials end, rejects `optimize`.
-   */
-  catch?: ReadonlyArray<abstract new (...args: never[]) => Error> | ((error: unknown) => boolean);
-  /** Called after each trial finishes. */
-  callbacks?: readonly StudyCallback[];
-  /** Study-wide budget, overriding the stored one for this call. */
-  maxTrials?: number;
-  /** Stop on SIGINT: running trials are failed as interrupted and `optimize` rejects. Default true. */
-  handleSignals?: boolean;
-  /** Stop when this signal aborts (same effect as SIGINT). */
-  signal?: AbortSignal;
-}
-
-/** Summary of one `optimize` call. */
-export interface OptimizeResult {
-  /** Trials this call finished, by final state. */
-  complete: number;
-  pruned: number;
-  failed: number;
-  /** Why the loop ended. */
-  stoppedBy: 'nTrials' | 'timeout' | 'exhausted' | 'stop';
-}
-
-export interface AskOptions {
-  /** Parameters to suggest right away with these distributions (Optuna's `fixed_distributions`). */
-  fixedDistributions?: Record<string, Distribution>;
-  /** Study-wide budget for this ask; defaults to the stored one. */
-  maxTrials?: number;
-}
-
-export interface TellOptions {
-  /** Skip silently when the trial is already finished (instead of throwing `TrialFinishedError`). */
-  skipIfFinished?: boolean;
-  /** Recorded as the `fail_reason` system attribute of a FAIL trial. */
-  failReason?: string;
-}
-
-/**
- * A trial to add to a study as already run (Optuna's `add_trial`), e.g. results from elsewhere. A
- * `FrozenTrial` of another study fits as it is.
- */
-export interface TrialInput {
-  params: Readonly<Record<string, unknown>>;
-  distributions: Readonly<Record<string, Distribution>>;
-  /** COMPLETE (default), PRUNED, FAIL or WAITING; RUNNING is refused. */
-  state?: TrialState;
-  value?: number;
-  values?: readonly number[] | null;
-  intermediateValues?: Readonly<Record<number, number>> | ReadonlyMap<number, number>;
-  userAttrs?: Readonly<Record<string, JsonValue>>;
-  systemAttrs?: Readonly<Record<string, JsonValue>>;
-  datetimeStart?: number | null;
-  datetimeComplete?: number | null;
-}
+export type {
+  HeartbeatOptions,
+  StudyDefaults,
+  CreateStudyOptions,
+  LoadStudyOptions,
+  ObjectiveResult,
+  Objective,
+  StudyCallback,
+  OptimizeOptions,
+  OptimizeResult,
+  AskOptions,
+  TellOptions,
+  TrialInput,
+} from './study-types.js';
+import type {
+  HeartbeatOptions,
+  StudyDefaults,
+  CreateStudyOptions,
+  LoadStudyOptions,
+  Objective,
+  OptimizeOptions,
+  OptimizeResult,
+  AskOptions,
+  TellOptions,
+  TrialInput,
+} from './study-types.js';
 
 /** The optimise loop lets other event-loop work run at least this often. */
 const SEED_WAIT_MS = 1000;
@@ -446,7 +343,7 @@ export class Study implements StudyView, TrialHost {
     if (options.timeout !== undefined && (typeof options.timeout !== 'number' || !(options.timeout > 0))) {
       throw new InvalidArgumentError(`optimize: timeout must be a number of seconds > 0, got ${describeValue(options.timeout)}`);
     }
-    const isCaught = makeCatch(options.catch);
+    const isCaught = catchPredicate(options.catch);
     this.stopRequested = false;
     return new OptimizeRun(this, objective, {
       nTrials,
@@ -477,26 +374,9 @@ export class Study implements StudyView, TrialHost {
     params: Record<string, ParamValue>,
     options: { userAttrs?: Record<string, JsonValue>; skipIfExists?: boolean } = {},
   ): Promise<number | null> {
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new InvalidArgumentError(`enqueueTrial: params must be an object of name -> value, got ${describeValue(params)}`);
-    }
-    checkJson('enqueued parameters', params);
-    if (options.userAttrs) checkJson('enqueued user attributes', options.userAttrs);
-    if (options.skipIfExists) {
-      const key = JSON.stringify(sortKeys(params));
-      for (const t of await this.getTrials()) {
-        const fixed = t.systemAttrs[SystemAttr.fixedParams];
-        if ((fixed && JSON.stringify(sortKeys(fixed as Record<string, unknown>)) === key) || JSON.stringify(sortKeys(t.params)) === key)
-          return null;
-      }
-    }
-    const created = await this.storage.createTrial(this.studyId, {
-      template: {
-        state: 'WAITING',
-        userAttrs: options.userAttrs ?? {},
-        systemAttrs: { [SystemAttr.fixedParams]: params as Record<string, JsonValue> },
-      },
-    });
+    const template = enqueuedTemplate(params, options);
+    if (options.skipIfExists && isEnqueuedOrRun(await this.getTrials(), params)) return null;
+    const created = await this.storage.createTrial(this.studyId, { template });
     if (!created.created) throw new TansakuError('TANSAKU_STORAGE_ERROR', 'enqueueTrial: the storage refused to create the trial');
     return created.number;
   }
@@ -506,45 +386,7 @@ export class Study implements StudyView, TrialHost {
    * experiment. Values are validated against the distributions and the study's directions.
    */
   async addTrial(input: TrialInput): Promise<FrozenTrial> {
-    if (typeof input !== 'object' || input === null)
-      throw new InvalidArgumentError(`addTrial: expected a trial object, got ${describeValue(input)}`);
-    const state = input.state ?? 'COMPLETE';
-    if (!['COMPLETE', 'PRUNED', 'FAIL', 'WAITING'].includes(state)) {
-      throw new InvalidStateTransitionError(`addTrial: state must be COMPLETE, PRUNED, FAIL or WAITING, got ${describeValue(state)}`);
-    }
-    const params: NonNullable<TrialTemplate['params']> = {};
-    for (const [name, value] of Object.entries(input.params ?? {})) {
-      const d = input.distributions?.[name];
-      if (!d) throw new InvalidArgumentError(`addTrial: parameter "${name}" has no distribution in distributions`);
-      const dist = validateDistribution(name, d);
-      params[name] = { distribution: dist, internal: toInternal(name, dist, value) };
-    }
-    let values: number[] | null = null;
-    if (input.value !== undefined && input.values !== undefined) throw new InvalidArgumentError('addTrial: give value or values, not both');
-    const raw = input.values ?? (input.value !== undefined ? [input.value] : undefined);
-    const intermediateValues = input.intermediateValues as TrialTemplate['intermediateValues'];
-    if (state === 'COMPLETE') {
-      values = checkObjectiveValues(raw, this.directions.length, -1);
-      if (values.some(Number.isNaN))
-        throw new InvalidArgumentError(`addTrial: a COMPLETE trial cannot have a NaN value, got ${describeValue(raw)}`);
-    } else if (raw !== undefined && state === 'PRUNED') {
-      values = checkObjectiveValues(raw, this.directions.length, -1);
-    }
-    if (input.userAttrs) checkJson('user attributes', input.userAttrs);
-    if (input.systemAttrs) checkJson('system attributes', input.systemAttrs);
-    const now = Date.now();
-    const created = await this.storage.createTrial(this.studyId, {
-      template: {
-        state,
-        params,
-        values,
-        intermediateValues,
-        userAttrs: { ...input.userAttrs },
-        systemAttrs: { ...input.systemAttrs },
-        datetimeStart: input.datetimeStart ?? (state === 'WAITING' ? null : now),
-        datetimeComplete: input.datetimeComplete ?? (state === 'WAITING' ? null : now),
-      },
-    });
+    const created = await this.storage.createTrial(this.studyId, { template: addedTemplate(input, this.directions.length, Date.now()) });
     if (!created.created) throw new TansakuError('TANSAKU_STORAGE_ERROR', 'addTrial: the storage refused to create the trial');
     return this.storage.getTrial(created.trialId);
   }
@@ -575,19 +417,7 @@ export class Study implements StudyView, TrialHost {
   }
 
   private async findBestTrial(): Promise<FrozenTrial> {
-    if (this.directions.length !== 1) {
-      throw new InvalidArgumentError(
-        `study ${JSON.stringify(this.studyName)} has ${this.directions.length} objectives: use bestTrials (the Pareto front)`,
-      );
-    }
-    const sign = this.directions[0] === 'minimize' ? 1 : -1;
-    let best: FrozenTrial | null = null;
-    for (const t of await this.getTrials({ states: ['COMPLETE'] })) {
-      if (!t.values) continue;
-      if (best === null || sign * t.values[0] < sign * best.values![0]) best = t;
-    }
-    if (!best) throw new NoCompletedTrialsError(`study ${JSON.stringify(this.studyName)} has no COMPLETE trial yet`);
-    return best;
+    return bestTrialOf(await this.getTrials({ states: ['COMPLETE'] }), this.directions, this.studyName);
   }
 
   // ---------------------------------------------------------------- heartbeats
@@ -621,25 +451,4 @@ export class Study implements StudyView, TrialHost {
       values: null,
     });
   }
-}
-
-function sortKeys(o: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.keys(o)
-      .sort()
-      .map((k) => [k, o[k]]),
-  );
-}
-
-function makeCatch(c: OptimizeOptions['catch']): (error: unknown) => boolean {
-  if (c === undefined) return () => false;
-  if (typeof c === 'function') {
-    // A single error class is accepted as if it were in an array; any other function is a predicate.
-    if ((c as { prototype?: unknown }).prototype instanceof Error || (c as unknown) === Error)
-      return (error) => error instanceof (c as unknown as typeof Error);
-    return c as (error: unknown) => boolean;
-  }
-  if (!Array.isArray(c))
-    throw new InvalidArgumentError(`optimize: catch must be an array of error classes or a predicate, got ${describeValue(c)}`);
-  return (error) => c.some((cls) => error instanceof cls);
 }

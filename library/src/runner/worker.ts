@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError, TansakuError } from '../core/errors.js';
-import type { Objective } from '../core/study.js';
+import type { Objective } from '../core/study-types.js';
 import type { Storage } from '../core/storage.js';
 import { SystemAttr } from '../core/trial-record.js';
 import { signalTree, trackChild, untrackChild, type EnvironmentVariables, type SignalName } from './processes.js';
