@@ -187,10 +187,10 @@ export async function failTrialsOfDeadWorker(storage: Storage, studyId: number, 
   const failed: number[] = [];
   for (const t of await storage.getAllTrials(studyId, { states: ['RUNNING'] })) {
     if (!t.workerId?.startsWith(prefix)) continue;
-    if (await storage.setTrialStateValues(t.trialId, 'FAIL', null)) {
-      await storage.setTrialSystemAttr(t.trialId, SystemAttr.failReason, reason);
-      failed.push(t.number);
-    }
+    // The reason is written with the FAIL, in one append: attributes of a finished trial are ignored (by
+    // Optuna's replay and Tansaku's), so written after it they would never be read.
+    const updates = [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }] as const;
+    if (await storage.updateTrial(t.trialId, updates, { state: 'FAIL', values: null })) failed.push(t.number);
   }
   return failed;
 }

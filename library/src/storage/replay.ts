@@ -226,7 +226,8 @@ export class ReplayModel {
       case OpCode.SetTrialUserAttr:
       case OpCode.SetTrialSystemAttr: {
         const t = this.trials[op.trialId];
-        if (!t) return { kind: 'none' };
+        // As Optuna's replay: a finished trial's attributes no longer change.
+        if (!t || isFinished(t.state)) return { kind: 'none' };
         if (op.op === OpCode.SetTrialUserAttr) this.replace(t, { userAttrs: { ...t.userAttrs, ...op.attrs } });
         else this.replace(t, { systemAttrs: { ...t.systemAttrs, ...op.attrs } });
         return { kind: 'none' };
@@ -263,11 +264,10 @@ export class ReplayModel {
   private applyCreateTrial(studyId: number, template: TrialTemplate, workerId: string): ApplyResult {
     const trialId = this.trials.length;
     const s = this.studies[studyId];
-    if (!s) {
-      // Keep global ids aligned with the log even for a trial of a deleted study.
-      this.trials.push(undefined as unknown as FrozenTrial);
-      return { kind: 'none' };
-    }
+    // A trial of a deleted or unknown study (a process still running on a study another deleted) gets no
+    // id, as in Optuna's replay (`_apply_create_trial` returns before `trial_id = len(self._trials)`), so
+    // that both tools address the same trial by the same id from there on.
+    if (!s) return { kind: 'none' };
     const state = template.state ?? 'RUNNING';
     // Trials share frozen empty objects until they change: the model replaces, never mutates, a trial's
     // parts, and a study of many trials holds no empty copy per trial.

@@ -63,11 +63,12 @@ describe('InMemoryStorage operation log', () => {
     });
     assert.equal(m.trial(0).state, 'COMPLETE');
     assert.deepEqual(m.trial(0).values, [1]);
-    // Operations on a deleted study keep global trial ids aligned.
+    // A trial created for a deleted study gets no id, as in Optuna's replay (the ids stay Optuna's).
     m.apply({ op: 1, workerId: 'a', studyId: 0 });
     m.apply({ op: 0, workerId: 'a', studyName: 't', directions: ['minimize'] });
-    m.apply({ op: 4, workerId: 'a', studyId: 0, template: {} });
+    assert.deepEqual(m.apply({ op: 4, workerId: 'a', studyId: 0, template: {} }), { kind: 'none' });
+    assert.deepEqual(m.apply({ op: 4, workerId: 'a', studyId: 7, template: {} }), { kind: 'none' });
     const r = m.apply({ op: 4, workerId: 'a', studyId: 1, template: {} });
-    assert.deepEqual(r, { kind: 'trial', trialId: 2, number: 0 });
+    assert.deepEqual(r, { kind: 'trial', trialId: 1, number: 0 });
   });
 });
