@@ -23,6 +23,7 @@ import {
   type JsonValue,
 } from '../index.js';
 import { cardinality, describeValue, closest } from '../extend.js';
+import { setName } from '../core/records.js';
 
 export type ComponentOptions = Record<string, JsonValue>;
 
@@ -61,7 +62,7 @@ function unknownName(kind: string, name: string, valid: readonly string[]): neve
 /** Canonical sampler name, or a clear error listing the valid ones. */
 export function checkSamplerName(name: string): SamplerName {
   const n = name.toLowerCase();
-  if (n in SAMPLERS) return n as SamplerName;
+  if (Object.hasOwn(SAMPLERS, n)) return n as SamplerName; // own names only: not `constructor`
   return unknownName('sampler', name, Object.keys(SAMPLERS));
 }
 
@@ -69,7 +70,7 @@ export function checkSamplerName(name: string): SamplerName {
 export function checkPrunerName(name: string): PrunerName {
   const n = name.toLowerCase();
   if (n === 'nop') return 'none';
-  if (n in PRUNERS) return n as PrunerName;
+  if (Object.hasOwn(PRUNERS, n)) return n as PrunerName;
   return unknownName('pruner', name, [...Object.keys(PRUNERS), 'nop']);
 }
 
@@ -104,7 +105,7 @@ export function parseComponentOptions(text: string | undefined, flag: string): C
       } catch {
         parsed = value;
       }
-      obj[pair.slice(0, at).trim()] = parsed;
+      setName(obj, pair.slice(0, at).trim(), parsed);
     }
     raw = obj;
   }
@@ -204,7 +205,7 @@ export function makeSampler(name: string, options: ComponentOptions, space: Sear
       const grid: Record<string, ParamValue[]> = {};
       let size = 1;
       for (const [n, d] of Object.entries(space)) {
-        grid[n] = gridValues(n, d);
+        setName(grid, n, gridValues(n, d));
         size *= grid[n].length;
         if (size > GRID_LIMIT * 100) throw new InvalidArgumentError(`the grid has more than ${GRID_LIMIT * 100} cells; shrink the space`);
       }

@@ -24,6 +24,7 @@
 import { checkPrunerName, checkSamplerName, type ComponentOptions } from './components.js';
 import { type SearchSpace, InvalidArgumentError, type JsonValue, type StudyDirection } from '../index.js';
 import { validateDistribution, describeValue } from '../extend.js';
+import { setName } from '../core/records.js';
 
 export const CLI_SETTINGS_ATTR = 'tansaku:cli_settings';
 
@@ -73,7 +74,7 @@ export function settingsFromJson(raw: unknown, studyName: string): CliSettings {
   if (raw.space !== null && raw.space !== undefined) {
     if (!isObject(raw.space)) bad('space');
     space = {};
-    for (const [name, d] of Object.entries(raw.space as Record<string, unknown>)) space[name] = validateDistribution(name, d);
+    for (const [name, d] of Object.entries(raw.space as Record<string, unknown>)) setName(space, name, validateDistribution(name, d));
   }
   const component = (v: unknown, what: string): { name: string; options: ComponentOptions } => {
     if (!isObject(v) || typeof v.name !== 'string' || !isObject(v.options)) return bad(what);

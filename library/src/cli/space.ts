@@ -21,6 +21,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { InvalidDistributionError, TansakuError, type Distribution, type SearchSpace } from '../index.js';
 import { describeValue, validateDistribution, closest, paramEnvName } from '../extend.js';
+import { setName } from '../core/records.js';
 
 /** A space file could not be read or is invalid. */
 export class SpaceFileError extends TansakuError {
@@ -109,7 +110,7 @@ export function parseSpace(raw: unknown, source: string): SearchSpace {
       if ((d[key] as unknown[]).length === 0) fail(`${where}: "${key}" is empty; give at least one value`);
     }
     try {
-      space[name] = validateDistribution(name, d);
+      setName(space, name, validateDistribution(name, d));
     } catch (error) {
       if (error instanceof InvalidDistributionError) fail(error.message);
       throw error;

@@ -5,6 +5,7 @@
  * float and int are their own value, categorical and ordinal values are the index into their list.
  */
 import { InvalidArgumentError, InvalidDistributionError, describeValue } from './errors.js';
+import { setName } from './records.js';
 
 /** A value a categorical parameter may take. Kept JSON-representable so storages can record it. */
 export type CategoricalChoice = string | number | boolean | null;
@@ -274,7 +275,7 @@ export function validateDistribution(name: string, d: unknown): Distribution {
  */
 export function validateSearchSpace(raw: Readonly<Record<string, unknown>>): SearchSpace {
   const space: SearchSpace = {};
-  for (const name of Object.keys(raw).sort()) space[name] = validateDistribution(name, raw[name]);
+  for (const name of Object.keys(raw).sort()) setName(space, name, validateDistribution(name, raw[name]));
   return space;
 }
 

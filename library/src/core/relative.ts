@@ -13,12 +13,13 @@
 import { validateDistribution } from './distributions.js';
 import type { RelativeSample } from './sampler.js';
 import { SystemAttr, type FrozenTrial, type JsonValue } from './trial-record.js';
+import { setName } from './records.js';
 
 /** The JSON form stored with the trial. */
 export function relativeSampleToJson(sample: RelativeSample): JsonValue {
   const out: Record<string, JsonValue> = {};
   for (const [name, { distribution, internal }] of Object.entries(sample)) {
-    out[name] = { distribution: distribution as unknown as JsonValue, internal };
+    setName(out, name, { distribution: distribution as unknown as JsonValue, internal });
   }
   return out;
 }
@@ -36,7 +37,7 @@ export function relativeSampleOf(trial: FrozenTrial): RelativeSample {
     const { distribution, internal } = entry as { distribution?: unknown; internal?: unknown };
     if (typeof internal !== 'number') continue;
     try {
-      out[name] = { distribution: validateDistribution(name, distribution), internal };
+      setName(out, name, { distribution: validateDistribution(name, distribution), internal });
     } catch {
       // written by something else under the same key: not a relative sample
     }

@@ -10,6 +10,7 @@ import type { TrialInput } from './study-types.js';
 import { checkObjectiveValues } from './tell-rules.js';
 import { checkJson } from './trial.js';
 import { SystemAttr, type FrozenTrial, type JsonValue } from './trial-record.js';
+import { setName } from './records.js';
 
 /** The WAITING trial `enqueueTrial(params, options)` creates. Throws `InvalidArgumentError` on bad input. */
 export function enqueuedTemplate(params: Record<string, ParamValue>, options: { userAttrs?: Record<string, JsonValue> }): TrialTemplate {
@@ -52,7 +53,7 @@ export function addedTemplate(input: TrialInput, objectives: number, now: number
     const d = input.distributions?.[name];
     if (!d) throw new InvalidArgumentError(`addTrial: parameter "${name}" has no distribution in distributions`);
     const dist = validateDistribution(name, d);
-    params[name] = { distribution: dist, internal: toInternal(name, dist, value) };
+    setName(params, name, { distribution: dist, internal: toInternal(name, dist, value) });
   }
   let values: number[] | null = null;
   if (input.value !== undefined && input.values !== undefined) throw new InvalidArgumentError('addTrial: give value or values, not both');

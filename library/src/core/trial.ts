@@ -29,6 +29,7 @@ import type { Pruner } from './pruner.js';
 import type { RelativeSample, Sampler, StudyView } from './sampler.js';
 import type { TrialUpdate } from './storage.js';
 import { SystemAttr, type FrozenTrial, type JsonValue } from './trial-record.js';
+import { ownValue, setName } from './records.js';
 
 /** @internal How `study.ask` sets a trial up. */
 export interface TrialInit {
@@ -116,6 +117,7 @@ export class Trial {
     this.paramKinds = init.paramKinds;
     this.signal = init.signal;
     this.onRelease = init.onRelease;
+    // Names may be `__proto__` or `constructor` (core/records.ts): written with setName, read with ownValue.
     this.paramValues = { ...base.params };
     this.internalParams = { ...base.internalParams };
     this.distributions = { ...base.distributions };
@@ -162,7 +164,7 @@ export class Trial {
 
   private suggestValidated(name: string, distribution: Distribution): ParamValue {
     this.assertRunning(`suggest "${name}"`);
-    const existing = this.distributions[name];
+    const existing = ownValue(this.distributions, name);
     if (existing !== undefined) {
       if (!distributionsEqual(existing, distribution)) {
         throw new DistributionClashError(
@@ -174,7 +176,7 @@ export class Trial {
     }
     // Optuna's rule, checked here so the objective fails at once, not after it has run: a parameter
     // keeps its kind (and categorical values) across the trials of a study.
-    const first = this.paramKinds[name];
+    const first = ownValue(this.paramKinds, name);
     const clash = first ? describeKindClash(name, first, distribution) : null;
     if (clash) throw new DistributionClashError(clash);
     return this.suggestNew(name, first !== undefined && distributionsEqual(first, distribution) ? first : distribution);
@@ -188,9 +190,9 @@ export class Trial {
   private suggestNew(name: string, distribution: Distribution): ParamValue {
     const internal = this.chooseInternal(name, distribution);
     const value = toExternal(distribution, internal);
-    this.paramValues[name] = value;
-    this.internalParams[name] = internal;
-    this.distributions[name] = distribution;
+    setName(this.paramValues, name, value);
+    setName(this.internalParams, name, internal);
+    setName(this.distributions, name, distribution);
     this.enqueue({ kind: 'param', name, internal, distribution });
     return value;
   }
@@ -199,7 +201,7 @@ export class Trial {
     if (Object.hasOwn(this.fixedParams, name)) {
       return toInternal(name, distribution, this.fixedParams[name]);
     }
-    const rel = this.relative[name];
+    const rel = ownValue(this.relative, name);
     if (rel !== undefined && distributionsEqual(rel.distribution, distribution) && contains(distribution, rel.internal)) {
       return rel.internal;
     }
@@ -246,7 +248,7 @@ export class Trial {
   setUserAttr(key: string, value: JsonValue): void {
     this.assertRunning(`set user attribute "${key}"`);
     checkJson(`user attribute "${key}"`, value);
-    this.userAttrValues[key] = value;
+    setName(this.userAttrValues, key, value);
     this.enqueue({ kind: 'userAttr', key, value });
   }
 
@@ -408,7 +410,8 @@ export function checkJson(what: string, value: unknown, depth = 0): void {
     for (const v of value) checkJson(what, v, depth + 1);
     return;
   }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  const prototype = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (prototype === Object.prototype || prototype === null) {
     for (const v of Object.values(value as object)) checkJson(what, v, depth + 1);
     return;
   }

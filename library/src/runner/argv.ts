@@ -219,7 +219,9 @@ export function programValue(value: ParamValue, distribution: Distribution | und
 
 /** Builds argv from a parsed template: each word stays one argument whatever the substituted values contain. */
 export function renderTemplate(template: readonly TemplateWord[], values: Readonly<Record<string, string>>): string[] {
-  return template.map((w) => w.map((p) => (typeof p === 'string' ? p : (values[p.placeholder] ?? ''))).join(''));
+  return template.map((w) =>
+    w.map((p) => (typeof p === 'string' ? p : Object.hasOwn(values, p.placeholder) ? values[p.placeholder] : '')).join(''),
+  );
 }
 
 /** `TANSAKU_PARAM_<NAME>`: the name upper-cased, every character other than A-Z and 0-9 replaced by `_`. */

@@ -50,6 +50,7 @@ import {
   type SignalName,
 } from './processes.js';
 import { TextTail, parseLine, parseResult } from './protocol.js';
+import { setName } from '../core/records.js';
 
 /** A trial of a command objective failed (exit code, signal, timeout, missing or bad result). */
 export class CommandTrialError extends TansakuError {
@@ -195,21 +196,18 @@ export class CommandObjective {
     const params: Record<string, ParamValue> = {};
     // What the program sees: stepped floats in their grid's decimals (the trial keeps the sampled value).
     for (const [name, distribution] of Object.entries(this.space))
-      params[name] = programValue(trial.suggest(name, distribution), distribution);
+      setName(params, name, programValue(trial.suggest(name, distribution), distribution));
     if (trial.signal.aborted) throw trial.signal.reason ?? new TansakuError('TANSAKU_INTERRUPTED', 'trial was interrupted');
 
     const dir = await mkdtemp(join(tmpdir(), 'tansaku-trial-'));
     try {
       const paramsFile = join(dir, 'params.json');
       await writeFile(paramsFile, `${JSON.stringify(params)}\n`);
-      const values: Record<string, string> = {
-        trial_number: String(trial.number),
-        study_name: this.studyName,
-        params_file: paramsFile,
-      };
-      for (const [name, v] of Object.entries(params)) values[name] = formatParamValue(v);
+      const values: Record<string, string> = { trial_number: String(trial.number), study_name: this.studyName, params_file: paramsFile };
+      for (const [name, v] of Object.entries(params)) setName(values, name, formatParamValue(v));
       // A parameter named like a built-in wins, as parseTemplate documents.
-      for (const name of PARAM_PLACEHOLDERS_RESERVED) if (name in params) values[name] = formatParamValue(params[name]);
+      for (const name of PARAM_PLACEHOLDERS_RESERVED)
+        if (Object.hasOwn(params, name)) setName(values, name, formatParamValue(params[name]));
       const argv = renderTemplate(this.template, values);
       const env: EnvironmentVariables = {};
       for (const [k, v] of Object.entries(this.env)) if (!k.startsWith('TANSAKU_PARAM_')) env[k] = v;

@@ -14,6 +14,7 @@ import { Rng } from '../core/rng.js';
 import type { Sampler, StudyView, TrialPlan } from '../core/sampler.js';
 import { SystemAttr, type FrozenTrial, type JsonValue } from '../core/trial-record.js';
 import { PerStudy } from './per-study.js';
+import { setName } from '../core/records.js';
 
 export interface GridSamplerOptions {
   /** Seed of the visiting order; defaults to the study's seed. */
@@ -90,7 +91,7 @@ export class GridSampler implements Sampler {
     for (let i = this.paramNames.length - 1; i >= 0; i--) {
       const name = this.paramNames[i];
       const values = this.grid[name];
-      params[name] = values[rest % values.length];
+      setName(params, name, values[rest % values.length]);
       rest = Math.floor(rest / values.length);
     }
     return params;

@@ -20,6 +20,7 @@ import {
 import { StorageError } from '../core/errors.js';
 import { OpCode, type Operation, type TrialTemplate } from '../core/storage.js';
 import type { JsonValue, StudyDirection, TrialState } from '../core/trial-record.js';
+import { setName } from '../core/records.js';
 
 /** Study system attribute prefix marking a parameter name as ordinal. */
 export const ORDINAL_ATTR_PREFIX = 'tansaku:ordinal:';
@@ -337,8 +338,8 @@ function encodeCreateTrial(workerId: string, studyId: number, t: TrialTemplate):
   const distributions: Record<string, string> = {};
   const params: Record<string, number> = {};
   for (const [name, p] of Object.entries(t.params ?? {})) {
-    distributions[name] = distributionToOptunaJson(p.distribution);
-    params[name] = p.internal;
+    setName(distributions, name, distributionToOptunaJson(p.distribution));
+    setName(params, name, p.internal);
   }
   const iv = t.intermediateValues;
   const intermediate = iv instanceof Map ? Object.fromEntries([...iv].map(([k, v]) => [String(k), v])) : (iv ?? {});
@@ -482,7 +483,10 @@ function decodeTemplate(l: Record<string, unknown>, ctx: DecodeContext): TrialTe
     for (const [name, internal] of Object.entries(l.params as Record<string, unknown>)) {
       if (typeof internal !== 'number')
         throw new StorageError(`journal: parameter "${name}" has internal value ${JSON.stringify(internal)}, expected a number`);
-      template.params[name] = { internal, distribution: distributionFromOptunaJson(name, dists[name], ctx.isOrdinal(studyId, name)) };
+      setName(template.params, name, {
+        internal,
+        distribution: distributionFromOptunaJson(name, dists[name], ctx.isOrdinal(studyId, name)),
+      });
     }
   }
   if (isObject(l.user_attrs)) template.userAttrs = l.user_attrs as Record<string, JsonValue>;

@@ -32,6 +32,7 @@ import {
   type StudyRecord,
   type TrialState,
 } from '../core/trial-record.js';
+import { setName } from '../core/records.js';
 
 const EMPTY_MAP: ReadonlyMap<number, number> = new Map();
 /** The parts of a trial that have nothing yet, shared by every such trial (frozen: nothing may write to them). */
@@ -281,9 +282,9 @@ export class ReplayModel {
       for (const name of Object.keys(template.params)) {
         const p = template.params[name];
         const distribution = this.sharedDistribution(studyId, name, p.distribution);
-        params[name] = toExternal(distribution, p.internal);
-        internalParams[name] = p.internal;
-        distributions[name] = distribution;
+        setName(params, name, toExternal(distribution, p.internal));
+        setName(internalParams, name, p.internal);
+        setName(distributions, name, distribution);
       }
     }
     let intermediateValues = EMPTY_MAP;

@@ -23,6 +23,7 @@ import { Rng } from '../../core/rng.js';
 import type { RelativeSample, Sampler, StudyView } from '../../core/sampler.js';
 import type { FrozenTrial, JsonValue } from '../../core/trial-record.js';
 import { SOBOL_MAX_DIMENSION, SOBOL_MAX_POINTS, SobolSequence } from './sobol.js';
+import { setName } from '../../core/records.js';
 
 /** Study system attribute holding the inferred relative search space (name -> distribution JSON). */
 export const QMC_SEARCH_SPACE_ATTR = 'tansaku:qmc:search_space';
@@ -124,7 +125,7 @@ export class QmcSampler implements Sampler {
     const sample: RelativeSample = {};
     names.forEach((name, dimension) => {
       const distribution = space[name];
-      sample[name] = { distribution, internal: fromUnit(distribution, point[dimension]) };
+      setName(sample, name, { distribution, internal: fromUnit(distribution, point[dimension]) });
     });
     return sample;
   }
@@ -150,7 +151,7 @@ export class QmcSampler implements Sampler {
     if (first === null) return null;
 
     const space: SearchSpace = {};
-    for (const name of Object.keys(first.distributions).sort()) space[name] = first.distributions[name];
+    for (const name of Object.keys(first.distributions).sort()) setName(space, name, first.distributions[name]);
     checkDimensionCount(space, `the distributions of trial ${first.number}`);
     await study.setSystemAttr(QMC_SEARCH_SPACE_ATTR, space as unknown as JsonValue);
     // Two workers can infer at the same moment from different "first" trials (trial 1 completing before
