@@ -74,9 +74,16 @@ function leadingText(bytes: Buffer): string {
     .trimStart();
 }
 
-/** Whether text starts like a journal operation (Optuna and Tansaku both write `op_code` first). */
+const OPERATION_START = '{"op_code"';
+
+/**
+ * Whether text (leading whitespace removed) could be the start of a journal operation: it starts with
+ * `{"op_code"` (Optuna and Tansaku both write `op_code` first; JSON allows spaces after the brace), or it
+ * is a proper prefix of that — `{`, `{"o`, `{"op_co` — which a short write on a full disk leaves.
+ */
 function startsLikeOperation(text: string): boolean {
-  return /^\{\s*"op_code"/.test(text);
+  const normal = text.replace(/^\{\s*/, '{');
+  return normal.startsWith(OPERATION_START) || (normal.length > 0 && OPERATION_START.startsWith(normal));
 }
 
 /** How long a writer waits for the lock before it says so (at most half the stale-lock age; appends hold it for milliseconds). */
@@ -155,6 +162,20 @@ export class JournalFileStorage extends OperationLogStorage {
     };
     this.fsyncUnderLock = options.fsyncUnderLock ?? !isLocalFilesystem(path);
     const stat = fs.fstatSync(this.fd);
+    if (!stat.isFile()) {
+      fs.closeSync(this.fd);
+      this.closed = true;
+      const kind = stat.isDirectory()
+        ? 'a directory'
+        : stat.isCharacterDevice()
+          ? 'a device'
+          : stat.isFIFO()
+            ? 'a pipe'
+            : 'not a regular file';
+      throw new StorageError(
+        `${path} is ${kind}, not a journal file: a journal is a regular file that is appended to and fsynced; give the path of one, or of a file that does not exist yet`,
+      );
+    }
     this.fileKey = `${stat.dev}:${stat.ino}`;
     const size = this.readNewLines();
     if (this.offset === 0 && size > 0) this.refuseIfNotJournal(size);
@@ -296,10 +317,16 @@ export class JournalFileStorage extends OperationLogStorage {
       toWrite = this.withOrdinalFlags(decision.ops);
       const text = `${toWrite.map((op) => encodeOperation(op)).join('\n')}\n`;
       const bytes = Buffer.from(text, 'utf8');
-      let written = 0;
-      while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written, bytes.length - written);
+      const before = this.offset; // the file's size: its torn tail, if any, was repaired above
+      try {
+        let written = 0;
+        while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written, bytes.length - written);
+        if (this.fsyncUnderLock) fs.fsyncSync(this.fd);
+      } catch (error) {
+        this.undoFailedAppend(before);
+        throw this.appendError(error);
+      }
       length = bytes.length;
-      if (this.fsyncUnderLock) fs.fsyncSync(this.fd);
     } finally {
       this.releaseLock();
     }
@@ -310,7 +337,14 @@ export class JournalFileStorage extends OperationLogStorage {
     // written before it, so a later writer's acknowledged append never survives a crash without this one.
     // (Not on network filesystems: see `fsyncUnderLock`.) Everything from here to the return is
     // synchronous: no other call of this process can read the new lines before they are applied here.
-    if (!this.fsyncUnderLock) fs.fsyncSync(this.fd);
+    if (!this.fsyncUnderLock) {
+      try {
+        fs.fsyncSync(this.fd);
+      } catch (error) {
+        // The lines are in the file (other readers may apply them) but not known to be durable: not acknowledged.
+        throw this.appendError(error);
+      }
+    }
     const applied = toWrite.map((op) => this.model.apply(op));
     this.offset += length;
     const appends = (appendsInThisProcess.get(this.fileKey) ?? 0) + 1;
@@ -323,6 +357,30 @@ export class JournalFileStorage extends OperationLogStorage {
         this.removeHeartbeat(op.trialId);
     }
     return decision.result(applied.slice(toWrite.length - decision.ops.length));
+  }
+
+  /**
+   * Under the lock, after an append failed part-way (a full disk): cuts what it wrote, so the file ends
+   * on its last complete line again (truncating needs no space). Should that fail too, the next writer
+   * removes the torn line ({@link repairLastLine}).
+   */
+  private undoFailedAppend(size: number): void {
+    try {
+      fs.ftruncateSync(this.fd, size);
+    } catch {
+      // left for the next writer's repair
+    }
+  }
+
+  /** A failed append or fsync as an error that names the journal and what to do. */
+  private appendError(error: unknown): StorageError {
+    const code = (error as NodeJS.ErrnoException).code;
+    const what =
+      code === 'ENOSPC' || code === 'EDQUOT' ? `the disk is full (${code}): free space on it and run again` : `${(error as Error).message}`;
+    return new StorageError(
+      `cannot append to journal file ${this.path}: ${what}. The operation was not acknowledged, and the study is intact up to its last complete line`,
+      { cause: error },
+    );
   }
 
   /**

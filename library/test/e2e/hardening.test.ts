@@ -1,7 +1,8 @@
 // Defects a fault-injection and bad-input campaign found in the CLI, each checked through the real
 // command (node bin/tansaku.mjs) as a user runs it.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -61,5 +62,57 @@ describe('names that are also JavaScript object machinery', () => {
     const value = (name: string) => Object.getOwnPropertyDescriptor(trials[0].params, name)?.value;
     assert.deepEqual(seen.argv.slice(0, 3), [`--p=${value('__proto__')}`, `--c=${value('constructor')}`, `--t=${value('toString')}`]);
     assert.deepEqual(Object.keys(seen.params).sort(), ['__proto__', 'constructor', 'toString']);
+  });
+});
+
+/** Mounts a small tmpfs (root only); null when this machine cannot, with the reason. */
+function mountTmpfs(size: string): { dir: string; unmount: () => void } | { reason: string } {
+  const mountPoint = join(tmp, `tmpfs-${++dirs}`);
+  mkdirSync(mountPoint);
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mountPoint], { encoding: 'utf8' });
+  if (r.status !== 0)
+    return { reason: `cannot mount a tmpfs here (${(r.stderr || r.error?.message || '').trim()}); run as root to check it` };
+  return { dir: mountPoint, unmount: () => spawnSync('umount', ['-l', mountPoint]) };
+}
+
+const tmpfs = mountTmpfs('1m');
+describe('a full disk', { skip: 'reason' in tmpfs ? tmpfs.reason : false }, () => {
+  after(() => {
+    if (!('reason' in tmpfs)) tmpfs.unmount();
+  });
+
+  it('fails the run with ENOSPC and the journal path, loses nothing acknowledged, and the next writer continues once space is freed', async () => {
+    if ('reason' in tmpfs) return;
+    const cwd = tmpfs.dir;
+    const filler = join(cwd, 'filler');
+    // Leave ~32 KiB: a few dozen trials' lines, then a short write and ENOSPC.
+    const free = () => statfsSync(cwd).bavail * statfsSync(cwd).bsize;
+    writeFileSync(filler, Buffer.alloc(free() - 32 * 1024));
+    // A budget the full disk stops short of, and that fits once the filler is gone.
+    const run = () =>
+      cli(['optimize', '--objective', join(FIX, 'objective.ts'), '--storage', 'j.journal', '--study', 's', '--n-trials', '150'], {
+        cwd,
+        env: { OBJECTIVE_BUSY_MS: '0' },
+        timeoutMs: 60_000,
+      });
+    const full = await run();
+    assert.notEqual(full.code, 0, 'the run fails');
+    assert.match(full.stderr, /cannot append to journal file \S*j\.journal: the disk is full \(ENOSPC\)/, full.stderr);
+    const text = readFileSync(join(cwd, 'j.journal'), 'utf8');
+    assert.ok(text.endsWith('\n'), 'the failed append was cut: the file ends on a complete line');
+    const before = parseTrials((await cli(['trials', '--storage', 'j.journal', '--study', 's', '--format', 'json'], { cwd })).stdout);
+    assert.ok(before.filter((t) => t.state === 'COMPLETE').length > 5, `${before.length} trials before the disk filled`);
+    rmSync(filler);
+    const next = await run();
+    assert.equal(next.code, 0, next.stderr);
+    const after = parseTrials((await cli(['trials', '--storage', 'j.journal', '--study', 's', '--format', 'json'], { cwd })).stdout);
+    assert.deepEqual(
+      after.map((t) => t.number),
+      Array.from({ length: after.length }, (_, i) => i),
+      'numbers without gap or duplicate',
+    );
+    for (const t of before.filter((b) => b.state === 'COMPLETE'))
+      assert.deepEqual(after[t.number].values, t.values, `trial ${t.number} kept`);
+    assert.equal(after.length, 150, 'the second run finished the budget');
   });
 });

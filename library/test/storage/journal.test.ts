@@ -150,6 +150,50 @@ describe('JournalFileStorage', () => {
     );
   });
 
+  it('repairs every tail a crashed or out-of-space writer can leave: any proper prefix of an operation line', async () => {
+    // Both tools' spellings: Optuna writes spaces after its separators, Tansaku none.
+    const lines = [
+      '{"op_code": 4, "worker_id": "dead", "study_id": 0, "datetime_start": "2026-12-04T02:12:47.472000"}',
+      '{"op_code":4,"worker_id":"dead","study_id":0,"datetime_start":"2026-12-04T02:12:47.472000"}',
+    ];
+    for (const line of lines) {
+      for (let k = 1; k < line.length; k++) {
+        const path = freshPath();
+        const s = new JournalFileStorage(path);
+        const sid = await s.createStudy('t', ['minimize']);
+        await s.close();
+        const good = fs.readFileSync(path, 'utf8');
+        fs.appendFileSync(path, line.slice(0, k));
+        const next = new JournalFileStorage(path);
+        const { value: made } = await withWarnings(() => next.createTrial(sid));
+        assert.ok(made.created && made.number === 0, `tail of ${k} bytes`);
+        await next.close();
+        const text = fs.readFileSync(path, 'utf8');
+        assert.ok(text.startsWith(good) && text.endsWith('\n'), `tail of ${k} bytes: ${JSON.stringify(line.slice(0, k))}`);
+        assert.equal(text.slice(good.length).split('\n').length, 2, `tail of ${k} bytes: cut, then one new line`);
+      }
+    }
+    // Still refused: a tail that cannot begin an operation, and a file that is not a journal.
+    for (const tail of ['{"a"', '{}', 'x', '[{"op_code"']) {
+      const path = freshPath();
+      const s = new JournalFileStorage(path);
+      const sid = await s.createStudy('t', ['minimize']);
+      fs.appendFileSync(path, tail);
+      await assert.rejects(s.createTrial(sid), /not a journal operation/, JSON.stringify(tail));
+      const notJournal = freshPath();
+      fs.writeFileSync(notJournal, tail);
+      assert.throws(() => new JournalFileStorage(notJournal), /is not a journal file/, JSON.stringify(tail));
+    }
+  });
+
+  it('refuses a path that is not a regular file (/dev/null, a directory), naming what it is', () => {
+    assert.throws(
+      () => new JournalFileStorage('/dev/null'),
+      (e: unknown) => e instanceof StorageError && /\/dev\/null is a device, not a journal file/.test(e.message),
+    );
+    assert.throws(() => new JournalFileStorage(dir, { readOnly: true }), /is a directory, not a journal file/);
+  });
+
   it('keeps a last line that lacks only its newline (Optuna has applied it) and completes it', async () => {
     const path = freshPath();
     const s = new JournalFileStorage(path);
