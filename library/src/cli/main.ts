@@ -30,6 +30,7 @@ import {
   trialsToJSON,
   type FrozenTrial,
   type Storage,
+  type HeartbeatOptions,
   type StudyDirection,
 } from '../index.js';
 import { SystemAttr, describeKindClash, describeValue, formatNumber, killAllChildren, paretoFront, trialToJSON } from '../extend.js';
@@ -183,6 +184,19 @@ interface OptimizeOptions {
   pruner?: string;
   prunerOptions?: string;
   seed?: number;
+  heartbeatInterval?: number;
+  heartbeatGrace?: number;
+  heartbeatMaxRetry?: number;
+}
+
+/** The heartbeat flags as the library's option (seconds to ms), or undefined to use the study's or the defaults. */
+function heartbeatOf(opts: OptimizeOptions): HeartbeatOptions | undefined {
+  if (opts.heartbeatInterval === undefined && opts.heartbeatGrace === undefined && opts.heartbeatMaxRetry === undefined) return undefined;
+  const heartbeat: HeartbeatOptions = {};
+  if (opts.heartbeatInterval !== undefined) heartbeat.intervalMs = opts.heartbeatInterval * 1000;
+  if (opts.heartbeatGrace !== undefined) heartbeat.graceMs = opts.heartbeatGrace * 1000;
+  if (opts.heartbeatMaxRetry !== undefined) heartbeat.maxRetry = opts.heartbeatMaxRetry;
+  return heartbeat;
 }
 
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -231,6 +245,21 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--pruner <name>', `pruner: ${Object.keys(PRUNERS).join(', ')} (default median; none for several objectives)`)
     .option('--pruner-options <options>', 'pruner options: JSON object or key=value,key=value, e.g. n_warmup_steps=2')
     .option('--seed <seed>', 'study seed (every worker derives its randomness from it)', intArg('--seed', 0))
+    .option(
+      '--heartbeat-interval <seconds>',
+      'how often a running trial records that its worker is alive (default 5)',
+      secondsArg('--heartbeat-interval'),
+    )
+    .option(
+      '--heartbeat-grace <seconds>',
+      'a RUNNING trial silent this long belongs to a dead worker: it is failed, and retried with --heartbeat-max-retry (default 60)',
+      secondsArg('--heartbeat-grace'),
+    )
+    .option(
+      '--heartbeat-max-retry <n>',
+      "times a dead worker's trial is re-run with the same parameters (default 0)",
+      intArg('--heartbeat-max-retry', 0),
+    )
     .addHelpText(
       'after',
       `
@@ -502,6 +531,7 @@ async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number
       seed: opts.seed,
       maxTrials: opts.nTrials,
       loadIfExists: true,
+      heartbeat: heartbeatOf(opts),
     });
     await study.setSystemAttr(CLI_SETTINGS_ATTR, settingsToJson(settings));
     return run(io, {

@@ -194,7 +194,10 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
   const progress = new Progress({ storage, studyId: study.studyId, directions: study.directions, budget, stream: io.stderr, mine });
   await progress.start();
   const nBefore = await storage.countTrials(study.studyId);
-  if (budget !== null && nBefore >= budget) {
+  // With the budget used there is still work while trials are RUNNING (their workers may be dead: the
+  // run fails and retries them once they are stale) or WAITING (retries): the run joins to finish them.
+  const unfinished = await storage.countTrials(study.studyId, ['RUNNING', 'WAITING']);
+  if (budget !== null && nBefore >= budget && unfinished === 0) {
     afterKill.cleanup = null;
     await progress.stop();
     io.stderr.write(
@@ -265,7 +268,13 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
           if ((exit.code !== 0 || exit.signal !== null) && exit.pid !== undefined) {
             const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
             cleanups.push(
-              failTrialsOfDeadWorker(storage, study.studyId, exit.pid, `worker process ${exit.pid} exited (${how})`)
+              failTrialsOfDeadWorker(
+                storage,
+                study.studyId,
+                exit.pid,
+                `worker process ${exit.pid} exited (${how})`,
+                study.heartbeat?.maxRetry ?? 0,
+              )
                 .then((failed) => {
                   if (failed.length)
                     progress.note(`worker process ${exit.pid} exited (${how}); failed its running trial(s) ${failed.join(', ')}`);

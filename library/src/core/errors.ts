@@ -131,8 +131,11 @@ export class NoCompletedTrialsError extends TansakuError {
 
 /** The sampler has nothing left to propose: every grid cell is taken, the budget is used. */
 export class StudyExhaustedError extends TansakuError {
-  constructor(message: string) {
+  /** Why: the study's trial budget is used, or the sampler has nothing left to propose. */
+  readonly reason: 'budget' | 'sampler';
+  constructor(message: string, reason: 'budget' | 'sampler' = 'sampler') {
     super('TANSAKU_STUDY_EXHAUSTED', message);
+    this.reason = reason;
   }
 }
 

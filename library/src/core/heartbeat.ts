@@ -9,7 +9,7 @@ import { checkOptions } from './options.js';
 import type { HeartbeatOptions } from './study-types.js';
 import type { Storage, TrialFinish, TrialUpdate } from './storage.js';
 import type { Trial } from './trial.js';
-import { SystemAttr, fixedParamsOf, type JsonValue } from './trial-record.js';
+import { SystemAttr, fixedParamsOf, type FrozenTrial, type JsonValue } from './trial-record.js';
 
 const HEARTBEAT_OPTIONS = ['intervalMs', 'graceMs', 'maxRetry'] as const satisfies readonly (keyof HeartbeatOptions)[];
 
@@ -69,6 +69,41 @@ export function adoptHeartbeat(
   return own && study ? { ...study, maxRetry: own.maxRetry } : study;
 }
 
+/**
+ * Fails a RUNNING trial whose worker died, with `reason`, and re-enqueues it (same parameters, its retry
+ * history one longer) while it has been retried fewer than `maxRetry` times — Optuna's
+ * RetryFailedTrialCallback. The failure and its retry are one write: a participant that dies between two
+ * writes would leave the trial failed and no retry, and nobody would ever create it. Returns false when the
+ * trial had finished meanwhile (or another participant failed it first).
+ */
+export async function failWithRetry(
+  storage: Storage,
+  studyId: number,
+  trial: FrozenTrial,
+  reason: string,
+  maxRetry: number,
+): Promise<boolean> {
+  const updates: TrialUpdate[] = [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }];
+  const fail: TrialFinish = { state: 'FAIL', values: null };
+  const history = Array.isArray(trial.systemAttrs[SystemAttr.retryHistory]) ? (trial.systemAttrs[SystemAttr.retryHistory] as number[]) : [];
+  if (history.length >= maxRetry) return storage.updateTrial(trial.trialId, updates, fail);
+  const original = typeof trial.systemAttrs[SystemAttr.failedTrial] === 'number' ? trial.systemAttrs[SystemAttr.failedTrial] : trial.number;
+  return storage.finishAndCreate(trial.trialId, updates, fail, studyId, {
+    template: {
+      state: 'WAITING',
+      userAttrs: { ...trial.userAttrs },
+      systemAttrs: {
+        [SystemAttr.fixedParams]: {
+          ...(fixedParamsOf(trial) as Record<string, JsonValue>),
+          ...(trial.params as Record<string, JsonValue>),
+        },
+        [SystemAttr.failedTrial]: original,
+        [SystemAttr.retryHistory]: [...history, trial.number],
+      },
+    },
+  });
+}
+
 /** The heartbeat of one Study object's running trials, and the stale-trial rule it applies to the study. */
 export class HeartbeatMonitor {
   private lastSweep = 0;
@@ -90,34 +125,7 @@ export class HeartbeatMonitor {
       if (this.activeTrials.has(trialId)) continue; // ours and alive: its timer was merely late
       const trial = await this.storage.getTrial(trialId);
       const reason = `stale: no heartbeat for more than ${this.heartbeat.graceMs} ms`;
-      const updates: TrialUpdate[] = [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }];
-      const fail: TrialFinish = { state: 'FAIL', values: null };
-      const history = Array.isArray(trial.systemAttrs[SystemAttr.retryHistory])
-        ? (trial.systemAttrs[SystemAttr.retryHistory] as number[])
-        : [];
-      let applied: boolean;
-      if (history.length < this.heartbeat.maxRetry) {
-        const original =
-          typeof trial.systemAttrs[SystemAttr.failedTrial] === 'number' ? trial.systemAttrs[SystemAttr.failedTrial] : trial.number;
-        // The failure and its retry in one write: a sweeper that dies between two writes would leave
-        // the trial failed with no retry, and nobody would ever create it.
-        applied = await this.storage.finishAndCreate(trialId, updates, fail, this.studyId, {
-          template: {
-            state: 'WAITING',
-            userAttrs: { ...trial.userAttrs },
-            systemAttrs: {
-              [SystemAttr.fixedParams]: {
-                ...(fixedParamsOf(trial) as Record<string, JsonValue>),
-                ...(trial.params as Record<string, JsonValue>),
-              },
-              [SystemAttr.failedTrial]: original,
-              [SystemAttr.retryHistory]: [...history, trial.number],
-            },
-          },
-        });
-      } else {
-        applied = await this.storage.updateTrial(trialId, updates, fail);
-      }
+      const applied = await failWithRetry(this.storage, this.studyId, trial, reason, this.heartbeat.maxRetry);
       if (applied) failed.push(trial.number); // else finished meanwhile, or failed by another participant first
     }
     return failed;

@@ -8,8 +8,10 @@ import { InvalidArgumentError, OptimizationInterruptedError, StudyExhaustedError
 import type { Objective, OptimizeResult, Study, StudyCallback } from './study.js';
 import { checkObjectiveValues } from './tell-rules.js';
 import type { Trial } from './trial.js';
-import type { FrozenTrial } from './trial-record.js';
+import { SystemAttr, type FrozenTrial } from './trial-record.js';
 
+/** How often a run whose budget is used looks again for other participants' trials to finish or retry (ms). */
+const DRAIN_POLL_MS = 200;
 /** A synchronous objective on a synchronous storage never yields: give the event loop a turn this often (ms). */
 const YIELD_EVERY_MS = 5;
 
@@ -146,12 +148,48 @@ export class OptimizeRun {
       return await this.study.askTrial({ maxTrials });
     } catch (error) {
       if (error instanceof StudyExhaustedError) {
+        if (error.reason === 'budget' && this.study.heartbeat) return this.drain();
+        this.started--;
         this.result.stoppedBy = 'exhausted';
         this.study.stopRequested = true;
         return null;
       }
       throw error;
     }
+  }
+
+  /**
+   * The study's budget is used, but other participants' RUNNING trials may belong to dead workers, whose
+   * trials nobody else would ever fail or retry: wait until each has finished or been failed by the stale
+   * rule, and run the retries that rule enqueues (they do not count against the budget, as Optuna's
+   * RetryFailedTrialCallback's do not). Returns a retry to run, or null when no other participant's trial
+   * with a heartbeat is RUNNING (or the run stops meanwhile).
+   */
+  private async drain(): Promise<Trial | null> {
+    const { deadline, maxTrials } = this.settings;
+    const { storage, studyId } = this.study;
+    for (;;) {
+      if (this.study.stopRequested || this.fatal || this.interrupted) break;
+      if (Date.now() >= deadline) {
+        this.result.stoppedBy = 'timeout';
+        this.started--;
+        return null;
+      }
+      await this.study.heartbeats.sweep();
+      try {
+        return await this.study.askTrial({ maxTrials }); // a WAITING retry is claimed first
+      } catch (error) {
+        if (!(error instanceof StudyExhaustedError)) throw error;
+        if (error.reason !== 'budget') break;
+      }
+      const running = await storage.getAllTrials(studyId, { states: ['RUNNING'] });
+      if (!running.some((t) => t.systemAttrs[SystemAttr.beatsFromStart] === true && !this.study.activeTrials.has(t.trialId))) break;
+      await storage.waitForChange(studyId, DRAIN_POLL_MS);
+    }
+    this.started--;
+    this.result.stoppedBy = 'exhausted';
+    this.study.stopRequested = true;
+    return null;
   }
 
   /** Tells the trial's outcome; with chaining, starts the next trial in the same write and returns it. */
@@ -161,10 +199,9 @@ export class OptimizeRun {
     if (r.next) {
       this.started++;
       this.myTrials.add(r.next.trialId);
-    } else {
-      this.result.stoppedBy = 'exhausted';
-      this.study.stopRequested = true;
     }
+    // Without a next trial the slot asks again: the budget is used (it drains, see `drain`) or the
+    // sampler is exhausted (it stops).
     return r;
   }
 

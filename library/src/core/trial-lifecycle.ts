@@ -101,7 +101,7 @@ export class TrialLifecycle {
           }
           continue;
         }
-        throw new StudyExhaustedError(`study ${JSON.stringify(this.study.studyName)} reached its budget of ${maxTrials} trials`);
+        throw new StudyExhaustedError(`study ${JSON.stringify(this.study.studyName)} reached its budget of ${maxTrials} trials`, 'budget');
       }
       frozen = await this.study.storage.getTrial(created.trialId);
       break;

@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError, TansakuError } from '../core/errors.js';
 import type { Objective } from '../core/study-types.js';
 import type { Storage } from '../core/storage.js';
-import { SystemAttr } from '../core/trial-record.js';
+import { failWithRetry } from '../core/heartbeat.js';
 import { signalTree, trackChild, untrackChild, type EnvironmentVariables, type SignalName } from './processes.js';
 
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
@@ -180,17 +180,24 @@ export class WorkerPool {
 
 /**
  * Fails the RUNNING trials of a study that a dead worker process (by pid, on this host) was running, so
- * they need not wait for the heartbeat grace period. Returns their numbers.
+ * they need not wait for the heartbeat grace period, and re-enqueues each while it has been retried
+ * fewer than `maxRetry` times (the study's `heartbeat.maxRetry`), as the stale rule would have. Returns
+ * their numbers.
  */
-export async function failTrialsOfDeadWorker(storage: Storage, studyId: number, pid: number, reason: string): Promise<number[]> {
+export async function failTrialsOfDeadWorker(
+  storage: Storage,
+  studyId: number,
+  pid: number,
+  reason: string,
+  maxRetry = 0,
+): Promise<number[]> {
   const prefix = `${hostname()}:${pid}:`;
   const failed: number[] = [];
   for (const t of await storage.getAllTrials(studyId, { states: ['RUNNING'] })) {
     if (!t.workerId?.startsWith(prefix)) continue;
     // The reason is written with the FAIL, in one append: attributes of a finished trial are ignored (by
     // Optuna's replay and Tansaku's), so written after it they would never be read.
-    const updates = [{ kind: 'systemAttr', key: SystemAttr.failReason, value: reason }] as const;
-    if (await storage.updateTrial(t.trialId, updates, { state: 'FAIL', values: null })) failed.push(t.number);
+    if (await failWithRetry(storage, studyId, t, reason, maxRetry)) failed.push(t.number);
   }
   return failed;
 }

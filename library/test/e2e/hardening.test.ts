@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FIX, NODE, cli, parseTrials } from './helpers.js';
+import { FIX, NODE, alive, cli, parseTrials, pidOf, startCli, waitForTrials } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tansaku-hardening-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -114,5 +114,69 @@ describe('a full disk', { skip: 'reason' in tmpfs ? tmpfs.reason : false }, () =
     for (const t of before.filter((b) => b.state === 'COMPLETE'))
       assert.deepEqual(after[t.number].values, t.values, `trial ${t.number} kept`);
     assert.equal(after.length, 150, 'the second run finished the budget');
+  });
+});
+
+describe('dead workers at the end of the budget', () => {
+  it('are failed once stale and their retries run by the workers that join later, leaving no trial RUNNING', async () => {
+    const cwd = workdir();
+    const budget = 16;
+    const args = ['--storage', 'j.journal', '--study', 's'];
+    const env = { OBJECTIVE_BUSY_MS: '300' };
+    const first = startCli(
+      [
+        'optimize',
+        '--objective',
+        join(FIX, 'objective.ts'),
+        ...args,
+        '--n-trials',
+        String(budget),
+        '--n-jobs',
+        '2',
+        '--pruner',
+        'none',
+        '--heartbeat-interval',
+        '0.2',
+        '--heartbeat-grace',
+        '1.5',
+        '--heartbeat-max-retry',
+        '1',
+      ],
+      { cwd, env },
+    );
+    // Near the end of the budget, the whole run dies at once (parent and workers, as a kill storm or a
+    // lost machine does): its running trials stay RUNNING with nobody to fail them.
+    let victims: ReturnType<typeof parseTrials> = [];
+    assert.ok(
+      await waitForTrials(cwd, 's', (ts) => {
+        victims = ts.filter((t) => t.state === 'RUNNING');
+        return ts.length >= budget - 3 && victims.length === 2;
+      }),
+      'the run reached the end of its budget',
+    );
+    for (const pid of new Set(victims.map((t) => Number(pidOf(t.workerId))))) process.kill(pid, 'SIGKILL');
+    first.child.kill('SIGKILL');
+    await first.result;
+    for (const t of victims) assert.ok(!alive(Number(pidOf(t.workerId))), 'the workers are dead');
+    // A worker joins: it runs what is left of the budget, then waits for the dead trials to go stale,
+    // fails them and runs their retries, instead of leaving them RUNNING.
+    const joined = await cli(['worker', ...args], { cwd, env, timeoutMs: 60_000 });
+    assert.equal(joined.code, 0, joined.stderr);
+    const trials = parseTrials((await cli(['trials', ...args, '--format', 'json'], { cwd })).stdout);
+    assert.deepEqual(
+      trials.filter((t) => t.state === 'RUNNING' || t.state === 'WAITING').map((t) => t.number),
+      [],
+      'no trial is left RUNNING or WAITING',
+    );
+    for (const victim of victims) {
+      const dead = trials[victim.number];
+      assert.equal(dead.state, 'FAIL');
+      assert.match(String(dead.systemAttrs.fail_reason), /^stale/);
+      const retries = trials.filter((t) => t.systemAttrs.failed_trial === victim.number);
+      assert.equal(retries.length, 1, `trial ${victim.number} was retried once (maxRetry 1)`);
+      assert.equal(retries[0].state, 'COMPLETE');
+      assert.deepEqual(retries[0].systemAttrs.fixed_params, dead.params, 'the retry runs the parameters the dead trial had written');
+    }
+    assert.equal(trials.length, budget + victims.length, 'the budget, plus one retry per dead trial');
   });
 });
