@@ -100,6 +100,7 @@ export {
   loadObjectiveModule,
   needsTypeScriptLoader,
   tsxLoaderUrl,
+  watchParent,
   type WorkerExit,
   type WorkerPoolOptions,
 } from './runner/worker.js';

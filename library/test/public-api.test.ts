@@ -110,6 +110,7 @@ const ENTRY_POINTS: Record<string, { module: string; exports: string[] }> = {
       'validateDistribution',
       'validateSearchSpace',
       'warnRenamedOption',
+      'watchParent',
     ],
   },
   'tansaku/testing': {

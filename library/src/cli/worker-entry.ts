@@ -3,14 +3,14 @@
  * `tansaku worker`): joins the study through the shared storage, runs the module objective one trial
  * at a time until the study's budget is used, then exits 0.
  *
- * Arguments: `--storage <spec> --study <name> [--deadline <epoch ms>]`. SIGINT or SIGTERM, or the loss
- * of the IPC channel to the parent (the parent died), interrupts it: the running trial is failed as
- * interrupted and the process exits 130.
+ * Arguments: `--storage <spec> --study <name> [--deadline <epoch ms>]`. SIGINT or SIGTERM, or a dead
+ * parent (its IPC channel lost, or this process reparented; see `watchParent`), interrupts it: the running
+ * trial is failed as interrupted and the process exits 130.
  */
 import { isFatal, loadStudyWithSettings, readSettings, withSpace } from './run.js';
 import { openStorage } from './storage.js';
 import { OptimizationInterruptedError } from '../index.js';
-import { loadObjectiveModule } from '../extend.js';
+import { loadObjectiveModule, watchParent } from '../extend.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -26,10 +26,10 @@ async function main(): Promise<number> {
   const stop = (): void => controller.abort();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  if (process.channel) {
-    process.channel.unref();
-    process.on('disconnect', stop);
-  }
+  watchParent(() => {
+    process.stderr.write(`tansaku worker ${process.pid}: the tansaku process that started it is gone; stopping\n`);
+    stop();
+  });
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
     process.stderr.write(`tansaku worker ${process.pid}: warning: ${warning.message}\n`);

@@ -128,7 +128,8 @@ export class WorkerPool {
     for (let index = 0; index < this.options.count; index++) {
       const child = spawn(process.execPath, [...execArgv, this.options.entry, ...this.options.args(index)], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        env: { ...process.env, ...this.options.env },
+        // The worker compares its parent with this pid (see `watchParent`): reparented means orphaned.
+        env: { ...process.env, ...this.options.env, [PARENT_PID_ENV]: String(process.pid) },
         detached: process.platform !== 'win32',
       });
       if (child.pid !== undefined) trackChild(child.pid);
@@ -176,6 +177,39 @@ export class WorkerPool {
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) signalTree(child.pid, 'SIGKILL');
     }
   }
+}
+
+const PARENT_PID_ENV = 'TANSAKU_PARENT_PID';
+/** How often a worker checks that its parent is alive, besides the IPC channel's disconnect event (ms). */
+const PARENT_CHECK_MS = 250;
+
+/**
+ * In a worker process of a {@link WorkerPool}: calls `onGone` once the parent is gone — its IPC channel
+ * closed (the event, and `process.connected` for a close that came before this was called, e.g. while
+ * the worker was still loading), or the process reparented (its parent pid is no longer the pool's) —
+ * so an orphaned worker stops instead of running the rest of the budget unsupervised.
+ *
+ * @example
+ * watchParent(() => controller.abort()); // first thing in the worker's entry
+ */
+export function watchParent(onGone: () => void): void {
+  const parent = Number(process.env[PARENT_PID_ENV]);
+  const hadChannel = process.channel !== undefined;
+  let told = false;
+  const tell = (): void => {
+    if (told) return;
+    told = true;
+    clearInterval(timer);
+    onGone();
+  };
+  const gone = (): boolean => (hadChannel && !process.connected) || (Number.isSafeInteger(parent) && parent > 0 && process.ppid !== parent);
+  const timer = setInterval(() => gone() && tell(), PARENT_CHECK_MS);
+  timer.unref();
+  if (hadChannel) {
+    process.channel?.unref();
+    process.on('disconnect', tell);
+  }
+  if (gone()) tell();
 }
 
 /**

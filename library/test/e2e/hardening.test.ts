@@ -2,7 +2,7 @@
 // command (node bin/tansaku.mjs) as a user runs it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -178,5 +178,63 @@ describe('dead workers at the end of the budget', () => {
       assert.deepEqual(retries[0].systemAttrs.fixed_params, dead.params, 'the retry runs the parameters the dead trial had written');
     }
     assert.equal(trials.length, budget + victims.length, 'the budget, plus one retry per dead trial');
+  });
+});
+
+/** Pids of the worker processes (worker-entry) running in `cwd`. */
+function workersIn(cwd: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`) !== cwd) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker-entry')) continue;
+      if (alive(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+describe('a tansaku optimize killed in its first second', () => {
+  it('leaves no orphaned worker running the budget unsupervised', async () => {
+    const cwd = workdir();
+    const run = startCli(
+      [
+        'optimize',
+        '--objective',
+        join(FIX, 'objective.ts'),
+        '--storage',
+        'j.journal',
+        '--study',
+        's',
+        '--n-trials',
+        '500',
+        '--n-jobs',
+        '2',
+      ],
+      { cwd, env: { OBJECTIVE_BUSY_MS: '50' } },
+    );
+    // Killed while its workers are still starting (loading the TypeScript objective): they may not have
+    // set up anything yet.
+    for (let i = 0; i < 100 && workersIn(cwd).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(workersIn(cwd).length, 2, 'the workers started');
+    run.child.kill('SIGKILL');
+    await run.result;
+    let left = workersIn(cwd);
+    for (let i = 0; i < 100 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = workersIn(cwd);
+    }
+    for (const pid of left) process.kill(pid, 'SIGKILL'); // do not leave them behind when the test fails
+    assert.deepEqual(left, [], 'every worker stopped within 10 s of its parent dying');
+    const trials = parseTrials((await cli(['trials', '--storage', 'j.journal', '--study', 's', '--format', 'json'], { cwd })).stdout);
+    assert.ok(trials.length < 50, `the orphans did not run the budget (${trials.length} trials)`);
+    assert.deepEqual(
+      trials.filter((t) => t.state === 'RUNNING').map((t) => t.number),
+      [],
+      'their running trials were failed as interrupted',
+    );
   });
 });
