@@ -90,11 +90,30 @@ describe('a full disk', { skip: 'reason' in tmpfs ? tmpfs.reason : false }, () =
     writeFileSync(filler, Buffer.alloc(free() - 32 * 1024));
     // A budget the full disk stops short of, and that fits once the filler is gone.
     const run = () =>
-      cli(['optimize', '--objective', join(FIX, 'objective.ts'), '--storage', 'j.journal', '--study', 's', '--n-trials', '150'], {
-        cwd,
-        env: { OBJECTIVE_BUSY_MS: '0' },
-        timeoutMs: 60_000,
-      });
+      cli(
+        // A short grace: the run that meets the full disk may leave its last trial RUNNING (the disk was
+        // too full for its FAIL too), which the next run fails once stale, before it ends.
+        [
+          'optimize',
+          '--objective',
+          join(FIX, 'objective.ts'),
+          '--storage',
+          'j.journal',
+          '--study',
+          's',
+          '--n-trials',
+          '150',
+          '--heartbeat-grace',
+          '2',
+          '--heartbeat-interval',
+          '0.5',
+        ],
+        {
+          cwd,
+          env: { OBJECTIVE_BUSY_MS: '0' },
+          timeoutMs: 60_000,
+        },
+      );
     const full = await run();
     assert.notEqual(full.code, 0, 'the run fails');
     assert.match(full.stderr, /cannot append to journal file \S*j\.journal: the disk is full \(ENOSPC\)/, full.stderr);
