@@ -50,6 +50,9 @@ import {
   type SignalName,
 } from './processes.js';
 import { TextTail, parseLine, parseResult } from './protocol.js';
+
+/** The longest stdout line read (a result, a report or text); longer ones are counted, never parsed. */
+const MAX_LINE_CHARS = 1 << 20;
 import { setName } from '../core/records.js';
 
 /** A trial of a command objective failed (exit code, signal, timeout, missing or bad result). */
@@ -265,11 +268,20 @@ export class CommandObjective {
       killTimer = setTimeout(() => signalTree(pid, 'SIGKILL'), this.killGraceMs);
     };
 
-    const onLine = (raw: string): void => {
+    /** Length of the last text line when it was over MAX_LINE_CHARS (it is never parsed), else null. */
+    let lastTooLong: number | null = null;
+    const onLine = (raw: string, overflow = 0): void => {
+      if (overflow > 0 || raw.length > MAX_LINE_CHARS) {
+        // Never parse a line that did not fit: its cut end could read as another number.
+        lastTooLong = raw.length + overflow;
+        lastText = null;
+        return;
+      }
       const line = parseLine(raw);
       if (line.kind === 'empty') return;
       if (line.kind === 'text') {
-        lastText = line.text.length > 100_000 ? line.text.slice(0, 100_000) : line.text;
+        lastText = line.text;
+        lastTooLong = null;
         return;
       }
       if (line.kind === 'bad-protocol') {
@@ -299,15 +311,22 @@ export class CommandObjective {
     };
 
     let partial = '';
+    /** Characters of the current line dropped because it outgrew MAX_LINE_CHARS. */
+    let dropped = 0;
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       stdoutTail.push(chunk);
       partial += chunk;
       for (let at = partial.indexOf('\n'); at >= 0; at = partial.indexOf('\n')) {
-        onLine(partial.slice(0, at));
+        onLine(partial.slice(0, at), dropped);
+        dropped = 0;
         partial = partial.slice(at + 1);
       }
-      if (partial.length > 1 << 20) partial = partial.slice(-(1 << 16));
+      if (partial.length > MAX_LINE_CHARS) {
+        // A line this long is not a result, a report or a log line anyone reads: count it, keep nothing.
+        dropped += partial.length;
+        partial = '';
+      }
     });
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => stderrTail.push(chunk));
@@ -360,7 +379,7 @@ export class CommandObjective {
       if (timeoutTimer) clearTimeout(timeoutTimer);
       if (killTimer) clearTimeout(killTimer);
     }
-    if (partial.length > 0) onLine(partial);
+    if (partial.length > 0 || dropped > 0) onLine(partial, dropped);
     await chain;
 
     if (trial.signal.aborted) throw trial.signal.reason ?? new TansakuError('TANSAKU_INTERRUPTED', 'trial was interrupted');
@@ -380,6 +399,14 @@ export class CommandObjective {
     }
     if (exitSignal !== null) throw this.failure(trial, `the program was killed by signal ${exitSignal}`, stderrTail);
     if (exitCode !== 0) throw this.failure(trial, `the program exited with code ${exitCode}`, stderrTail);
+    if (lastTooLong !== null) {
+      throw this.failure(
+        trial,
+        `the program's last stdout line is ${lastTooLong} characters long, over the ${MAX_LINE_CHARS} a result line may have; it was not read as a result`,
+        stderrTail,
+        stdoutTail,
+      );
+    }
     if (lastText === null) {
       throw this.failure(
         trial,

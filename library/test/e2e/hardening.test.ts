@@ -257,3 +257,38 @@ describe('a tansaku optimize killed in its first second', () => {
     );
   });
 });
+
+describe('a result line longer than the limit', () => {
+  it('fails the trial with the reason instead of parsing a cut line (which read as Infinity, the best under maximize)', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, 'space.json'), JSON.stringify({ x: { type: 'float', low: 0, high: 1 } }));
+    const command = `${NODE} ${JSON.stringify(join(FIX, 'long-line.mjs'))} {x}`;
+    for (const [study, env] of [
+      ['newline', {}],
+      ['no-newline', { NO_NEWLINE: '1' }],
+    ] as const) {
+      const r = await cli(
+        [
+          'optimize',
+          '--command',
+          command,
+          '--space',
+          'space.json',
+          '--storage',
+          'j.journal',
+          '--study',
+          study,
+          '--n-trials',
+          '1',
+          '--direction',
+          'maximize',
+        ],
+        { cwd, env },
+      );
+      assert.notEqual(r.code, 0, 'every trial failed');
+      const [trial] = parseTrials((await cli(['trials', '--storage', 'j.journal', '--study', study, '--format', 'json'], { cwd })).stdout);
+      assert.equal(trial.state, 'FAIL', study);
+      assert.match(String(trial.systemAttrs.fail_reason), /last stdout line is 2000002 characters long, over the 1048576/, study);
+    }
+  });
+});
