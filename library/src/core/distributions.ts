@@ -92,6 +92,12 @@ export function floatDistribution(
   if (log && low <= 0) {
     throw new InvalidDistributionError(`parameter "${name}": a log-scaled float needs low > 0, got low=${low}`);
   }
+  if (!Number.isFinite(high - low)) {
+    // Sampling scales a unit value by high - low, which would be Infinity: every draw would be `high`.
+    throw new InvalidDistributionError(
+      `parameter "${name}": the range [${low}, ${high}] is too wide: high - low overflows a double (at most ${Number.MAX_VALUE}); narrow it, or use log: true for a positive range`,
+    );
+  }
   if (step !== null) {
     requireFiniteNumber(name, 'step', step);
     if (step <= 0) {

@@ -53,6 +53,7 @@ describe('space files', () => {
     rejects({ lr: { type: 'float', low: 0, hihg: 1 } }, /parameter "lr": unknown key "hihg" \(did you mean "high"\?\)/);
     rejects({ lr: { type: 'float', low: 0 } }, /parameter "lr": missing "high"/);
     rejects({ lr: { type: 'float', low: 1, high: 0 } }, /parameter "lr": low must be <= high, got low=1 and high=0/);
+    rejects({ w: { type: 'float', low: -1e308, high: 1e308 } }, /parameter "w": the range \[-1e\+308, 1e\+308\] is too wide/);
     rejects({ lr: { type: 'float', low: 0, high: 1, log: true } }, /parameter "lr": a log-scaled float needs low > 0/);
     rejects({ lr: { type: 'float', low: '0.1', high: 1 } }, /parameter "lr": "low" must be a finite number, got a string \("0.1"\)/);
     rejects({ lr: { type: 'float', low: 0, high: 1, log: 'yes' } }, /"log" must be true or false/);

@@ -27,6 +27,11 @@ function rejects(fn: () => unknown, ...patterns: RegExp[]): void {
 describe('distributions: validation names the parameter, the value and what was expected', () => {
   it('float', () => {
     rejects(() => floatDistribution('lr', 1, 0), /"lr"/, /low must be <= high/, /low=1/, /high=0/);
+    // high - low overflows: every draw would be high (Optuna raises too).
+    rejects(() => floatDistribution('w', -1e308, 1e308), /"w"/, /too wide: high - low overflows a double/);
+    rejects(() => floatDistribution('w', -Number.MAX_VALUE, Number.MAX_VALUE, { step: 1e307 }), /too wide/);
+    assert.doesNotThrow(() => floatDistribution('w', 1e-300, 1e308, { log: true }));
+    assert.doesNotThrow(() => floatDistribution('w', 0, Number.MAX_VALUE));
     rejects(() => floatDistribution('lr', 0, 1, { log: true }), /"lr"/, /low > 0/, /low=0/);
     rejects(() => floatDistribution('lr', -1, 1, { log: true }), /low=-1/);
     rejects(() => floatDistribution('x', 0, 1, { step: 0.3 }), /"x"/, /step=0.3 does not divide/, /\[0, 1\]/);
