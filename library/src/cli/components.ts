@@ -24,6 +24,7 @@ import {
 } from '../index.js';
 import { cardinality, describeValue, closest } from '../extend.js';
 import { setName } from '../core/records.js';
+import { duplicateJsonKey } from './json-keys.js';
 
 export type ComponentOptions = Record<string, JsonValue>;
 
@@ -88,6 +89,8 @@ export function parseComponentOptions(text: string | undefined, flag: string): C
     } catch (error) {
       throw new InvalidArgumentError(`${flag}: not valid JSON: ${(error as Error).message}`);
     }
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate) throw new InvalidArgumentError(`${flag}: option ${JSON.stringify(duplicate.key)} is given twice; give each option once`);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
       throw new InvalidArgumentError(`${flag}: expected a JSON object, got ${describeValue(raw)}`);
   } else {
@@ -105,7 +108,10 @@ export function parseComponentOptions(text: string | undefined, flag: string): C
       } catch {
         parsed = value;
       }
-      setName(obj, pair.slice(0, at).trim(), parsed);
+      const key = pair.slice(0, at).trim();
+      if (Object.hasOwn(obj, key))
+        throw new InvalidArgumentError(`${flag}: option ${JSON.stringify(key)} is given twice; give each option once`);
+      setName(obj, key, parsed);
     }
     raw = obj;
   }

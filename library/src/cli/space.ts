@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { duplicateJsonKey } from './json-keys.js';
 import { InvalidDistributionError, TansakuError, type Distribution, type SearchSpace } from '../index.js';
 import { describeValue, validateDistribution, closest, paramEnvName } from '../extend.js';
 import { setName } from '../core/records.js';
@@ -128,6 +129,12 @@ export function parseSpaceText(text: string, source: string): SearchSpace {
       raw = JSON.parse(text);
     } catch (error) {
       throw new SpaceFileError(`space file ${source} is not valid JSON: ${(error as Error).message}`);
+    }
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate) {
+      throw new SpaceFileError(
+        `space file ${source}, line ${duplicate.line}: key ${JSON.stringify(duplicate.key)} appears twice in the same object; JSON keeps only the last, so give each key once`,
+      );
     }
   } else {
     try {

@@ -77,6 +77,26 @@ describe('space files', () => {
     assert.throws(() => parseSpaceText('{"lr": {', 'bad.json'), /space file bad.json is not valid JSON/);
     assert.throws(() => parseSpaceText('lr: {type: float\n  low: [', 'bad.yaml'), /space file bad.yaml is not valid YAML/);
     assert.throws(() => parseSpaceText('lr: 1\nlr: 2\n', 'dup.yaml'), /not valid YAML: Map keys must be unique at line 2/);
+    // JSON keeps the last of two equal keys in silence: refused as YAML refuses them, with the line.
+    assert.throws(
+      () =>
+        parseSpaceText('{\n  "lr": {"type": "float", "low": 0, "high": 1},\n  "lr": {"type": "int", "low": 1, "high": 3}\n}', 'dup.json'),
+      /space file dup.json, line 3: key "lr" appears twice in the same object/,
+    );
+    assert.throws(
+      () => parseSpaceText('{"lr": {"type": "float", "low": 0, "high": 1, "low": 0.5}}', 'dup.json'),
+      /space file dup.json, line 1: key "low" appears twice/,
+    );
+    // Equal keys in different objects, escaped quotes, and keys inside strings are not duplicates.
+    assert.deepEqual(
+      Object.keys(
+        parseSpaceText(
+          '{"a": {"type": "categorical", "choices": ["low", "\\"low\\": 1", "{\\"low\\": 1}"]}, "b": {"type": "float", "low": 0, "high": 1}}',
+          'ok.json',
+        ),
+      ),
+      ['a', 'b'],
+    );
     assert.throws(
       () => parseSpaceText('x:\n\ttype: float\n', 'tab.yaml'),
       /not valid YAML: Tabs are not allowed as indentation at line 2, column 1$/,
