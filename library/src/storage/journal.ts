@@ -258,6 +258,18 @@ export class JournalFileStorage extends OperationLogStorage {
         `journal file ${this.path} shrank from ${this.offset} to ${size} bytes while open; it was replaced or truncated by something other than Tansaku`,
       );
     }
+    try {
+      this.applyLinesUpTo(size);
+    } finally {
+      this.model.seal();
+    }
+    // An incomplete last line is either being written right now or torn by a crash: not applied.
+    this.markCaughtUp();
+    return size;
+  }
+
+  /** Applies the complete lines between `offset` and `size`, in chunks. */
+  private applyLinesUpTo(size: number): void {
     let position = this.offset;
     let carry: Buffer | null = null;
     while (position < size) {
@@ -278,9 +290,6 @@ export class JournalFileStorage extends OperationLogStorage {
       }
       carry = lineStart < buf.length ? Buffer.from(buf.subarray(lineStart)) : null;
     }
-    // An incomplete last line is either being written right now or torn by a crash: not applied.
-    this.markCaughtUp();
-    return size;
   }
 
   private applyLine(bytes: Buffer): void {
@@ -345,7 +354,7 @@ export class JournalFileStorage extends OperationLogStorage {
         throw this.appendError(error);
       }
     }
-    const applied = toWrite.map((op) => this.model.apply(op));
+    const applied = this.model.applyAll(toWrite);
     this.offset += length;
     const appends = (appendsInThisProcess.get(this.fileKey) ?? 0) + 1;
     appendsInThisProcess.set(this.fileKey, appends);

@@ -27,10 +27,8 @@ export class InMemoryStorage extends OperationLogStorage {
   /** A storage rebuilt by replaying an operation log, e.g. `readLog()` of another one. */
   static fromLog(ops: readonly Operation[], options: { workerId?: string } = {}): InMemoryStorage {
     const storage = new InMemoryStorage(options);
-    for (const op of ops) {
-      storage.log.push(op);
-      storage.model.apply(op);
-    }
+    storage.log.push(...ops);
+    storage.model.applyAll(ops);
     return storage;
   }
 
@@ -52,11 +50,11 @@ export class InMemoryStorage extends OperationLogStorage {
     // One synchronous turn of the event loop is the write lock: nothing else can append in between.
     try {
       const { ops, result } = decide();
-      const applied = ops.map((op) => {
+      for (const op of ops) {
         this.log.push(op);
         if (op.op === OpCode.SetTrialStateValues && op.state !== 'RUNNING') this.heartbeats.delete(op.trialId);
-        return this.model.apply(op);
-      });
+      }
+      const applied = this.model.applyAll(ops);
       if (ops.some((op) => op.op === OpCode.CreateTrial || op.op === OpCode.SetTrialStateValues)) this.notifyWaiters();
       return Promise.resolve(result(applied));
     } catch (error) {

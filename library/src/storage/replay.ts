@@ -92,6 +92,9 @@ export type ApplyResult =
   | { kind: 'state'; applied: boolean }
   | { kind: 'none' };
 
+type TrialPart = 'params' | 'intermediateValues' | 'userAttrs' | 'systemAttrs';
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export class ReplayModel {
   /** Studies by id; deleted studies leave an `undefined` hole so ids stay stable. */
   readonly studies: Array<StudyState | undefined> = [];
@@ -100,6 +103,8 @@ export class ReplayModel {
   readonly trials: FrozenTrial[] = [];
   /** Number of operations applied; the log position this model reflects. */
   appliedCount = 0;
+  /** Trial snapshots made since the last `seal`, with the parts each owns (see `editable`). */
+  private readonly unsealed = new Map<FrozenTrial, Set<TrialPart>>();
 
   study(studyId: number): StudyState {
     const s = Number.isInteger(studyId) ? this.studies[studyId] : undefined;
@@ -207,11 +212,10 @@ export class ReplayModel {
         // As Optuna's replay: a parameter of another kind than earlier trials' is ignored.
         if (this.paramClash(t.studyId, op.name, op.distribution)) return { kind: 'none' };
         const distribution = this.sharedDistribution(t.studyId, op.name, op.distribution);
-        this.replace(t, {
-          params: { ...t.params, [op.name]: toExternal(distribution, op.internal) },
-          internalParams: { ...t.internalParams, [op.name]: op.internal },
-          distributions: { ...t.distributions, [op.name]: distribution },
-        });
+        const next = this.editable(t, 'params');
+        setName(next.params as Record<string, ParamValue>, op.name, toExternal(distribution, op.internal));
+        setName(next.internalParams as Record<string, number>, op.name, op.internal);
+        setName(next.distributions as Record<string, Distribution>, op.name, distribution);
         return { kind: 'none' };
       }
       case OpCode.SetTrialStateValues:
@@ -219,9 +223,7 @@ export class ReplayModel {
       case OpCode.SetTrialIntermediateValue: {
         const t = this.trials[op.trialId];
         if (!t || isFinished(t.state)) return { kind: 'none' };
-        const iv = new Map(t.intermediateValues);
-        iv.set(op.step, op.value);
-        this.replace(t, { intermediateValues: iv });
+        (this.editable(t, 'intermediateValues').intermediateValues as Map<number, number>).set(op.step, op.value);
         return { kind: 'none' };
       }
       case OpCode.SetTrialUserAttr:
@@ -229,8 +231,9 @@ export class ReplayModel {
         const t = this.trials[op.trialId];
         // As Optuna's replay: a finished trial's attributes no longer change.
         if (!t || isFinished(t.state)) return { kind: 'none' };
-        if (op.op === OpCode.SetTrialUserAttr) this.replace(t, { userAttrs: { ...t.userAttrs, ...op.attrs } });
-        else this.replace(t, { systemAttrs: { ...t.systemAttrs, ...op.attrs } });
+        const part = op.op === OpCode.SetTrialUserAttr ? 'userAttrs' : 'systemAttrs';
+        const attrs = this.editable(t, part)[part] as Record<string, JsonValue>;
+        for (const key of Object.keys(op.attrs)) setName(attrs, key, op.attrs[key]);
         return { kind: 'none' };
       }
     }
@@ -352,6 +355,56 @@ export class ReplayModel {
     if (state === 'RUNNING') s.running.add(trialId);
     this.replace(t, patch);
     return true;
+  }
+
+  /**
+   * Applies operations in order and seals the result ({@link seal}); what a storage calls for a batch of
+   * operations, so a trial's many parameter lines cost one copy of it, not one each.
+   */
+  applyAll(ops: readonly Operation[]): ApplyResult[] {
+    try {
+      return ops.map((op) => this.apply(op));
+    } finally {
+      this.seal();
+    }
+  }
+
+  /**
+   * Ends a burst of `apply` calls: the trial snapshots made during it become immutable. Within a burst,
+   * no caller has seen a snapshot made in it, so `editable` may change it in place; a parameter or report
+   * applied after `seal` copies the trial again (a snapshot a caller holds never changes under it).
+   * Storages call this after every synchronous run of `apply` (or use {@link applyAll}).
+   */
+  seal(): void {
+    this.unsealed.clear();
+  }
+
+  /**
+   * The trial's snapshot for this burst, with its own copy of `part` (params covers params, internal
+   * params and distributions), to change in place: the first change of a burst copies, the next ones
+   * do not, so applying k lines to one trial costs O(k), not O(k²).
+   */
+  private editable(t: FrozenTrial, part: TrialPart): Mutable<FrozenTrial> {
+    let owned = this.unsealed.get(t);
+    let next = t as Mutable<FrozenTrial>;
+    if (!owned) {
+      next = { ...t };
+      owned = new Set();
+      this.unsealed.set(next, owned);
+      this.trials[t.trialId] = next;
+      const s = this.studies[t.studyId];
+      if (s) s.trials[t.number] = next;
+    }
+    if (!owned.has(part)) {
+      owned.add(part);
+      if (part === 'params') {
+        next.params = { ...next.params };
+        next.internalParams = { ...next.internalParams };
+        next.distributions = { ...next.distributions };
+      } else if (part === 'intermediateValues') next.intermediateValues = new Map(next.intermediateValues);
+      else next[part] = { ...next[part] };
+    }
+    return next;
   }
 
   /** Replaces a trial's snapshot with a changed copy, in both the global and the per-study index. */
