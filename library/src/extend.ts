@@ -108,4 +108,4 @@ export {
 // Errors, results and text for tools.
 export { describeValue } from './core/errors.js';
 export { trialToJSON } from './core/export.js';
-export { describeTrial, formatDuration, formatElapsed, formatNumber, formatParams, type OutputStream } from './core/format.js';
+export { describeTrial, displayText, formatDuration, formatElapsed, formatNumber, formatParams, type OutputStream } from './core/format.js';

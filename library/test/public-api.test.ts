@@ -75,6 +75,7 @@ const ENTRY_POINTS: Record<string, { module: string; exports: string[] }> = {
       'describeKindClash',
       'describeTrial',
       'describeValue',
+      'displayText',
       'distributionsEqual',
       'dominates',
       'failTrialsOfDeadWorker',

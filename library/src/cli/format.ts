@@ -1,5 +1,5 @@
 import type { FrozenTrial } from '../index.js';
-import { formatElapsed, formatNumber } from '../extend.js';
+import { displayText, formatElapsed, formatNumber } from '../extend.js';
 /** Plain-text tables and trial rows for the CLI's `table` format. */
 
 /** A left-aligned table with a header rule; numbers right-aligned. */
@@ -19,15 +19,15 @@ export function renderTable(headers: readonly string[], rows: ReadonlyArray<read
 function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'number') return formatNumber(v);
-  if (typeof v === 'string') return v;
-  return JSON.stringify(v);
+  if (typeof v === 'string') return displayText(v);
+  return displayText(JSON.stringify(v));
 }
 
 /** The trials as a table: number, state, value(s), duration, one column per parameter. */
 export function trialsTable(trials: readonly FrozenTrial[], nObjectives: number): string {
   const params = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
   const valueHeaders = nObjectives === 1 ? ['value'] : Array.from({ length: nObjectives }, (_, i) => `values_${i}`);
-  const headers = ['number', 'state', ...valueHeaders, 'duration', ...params];
+  const headers = ['number', 'state', ...valueHeaders, 'duration', ...params.map(displayText)];
   const rows = trials.map((t) => [
     String(t.number),
     t.state,

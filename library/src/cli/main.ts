@@ -33,7 +33,16 @@ import {
   type HeartbeatOptions,
   type StudyDirection,
 } from '../index.js';
-import { SystemAttr, describeKindClash, describeValue, formatNumber, killAllChildren, paretoFront, trialToJSON } from '../extend.js';
+import {
+  SystemAttr,
+  describeKindClash,
+  describeValue,
+  displayText,
+  formatNumber,
+  killAllChildren,
+  paretoFront,
+  trialToJSON,
+} from '../extend.js';
 import { PRUNERS, SAMPLERS, checkPrunerName, checkSamplerName, makePruner, makeSampler, parseComponentOptions } from './components.js';
 
 import { renderTable, trialsTable } from './format.js';
@@ -333,7 +342,7 @@ Example:
           renderTable(
             ['study', 'directions', 'trials', 'complete', 'pruned', 'failed', 'running', 'best', 'started'],
             rows.map((r) => [
-              r.study,
+              displayText(r.study),
               r.directions.join(','),
               String(r.trials),
               String(r.complete),
@@ -361,7 +370,7 @@ Example:
         const trials = await storage.getAllTrials(studyId);
         if (opts.format === 'csv') io.stdout.write(trialsToCSV(trials));
         else if (opts.format === 'json') io.stdout.write(`${trialsToJSON(trials)}\n`);
-        else if (trials.length === 0) io.stdout.write(`study ${JSON.stringify(opts.study)} has no trials\n`);
+        else if (trials.length === 0) io.stdout.write(`study ${displayText(JSON.stringify(opts.study))} has no trials\n`);
         else io.stdout.write(trialsTable(trials, study.directions.length));
       });
     });
@@ -389,7 +398,7 @@ Example:
         }
         if (study.directions.length > 1)
           io.stdout.write(
-            `Pareto front of study ${JSON.stringify(opts.study)} (${study.directions.join(', ')}): ${best.length} trial(s)\n`,
+            `Pareto front of study ${displayText(JSON.stringify(opts.study))} (${study.directions.join(', ')}): ${best.length} trial(s)\n`,
           );
         for (const t of best) {
           io.stdout.write(`trial ${t.number}\n`);
@@ -397,8 +406,8 @@ Example:
             t.values!.length === 1 ? `  value: ${formatNumber(t.values![0])}\n` : `  values: [${t.values!.map(formatNumber).join(', ')}]\n`,
           );
           for (const [k, v] of Object.entries(t.params))
-            io.stdout.write(`  ${k}: ${typeof v === 'number' ? formatNumber(v) : String(v)}\n`);
-          if (Object.keys(t.userAttrs).length) io.stdout.write(`  user attrs: ${JSON.stringify(t.userAttrs)}\n`);
+            io.stdout.write(`  ${displayText(k)}: ${typeof v === 'number' ? formatNumber(v) : displayText(String(v))}\n`);
+          if (Object.keys(t.userAttrs).length) io.stdout.write(`  user attrs: ${displayText(JSON.stringify(t.userAttrs))}\n`);
         }
       });
     });
@@ -656,7 +665,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     }
     let message = error instanceof Error ? error.message : `unexpected error: ${describeValue(error)}`;
     if (error instanceof StudyNotFoundError) message += ' (tansaku studies --storage ... lists the studies)';
-    io.stderr.write(`tansaku: ${message}\n`);
+    // Messages quote names, values and programs' stderr, which may hold terminal escapes: shown escaped.
+    io.stderr.write(`tansaku: ${message.split('\n').map(displayText).join('\n')}\n`);
     if (!(error instanceof TansakuError) && error instanceof Error && process.env.TANSAKU_DEBUG) io.stderr.write(`${error.stack}\n`);
     return isUsage(error) ? EXIT_USAGE : EXIT_FAILURE;
   }

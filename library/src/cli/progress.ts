@@ -1,5 +1,5 @@
 import type { Storage, FrozenTrial, StudyDirection } from '../index.js';
-import { describeTrial, formatDuration, formatNumber, type OutputStream } from '../extend.js';
+import { describeTrial, displayText, formatDuration, formatNumber, type OutputStream } from '../extend.js';
 /**
  * Progress of a study while the CLI runs it, read from the storage (so trials run by worker processes
  * and by other machines count too). On a terminal: one redrawn line with a bar, trials done of the
@@ -72,7 +72,8 @@ export class Progress {
   /** Prints a message without garbling the bar. */
   note(message: string): void {
     this.clearBar();
-    this.o.stream.write(`${message}\n`);
+    // Notes quote study names, commands and programs' warnings: terminal escapes in them are shown escaped.
+    this.o.stream.write(`${message.split('\n').map(displayText).join('\n')}\n`);
     this.drawBar();
   }
 

@@ -37,6 +37,7 @@ import {
   tsxLoaderUrl,
   type WorkerExit,
   formatNumber,
+  displayText,
   formatParams,
   type OutputStream,
 } from '../extend.js';
@@ -201,7 +202,7 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
     afterKill.cleanup = null;
     await progress.stop();
     io.stderr.write(
-      `study ${JSON.stringify(o.studyName)} already has ${nBefore} trials, its budget of ${budget} is used; raise --n-trials to run more\n`,
+      `study ${displayText(JSON.stringify(o.studyName))} already has ${nBefore} trials, its budget of ${budget} is used; raise --n-trials to run more\n`,
     );
     return { complete: 0, pruned: 0, failed: 0, interrupted: false, elapsedMs: Date.now() - t0 };
   }
@@ -210,7 +211,7 @@ export async function runStudy(o: RunOptions): Promise<RunOutcome> {
   // and Ctrl-C stays responsive. Only `memory:` keeps it here: worker processes cannot share a memory storage.
   const mode = settings.objective.kind === 'module' && !o.storageIsMemory ? 'processes' : 'in-process';
   progress.note(
-    `study ${JSON.stringify(o.studyName)}: ${settings.objective.kind === 'command' ? `command ${JSON.stringify(settings.objective.command)}` : `module ${settings.objective.module}`}, ` +
+    `study ${displayText(JSON.stringify(o.studyName))}: ${settings.objective.kind === 'command' ? `command ${JSON.stringify(settings.objective.command)}` : `module ${settings.objective.module}`}, ` +
       `${o.nJobs} job(s)${mode === 'processes' ? ' in worker processes' : ''}, sampler ${settings.sampler.name}, pruner ${settings.pruner.name}` +
       `${budget !== null ? `, budget ${budget} trials (${nBefore} exist)` : `, no budget: runs until ${o.timeout !== null ? `--timeout ${o.timeout} s, ` : ''}the sampler runs out or Ctrl-C (give --n-trials N to stop after N trials)`}`,
   );
@@ -347,7 +348,7 @@ async function printSummary(o: RunOptions, study: Study, r: RunOutcome): Promise
   const out = o.io.stdout;
   const total = await o.storage.countTrials(study.studyId);
   out.write(
-    `${r.interrupted ? 'interrupted: ' : ''}study ${JSON.stringify(o.studyName)}: ${r.complete + r.pruned + r.failed} trials run here ` +
+    `${r.interrupted ? 'interrupted: ' : ''}study ${displayText(JSON.stringify(o.studyName))}: ${r.complete + r.pruned + r.failed} trials run here ` +
       `(${r.complete} complete, ${r.pruned} pruned, ${r.failed} failed) in ${(r.elapsedMs / 1000).toFixed(1)} s; the study has ${total} trials\n`,
   );
   if (study.directions.length === 1) {

@@ -37,17 +37,42 @@ export function formatElapsed(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
 }
 
-/** `name=value` pairs, numbers compact. */
+/** Characters a terminal acts on instead of showing: C0 and C1 controls, DEL, and Unicode bidi and line controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what it is for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text as it may be printed to a terminal: a name or value a user (or a program's output) chose may hold
+ * escape sequences that move the cursor, recolour or clear the screen, fake newlines that forge lines of
+ * output, or bidi overrides that reorder them. Those characters are shown as escapes (`\n`, `\x1b`,
+ * `\u{202e}`); all else is unchanged. For display only: JSON and CSV outputs keep values exact.
+ *
+ * @example displayText('a\x1b[2Jb\nc') // 'a\\x1b[2Jb\\nc'
+ */
+export function displayText(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const named = NAMED[c];
+    if (named !== undefined) return named;
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+/** `name=value` pairs, numbers compact, names and text values shown safely ({@link displayText}). */
 export function formatParams(params: Readonly<Record<string, ParamValue>>): string {
   return Object.entries(params)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(
+      ([k, v]) =>
+        `${displayText(k)}=${typeof v === 'number' ? formatNumber(v) : typeof v === 'string' ? displayText(v) : JSON.stringify(v)}`,
+    )
     .join(' ');
 }
 
 function shortReason(t: FrozenTrial): string {
   const r = t.systemAttrs.fail_reason;
   const text = typeof r === 'string' ? r.replace(/^CommandTrialError: /, '') : 'no reason recorded';
-  return text.length > 300 ? `${text.slice(0, 300)}...` : text;
+  return displayText(text.length > 300 ? `${text.slice(0, 300)}...` : text);
 }
 
 /** One line describing a finished trial. */
