@@ -13,9 +13,11 @@ for (const stream of [process.stdout, process.stderr]) {
 
 // Tansaku's own warnings (a torn journal line repaired, a stale lock broken, a bad objective value) in
 // the command's voice, not as Node's "(node:PID) Warning: ... (Use `node --trace-warnings ...`)".
+// Messages quote names and values that may hold terminal escapes: shown escaped once the CLI is loaded.
+let show = (text) => text;
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
-  process.stderr.write(`tansaku: warning: ${warning.message}\n`);
+  process.stderr.write(`tansaku: warning: ${warning.message.split('\n').map(show).join('\n')}\n`);
 });
 
 const source = new URL('../src/cli/main.ts', import.meta.url);
@@ -40,6 +42,7 @@ if (existsSync(source)) {
 } else {
   cli = await import(new URL('../dist/cli/main.js', import.meta.url).href);
 }
+show = cli.displayText;
 const code = await cli.main(process.argv.slice(2));
 process.exitCode = code;
 // Exit once stdout and stderr are flushed (writes to a pipe may still be queued), even if an

@@ -51,6 +51,9 @@ import { CLI_SETTINGS_ATTR, settingsFromJson, settingsToJson, type CliSettings }
 import { SpaceFileError, readSpaceFile } from './space.js';
 import { openStorage, parseStorageSpec } from './storage.js';
 
+/** For bin/tansaku.mjs, which prints Node's warnings itself. */
+export { displayText } from '../extend.js';
+
 /** Width of the name column in the sampler and pruner lists of `--help`. */
 const NAME_WIDTH = Math.max(...[...Object.keys(SAMPLERS), ...Object.keys(PRUNERS)].map((k) => k.length));
 

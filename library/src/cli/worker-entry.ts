@@ -10,7 +10,7 @@
 import { isFatal, loadStudyWithSettings, readSettings, withSpace } from './run.js';
 import { openStorage } from './storage.js';
 import { OptimizationInterruptedError } from '../index.js';
-import { loadObjectiveModule, watchParent } from '../extend.js';
+import { displayText, loadObjectiveModule, watchParent } from '../extend.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -32,14 +32,14 @@ async function main(): Promise<number> {
   });
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
-    process.stderr.write(`tansaku worker ${process.pid}: warning: ${warning.message}\n`);
+    process.stderr.write(`tansaku worker ${process.pid}: warning: ${warning.message.split('\n').map(displayText).join('\n')}\n`);
   });
   // A promise the objective forgot to await rejected after its trial moved on: Node's default would
   // kill the worker (and any trial it is running) for an error that belongs to no trial. Say so, go on.
   process.on('unhandledRejection', (reason) => {
     const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
     process.stderr.write(
-      `tansaku worker ${process.pid}: warning: an unhandled promise rejection in the objective (a promise not awaited?), ignored:\n${text}\n`,
+      `tansaku worker ${process.pid}: warning: an unhandled promise rejection in the objective (a promise not awaited?), ignored:\n${text.split("\n").map(displayText).join("\n")}\n`,
     );
   });
   const storage = openStorage(spec, { mustExist: true });

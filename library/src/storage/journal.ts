@@ -13,7 +13,9 @@
  *
  * Crashes. A writer killed mid-append leaves a torn last line: readers ignore an incomplete last line,
  * and the next writer, holding the lock (so no live writer is mid-append), truncates it before
- * appending. A lock link older than `staleLockMs` (default 30 s; an append takes milliseconds) is
+ * appending. A last line that is whole but for its newline is applied by readers, as Optuna's reader
+ * applies it, and completed by the next writer (an Optuna process that read it meanwhile cannot go on
+ * past it: Optuna 3.1 raises JSONDecodeError at its next read, and must be restarted). A lock link older than `staleLockMs` (default 30 s; an append takes milliseconds) is
  * taken to belong to a dead writer and is broken. A complete line that is not valid JSON is corruption
  * (not a crash artefact): reading stops with an error naming the file and line, and nothing is written.
  *
@@ -123,6 +125,8 @@ export class JournalFileStorage extends OperationLogStorage {
   private fd: number;
   /** Byte offset of the first byte not yet applied (always at a line start). */
   private offset = 0;
+  /** The bytes applied end with a whole operation whose newline is missing (see `applyLinesUpTo`). */
+  private endsWithoutNewline = false;
   /** Complete lines applied so far (for error messages). */
   private linesRead = 0;
   private closed = false;
@@ -268,9 +272,23 @@ export class JournalFileStorage extends OperationLogStorage {
     return size;
   }
 
-  /** Applies the complete lines between `offset` and `size`, in chunks. */
+  /**
+   * Applies the complete lines between `offset` and `size`, in chunks. A last line that lacks only its
+   * newline (a writer died between the two) is applied too, as Optuna's reader applies it (`json.loads`
+   * of the last line read), so both tools agree on the study; the next writer completes it.
+   */
   private applyLinesUpTo(size: number): void {
     let position = this.offset;
+    if (this.endsWithoutNewline && position < size) {
+      // The newline the next writer wrote after the line applied without one: not a line of its own.
+      const first = Buffer.alloc(1);
+      fs.readSync(this.fd, first, 0, 1, position);
+      if (first[0] === NEWLINE) {
+        this.offset++;
+        position++;
+      }
+      this.endsWithoutNewline = false;
+    }
     let carry: Buffer | null = null;
     while (position < size) {
       const length = Math.min(READ_CHUNK, size - position);
@@ -289,6 +307,21 @@ export class JournalFileStorage extends OperationLogStorage {
         nl = buf.indexOf(NEWLINE, lineStart);
       }
       carry = lineStart < buf.length ? Buffer.from(buf.subarray(lineStart)) : null;
+    }
+    if (carry !== null && this.isWholeOperation(carry)) {
+      this.applyLine(carry);
+      this.offset += carry.length;
+      this.endsWithoutNewline = true;
+    }
+  }
+
+  /** Whether bytes after the last newline are a whole operation (else a torn line, or one being written). */
+  private isWholeOperation(bytes: Buffer): boolean {
+    try {
+      decodeOperation(parsePythonJson(bytes.toString('utf8').trim()), this.decodeContext);
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -324,7 +357,15 @@ export class JournalFileStorage extends OperationLogStorage {
       decision = decide();
       if (decision.ops.length === 0) return decision.result([]);
       toWrite = this.withOrdinalFlags(decision.ops);
-      const text = `${toWrite.map((op) => encodeOperation(op)).join('\n')}\n`;
+      let text = `${toWrite.map((op) => encodeOperation(op)).join('\n')}\n`;
+      if (this.endsWithoutNewline) {
+        text = `\n${text}`;
+        process.emitWarning(
+          `journal file ${this.path}: completing a last line that a crashed writer left without its newline (it was applied, as Optuna applies it); ` +
+            'an Optuna process that read the file since fails with JSONDecodeError at its next read, as Optuna cannot continue past such a line: restart it',
+          { code: 'TANSAKU_JOURNAL_TORN_LINE' },
+        );
+      }
       const bytes = Buffer.from(text, 'utf8');
       const before = this.offset; // the file's size: its torn tail, if any, was repaired above
       try {
@@ -336,6 +377,7 @@ export class JournalFileStorage extends OperationLogStorage {
         throw this.appendError(error);
       }
       length = bytes.length;
+      this.endsWithoutNewline = false;
     } finally {
       this.releaseLock();
     }
@@ -393,40 +435,21 @@ export class JournalFileStorage extends OperationLogStorage {
   }
 
   /**
-   * Under the lock (nobody is mid-append), the bytes after the last newline were left by a crashed
-   * writer. A torn line is removed. A line that is complete but for its newline (the crash fell between
-   * the two) is a whole operation that Optuna's reader has already applied, so it is kept and its
-   * newline written: removing it would undo a result other readers have seen.
+   * Under the lock (nobody is mid-append), bytes after the last newline that are not a whole operation
+   * (`readNewLines` applied a whole one) were left by a writer that crashed or ran out of space mid-line:
+   * the torn line is removed. Anything that cannot be the start of an operation is refused instead: a
+   * text file given as the journal by mistake is one "line" without a newline, and cutting it would
+   * destroy the file.
    */
   private repairLastLine(size: number): void {
     const tail = Buffer.alloc(size - this.offset);
     fs.readSync(this.fd, tail, 0, tail.length, this.offset);
-    let complete = false;
-    try {
-      decodeOperation(parsePythonJson(tail.toString('utf8').trim()), this.decodeContext);
-      complete = true;
-    } catch {
-      complete = false;
-    }
-    // Only a journal line can be torn: refuse to cut anything else (a text file given as the journal by
-    // mistake is one "line" without a newline, and truncating it would destroy the file).
     const head = leadingText(tail.subarray(0, Math.min(tail.length, 64)));
-    if (!complete && !startsLikeOperation(head)) {
+    if (!startsLikeOperation(head)) {
       throw new StorageError(
         `journal file ${this.path} ends with ${tail.length} bytes after its last complete line that are not a journal operation ` +
           `(${JSON.stringify(head.slice(0, 40))}...); is this file a journal? Nothing was written.`,
       );
-    }
-    if (complete) {
-      process.emitWarning(
-        `journal file ${this.path}: completing a last line of ${tail.length} bytes that a crashed writer left without its newline`,
-        {
-          code: 'TANSAKU_JOURNAL_TORN_LINE',
-        },
-      );
-      fs.writeSync(this.fd, '\n');
-      this.readNewLines();
-      return;
     }
     process.emitWarning(`journal file ${this.path}: removing a torn last line of ${tail.length} bytes left by a crashed writer`, {
       code: 'TANSAKU_JOURNAL_TORN_LINE',

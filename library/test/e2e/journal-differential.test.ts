@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import { JournalFileStorage } from '../../src/index.js';
 import { failTrialsOfDeadWorker, floatDistribution } from '../../src/extend.js';
 import { formatDatetime, parsePythonJson } from '../../src/storage/journal-format.js';
+import { withWarnings } from '../warnings.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = 'test/fixtures/optuna_replay_dump.py';
@@ -189,6 +190,28 @@ describe('journal replay agrees with Optuna 3.1 on lines Optuna skips', { skip }
     assert.deepEqual([keptTrial0.state, keptTrial0.values, keptTrial0.user_attrs], ['COMPLETE', [0.125], { note: 'x', by: 'tansaku' }]);
     assert.deepEqual(optuna.find((s) => s.name === 'gone')!.trials[1].params, { y: 0.5 });
     assert.deepEqual(await tansakuDump(path), optuna);
+  });
+});
+
+describe('a last line without its newline', { skip }, () => {
+  it('is applied by both tools, and after the next writer completes it both still agree', async () => {
+    const path = join(dir, 'no-newline.journal');
+    const lines = [createStudy('s'), createTrial(0), setParam(0, 'x', 0.5, floatX), setState(0, COMPLETE, [0.25])];
+    // A writer died between the last line and its newline.
+    fs.writeFileSync(path, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const optuna = optunaDump(path);
+    assert.equal(optuna[0].trials[0].state, 'COMPLETE', 'Optuna applies it');
+    assert.deepEqual(await tansakuDump(path), optuna);
+    const storage = new JournalFileStorage(path);
+    await withWarnings(() => storage.createTrial(0));
+    await storage.close();
+    assert.ok(fs.readFileSync(path, 'utf8').endsWith('\n'));
+    const after = optunaDump(path);
+    assert.deepEqual(
+      after[0].trials.map((t) => t.state),
+      ['COMPLETE', 'RUNNING'],
+    );
+    assert.deepEqual(await tansakuDump(path), after);
   });
 });
 

@@ -194,7 +194,7 @@ describe('JournalFileStorage', () => {
     assert.throws(() => new JournalFileStorage(dir, { readOnly: true }), /is a directory, not a journal file/);
   });
 
-  it('keeps a last line that lacks only its newline (Optuna has applied it) and completes it', async () => {
+  it('applies a last line that lacks only its newline, as Optuna does, and completes it', async () => {
     const path = freshPath();
     const s = new JournalFileStorage(path);
     const sid = await s.createStudy('nl', ['minimize']);
@@ -204,7 +204,10 @@ describe('JournalFileStorage', () => {
     // A crash between a line and its newline: the result is complete JSON without '\n'.
     fs.truncateSync(path, fs.statSync(path).size - 1);
     const reader = new JournalFileStorage(path);
-    assert.equal((await reader.getTrial(r0.trialId)).state, 'RUNNING', 'readers wait for the newline');
+    // Optuna's reader applies it (json.loads of the last line read): so does Tansaku's, read-only or not.
+    const early = new JournalFileStorage(path, { readOnly: true });
+    assert.equal((await early.getTrial(r0.trialId)).state, 'COMPLETE');
+    assert.equal((await reader.getTrial(r0.trialId)).state, 'COMPLETE');
     const { value: r1, warnings } = await withWarnings(() => reader.createTrial(sid));
     assert.ok(r1.created && r1.number === 1);
     assert.ok(
@@ -215,6 +218,20 @@ describe('JournalFileStorage', () => {
     const t0 = await again.getTrial(r0.trialId);
     assert.deepEqual([t0.state, t0.values], ['COMPLETE', [1.5]], 'the result survives');
     assert.equal((await again.getAllTrials(sid)).length, 2);
+    // The reader that applied the line before its newline came reads on, applying nothing twice.
+    assert.deepEqual(
+      (await early.getAllTrials(sid)).map((t) => t.state),
+      ['COMPLETE', 'RUNNING'],
+    );
+    assert.ok(fs.readFileSync(path, 'utf8').endsWith('\n'));
+    assert.equal(
+      fs
+        .readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() === '').length,
+      1,
+      'no empty line was added',
+    );
   });
 
   it('refuses a garbled line with an error naming the file and line, and leaves the file intact', async () => {
