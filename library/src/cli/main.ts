@@ -304,7 +304,14 @@ Example:
     .option('--n-jobs <j>', 'trials run at once (default: as the optimize command that started the study)', intArg('--n-jobs', 1))
     .option('--timeout <seconds>', 'start no new trial after this many seconds', secondsArg('--timeout'))
     .option('--cwd <dir>', 'run commands in this directory (default: the one tansaku optimize was started from)')
-    .action(async (opts: { storage: string; study: string; nJobs?: number; timeout?: number; cwd?: string }) => {
+    .addOption(
+      new Option(
+        '--command <command>',
+        'run only if the study runs exactly this command (the journal decides what a worker runs)',
+      ).conflicts('objective'),
+    )
+    .addOption(new Option('--objective <module>', 'run only if the study runs this objective module').conflicts('command'))
+    .action(async (opts: WorkerOptions) => {
       setExit(await workerCommand(opts, io));
     });
 
@@ -603,13 +610,40 @@ async function checkRejoin(storage: Storage, opts: OptimizeOptions, settings: Cl
   }
 }
 
-async function workerCommand(
-  opts: { storage: string; study: string; nJobs?: number; timeout?: number; cwd?: string },
-  io: CliIo,
-): Promise<number> {
+interface WorkerOptions {
+  storage: string;
+  study: string;
+  nJobs?: number;
+  timeout?: number;
+  cwd?: string;
+  command?: string;
+  objective?: string;
+}
+
+/**
+ * `--command` / `--objective` pinning: what a worker runs is stored in the journal, and anyone who can
+ * append to the journal can change it; a worker given the objective it expects refuses any other.
+ */
+function checkPinnedObjective(opts: WorkerOptions, stored: CliSettings['objective'], study: string): void {
+  if (opts.command === undefined && opts.objective === undefined) return;
+  const storedText = stored.kind === 'command' ? `the command ${JSON.stringify(stored.command)}` : `the objective module ${stored.module}`;
+  const matches =
+    opts.command !== undefined
+      ? stored.kind === 'command' && stored.command === opts.command
+      : stored.kind === 'module' && stored.module === resolve(opts.objective!);
+  if (!matches) {
+    const given = opts.command !== undefined ? `--command ${JSON.stringify(opts.command)}` : `--objective ${resolve(opts.objective!)}`;
+    throw new UsageError(
+      `study ${JSON.stringify(study)} runs ${storedText}, not what ${given} pins: nothing was run. If the journal's settings were changed by someone else, do not run them`,
+    );
+  }
+}
+
+async function workerCommand(opts: WorkerOptions, io: CliIo): Promise<number> {
   const storage = openExisting(opts.storage);
   return withStorage(storage, async () => {
     const { settings } = await readSettings(storage, opts.study);
+    checkPinnedObjective(opts, settings.objective, opts.study);
     if (opts.cwd !== undefined) {
       if (settings.objective.kind !== 'command') throw new UsageError('--cwd applies to command objectives');
       settings.objective = { ...settings.objective, cwd: resolve(opts.cwd) };

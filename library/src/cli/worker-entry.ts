@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   process.on('unhandledRejection', (reason) => {
     const text = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
     process.stderr.write(
-      `tansaku worker ${process.pid}: warning: an unhandled promise rejection in the objective (a promise not awaited?), ignored:\n${text.split("\n").map(displayText).join("\n")}\n`,
+      `tansaku worker ${process.pid}: warning: an unhandled promise rejection in the objective (a promise not awaited?), ignored:\n${text.split('\n').map(displayText).join('\n')}\n`,
     );
   });
   const storage = openStorage(spec, { mustExist: true });

@@ -228,3 +228,31 @@ export function renderTemplate(template: readonly TemplateWord[], values: Readon
 export function paramEnvName(name: string): string {
   return `TANSAKU_PARAM_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'fish']);
+
+/**
+ * The placeholders a command substitutes into a shell's script: `sh -c 'train --lr {lr}'` (or bash, zsh
+ * ..., with -c among its options). There a value is not an argument but shell code — a categorical
+ * choice `$(rm -rf ~)` would run — so the command runner warns; the safe form passes values as the
+ * script's positional arguments (`sh -c 'train --lr "$1"' sh {lr}`) or reads `$TANSAKU_PARAM_LR`.
+ *
+ * @example shellScriptPlaceholders(parseTemplate(splitCommand("sh -c 'train --lr {lr}'"), ['lr'])) // ['lr']
+ */
+export function shellScriptPlaceholders(template: readonly TemplateWord[]): string[] {
+  const program = template[0];
+  if (!program || program.some((p) => typeof p !== 'string')) return [];
+  const name = (program as string[]).join('').split('/').pop() ?? '';
+  if (!SHELLS.has(name)) return [];
+  for (let i = 1; i < template.length; i++) {
+    const word = template[i];
+    if (word.some((p) => typeof p !== 'string')) return []; // a script before -c is not one we can tell
+    const text = (word as string[]).join('');
+    if (!text.startsWith('-')) return []; // a script file: its arguments are arguments
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(text)) {
+      const script = template[i + 1] ?? [];
+      return [...new Set(script.filter((p): p is { placeholder: string } => typeof p !== 'string').map((p) => p.placeholder))];
+    }
+  }
+  return [];
+}

@@ -38,7 +38,16 @@ import { checkOptions } from '../core/options.js';
 import { TansakuError, TrialPruned, InvalidArgumentError, describeValue } from '../core/errors.js';
 import type { ParamValue, SearchSpace } from '../core/distributions.js';
 import type { Trial } from '../core/trial.js';
-import { formatParamValue, programValue, paramEnvName, parseTemplate, renderTemplate, splitCommand, type TemplateWord } from './argv.js';
+import {
+  formatParamValue,
+  programValue,
+  paramEnvName,
+  parseTemplate,
+  renderTemplate,
+  shellScriptPlaceholders,
+  splitCommand,
+  type TemplateWord,
+} from './argv.js';
 import {
   OWN_PROCESS_GROUP,
   findProgram,
@@ -167,6 +176,16 @@ export class CommandObjective {
       envNames.set(env, name);
     }
     this.template = parseTemplate(splitCommand(options.command), names);
+    const inScript = shellScriptPlaceholders(this.template);
+    if (inScript.length > 0) {
+      const first = inScript[0];
+      process.emitWarning(
+        `the command puts ${inScript.map((n) => `{${n}}`).join(', ')} inside a shell script (${this.template[0].join('')} -c '...'): ` +
+          `there a value is shell code, not an argument (a value such as $(rm -rf ~) would run). Pass values as the script's ` +
+          `arguments instead — sh -c '... "$1"' sh {${first}} — or read them from the environment ($${paramEnvName(first)})`,
+        { code: 'TANSAKU_SHELL_INTERPOLATION' },
+      );
+    }
   }
 
   /**

@@ -331,3 +331,37 @@ describe('terminal escapes in names and values', () => {
     );
   });
 });
+
+describe('command settings and security', () => {
+  it('warns when a {param} is put inside a sh -c / bash -c script, and not for the safe form', async () => {
+    const cwd = workdir();
+    const base = ['--space', SPACE, '--storage', 'j.journal', '--n-trials', '1'];
+    const unsafe = await cli(['optimize', '--command', `sh -c 'echo {x}'`, ...base, '--study', 'unsafe'], { cwd });
+    assert.equal(unsafe.code, 0, unsafe.stderr);
+    assert.match(unsafe.stderr, /warning: the command puts \{x\} inside a shell script \(sh -c '\.\.\.'\): there a value is shell code/);
+    assert.match(unsafe.stderr, /sh -c '\.\.\. "\$1"' sh \{x\}/, 'it shows the safe form');
+    for (const command of [`sh -c 'echo "$1"' sh {x}`, `bash -c 'echo "$TANSAKU_PARAM_X"'`, `${echo} {x}`]) {
+      const safe = await cli(['optimize', '--command', command, ...base, '--study', `safe-${command.length}`], { cwd });
+      assert.equal(safe.code, 0, safe.stderr);
+      assert.doesNotMatch(safe.stderr, /inside a shell script/, command);
+    }
+  });
+
+  it('tansaku worker --command / --objective refuses a study whose stored objective differs, running nothing', async () => {
+    const cwd = workdir();
+    const args = ['--storage', 'j.journal', '--study', 's'];
+    const made = await cli(['optimize', '--command', quadratic, '--space', SPACE, ...args, '--n-trials', '2'], { cwd });
+    assert.equal(made.code, 0, made.stderr);
+    const other = await cli(['worker', ...args, '--command', `${quadratic} --evil`], { cwd });
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /study "s" runs the command .* not what --command .* pins: nothing was run/);
+    const module = await cli(['worker', ...args, '--objective', join(FIX, 'objective.ts')], { cwd });
+    assert.equal(module.code, 2);
+    assert.match(module.stderr, /not what --objective .*objective\.ts pins/);
+    const pinned = await cli(['worker', ...args, '--command', quadratic], { cwd });
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.match(pinned.stderr, /budget of 2 is used/, 'the matching pin runs (here: nothing left to run)');
+    const trials = parseTrials((await cli(['trials', ...args, '--format', 'json'], { cwd })).stdout);
+    assert.equal(trials.length, 2, 'the refused workers ran no trial');
+  });
+});
