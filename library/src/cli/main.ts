@@ -542,7 +542,7 @@ async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number
   const command = preflight(settings, opts.study, opts.nJobs, isMemory);
   const storage = openStorage(opts.storage);
   return withStorage(storage, async () => {
-    await checkRejoin(storage, opts, settings, io);
+    const replacing = await checkRejoin(storage, opts, settings);
     const study = await createStudy({
       studyName: opts.study,
       storage,
@@ -553,6 +553,7 @@ async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number
       heartbeat: heartbeatOf(opts),
     });
     await study.setSystemAttr(CLI_SETTINGS_ATTR, settingsToJson(settings));
+    if (replacing) io.stderr.write(replacing);
     return run(io, {
       storage,
       storageSpec: opts.storage,
@@ -572,12 +573,16 @@ async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number
  * trials (every new trial would fail) — before anything is written, and says which stored settings
  * this run replaces.
  */
-async function checkRejoin(storage: Storage, opts: OptimizeOptions, settings: CliSettings, io: CliIo): Promise<void> {
+/**
+ * Checks a run that joins an existing study before anything is written; returns what it will replace in
+ * the stored settings (said once the run has been accepted and has replaced them), or null.
+ */
+async function checkRejoin(storage: Storage, opts: OptimizeOptions, settings: CliSettings): Promise<string | null> {
   let studyId: number;
   try {
     studyId = await storage.getStudyIdFromName(opts.study);
   } catch (error) {
-    if (error instanceof StudyNotFoundError) return;
+    if (error instanceof StudyNotFoundError) return null;
     throw error;
   }
   const record = await storage.getStudy(studyId);
@@ -594,7 +599,7 @@ async function checkRejoin(storage: Storage, opts: OptimizeOptions, settings: Cl
     if (clash) throw new UsageError(`${opts.space}: ${clash}. Use another --study for a different space`);
   }
   const raw = record.systemAttrs[CLI_SETTINGS_ATTR];
-  if (raw === undefined) return;
+  if (raw === undefined) return null;
   const before = settingsFromJson(raw, opts.study);
   const changed: string[] = [];
   if (JSON.stringify(before.objective) !== JSON.stringify(settings.objective)) changed.push('objective');
@@ -603,11 +608,9 @@ async function checkRejoin(storage: Storage, opts: OptimizeOptions, settings: Cl
     changed.push(`sampler (${before.sampler.name} -> ${settings.sampler.name})`);
   if (JSON.stringify(before.pruner) !== JSON.stringify(settings.pruner))
     changed.push(`pruner (${before.pruner.name} -> ${settings.pruner.name})`);
-  if (changed.length > 0) {
-    io.stderr.write(
-      `note: study ${JSON.stringify(opts.study)} was started with other settings; this run replaces its stored ${changed.join(', ')} (what \`tansaku worker\` runs)\n`,
-    );
-  }
+  return changed.length > 0
+    ? `note: study ${displayText(JSON.stringify(opts.study))} was started with other settings; this run replaced its stored ${changed.join(', ')} (what \`tansaku worker\` runs)\n`
+    : null;
 }
 
 interface WorkerOptions {

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, describeValue } from './errors.js';
 import type { AskOptions, CreateStudyOptions, LoadStudyOptions, OptimizeOptions } from './study-types.js';
+import type { Storage } from './storage.js';
 import type { StudyDirection } from './trial-record.js';
 
 export const CREATE_STUDY_OPTIONS = [
@@ -79,4 +80,59 @@ export function catchPredicate(c: OptimizeOptions['catch']): (error: unknown) =>
   if (!Array.isArray(c))
     throw new InvalidArgumentError(`optimize: catch must be an array of error classes or a predicate, got ${describeValue(c)}`);
   return (error) => c.some((cls) => error instanceof cls);
+}
+
+/** The methods every `Storage` has (`finishAndStart` is optional). */
+const STORAGE_METHODS = [
+  'createStudy',
+  'deleteStudy',
+  'getStudyIdFromName',
+  'getStudy',
+  'getAllStudies',
+  'setStudyUserAttr',
+  'setStudySystemAttr',
+  'createTrial',
+  'claimWaitingTrial',
+  'setTrialParam',
+  'setTrialStateValues',
+  'setTrialIntermediateValue',
+  'updateTrial',
+  'finishAndCreate',
+  'setTrialUserAttr',
+  'setTrialSystemAttr',
+  'getTrial',
+  'getTrialByNumber',
+  'getAllTrials',
+  'countTrials',
+  'recordHeartbeat',
+  'getStaleTrialIds',
+  'waitForChange',
+  'close',
+] as const satisfies readonly (keyof Storage)[];
+
+/** Checks that `storage` implements `Storage`, naming what it lacks (a plain object is a common slip). */
+export function checkStorage(where: string, storage: unknown): Storage {
+  if (typeof storage !== 'object' || storage === null) {
+    throw new InvalidArgumentError(
+      `${where}: storage must be a Storage (InMemoryStorage, JournalFileStorage, or your own implementation), got ${describeValue(storage)}`,
+    );
+  }
+  const missing = STORAGE_METHODS.filter((m) => typeof (storage as Record<string, unknown>)[m] !== 'function');
+  if (missing.length > 0) {
+    throw new InvalidArgumentError(
+      `${where}: storage does not implement Storage: it lacks ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? `, and ${missing.length - 6} more` : ''}; ` +
+        'give an InMemoryStorage or a JournalFileStorage, or an object implementing Storage (check it with runStorageContract from tansaku/testing)',
+    );
+  }
+  return storage as Storage;
+}
+
+/** Checks a study name: a string with something other than white space in it. */
+export function checkStudyName(where: string, name: unknown): string {
+  if (typeof name !== 'string' || name.trim().length === 0) {
+    throw new InvalidArgumentError(
+      `${where}: studyName must be a string that is not empty or only white space, got ${describeValue(name)}`,
+    );
+  }
+  return name;
 }

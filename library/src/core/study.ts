@@ -19,6 +19,8 @@ import {
   checkBudget,
   checkDirections,
   checkSeed,
+  checkStorage,
+  checkStudyName,
   TELL_OPTIONS,
 } from './study-options.js';
 import type { ParamValue } from './distributions.js';
@@ -135,10 +137,8 @@ export class Study implements StudyView, TrialHost {
     const heartbeat = resolveHeartbeat(options.heartbeat);
     const explicitSeed = checkSeed(options.seed);
     const maxTrials = checkBudget('maxTrials', options.maxTrials);
-    const storage = options.storage ?? defaults.storage();
-    if (options.studyName !== undefined && (typeof options.studyName !== 'string' || options.studyName.length === 0)) {
-      throw new InvalidArgumentError(`studyName must be a non-empty string, got ${describeValue(options.studyName)}`);
-    }
+    const storage = options.storage === undefined ? defaults.storage() : checkStorage('createStudy', options.storage);
+    if (options.studyName !== undefined) checkStudyName('createStudy', options.studyName);
     const studyName = options.studyName ?? `study-${Date.now().toString(36)}-${process.pid}-${++generatedNames}`;
     let studyId: number;
     try {
@@ -184,6 +184,8 @@ export class Study implements StudyView, TrialHost {
   static async load(given: LoadStudyOptions, defaults: StudyDefaults): Promise<Study> {
     const options = checkOptions('loadStudy', given, LOAD_STUDY_OPTIONS);
     if (!options.storage) throw new InvalidArgumentError('loadStudy needs a storage (the study lives there)');
+    checkStorage('loadStudy', options.storage);
+    checkStudyName('loadStudy', options.studyName);
     const ownHeartbeat = resolveHeartbeat(options.heartbeat);
     const explicitSeed = checkSeed(options.seed);
     const studyId = await options.storage.getStudyIdFromName(options.studyName);

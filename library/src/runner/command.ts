@@ -30,13 +30,13 @@
  * ```
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkOptions } from '../core/options.js';
 import { TansakuError, TrialPruned, InvalidArgumentError, describeValue } from '../core/errors.js';
-import type { ParamValue, SearchSpace } from '../core/distributions.js';
+import type { Distribution, ParamValue, SearchSpace } from '../core/distributions.js';
 import type { Trial } from '../core/trial.js';
 import {
   formatParamValue,
@@ -164,6 +164,7 @@ export class CommandObjective {
       throw new InvalidArgumentError(`working directory ${JSON.stringify(this.cwd)} of the command does not exist`);
     }
     const names = Object.keys(this.space);
+    for (const [name, d] of Object.entries(this.space)) checkProgramValues(name, d);
     const envNames = new Map<string, string>();
     for (const name of names) {
       const env = paramEnvName(name);
@@ -222,6 +223,8 @@ export class CommandObjective {
     if (trial.signal.aborted) throw trial.signal.reason ?? new TansakuError('TANSAKU_INTERRUPTED', 'trial was interrupted');
 
     const dir = await mkdtemp(join(tmpdir(), 'tansaku-trial-'));
+    liveTrialDirs.add(dir);
+    removeTrialDirsAtExit();
     try {
       const paramsFile = join(dir, 'params.json');
       await writeFile(paramsFile, `${JSON.stringify(params)}\n`);
@@ -241,6 +244,7 @@ export class CommandObjective {
       return await this.execute(trial, argv, env);
     } finally {
       await rm(dir, { recursive: true, force: true }).catch(() => {});
+      liveTrialDirs.delete(dir);
     }
   }
 
@@ -452,4 +456,47 @@ export class CommandObjective {
     const last = stderrTail.lastLine();
     return new CommandTrialError(last ? `${reason}; stderr ends with: ${last}` : reason);
   }
+}
+
+/**
+ * Refuses choices that cannot reach a program as they are: a NUL character fits in no argument and no
+ * environment variable (the program could never be started with it), and a non-finite number has no JSON
+ * form (the params file would say null where the arguments say Infinity).
+ */
+function checkProgramValues(name: string, d: Distribution): void {
+  if (d.type !== 'categorical' && d.type !== 'ordinal') return;
+  for (const value of d.type === 'categorical' ? d.choices : d.values) {
+    if (typeof value === 'string' && value.includes('\0')) {
+      throw new InvalidArgumentError(
+        `parameter "${name}": the choice ${JSON.stringify(value)} contains a NUL character, which no program argument or environment variable can hold`,
+      );
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new InvalidArgumentError(
+        `parameter "${name}": the choice ${value} is not a finite number; a command objective's params file (JSON) cannot hold it, so the program would see null there and ${value} in its arguments`,
+      );
+    }
+  }
+}
+
+/** Trials' parameter-file folders not removed yet (their trial is running, or its cleanup is pending). */
+const liveTrialDirs = new Set<string>();
+let exitHookInstalled = false;
+
+/**
+ * Removes the folders left when the process exits before their trials' own cleanup ran: a second
+ * Ctrl-C, or a fatal error, ends the process with `process.exit` while programs are still running.
+ */
+function removeTrialDirsAtExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const dir of liveTrialDirs) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // nothing more can be done at exit
+      }
+    }
+  });
 }

@@ -621,3 +621,23 @@ describe('exports', () => {
     assert.ok(csv.includes(',Infinity,'));
   });
 });
+
+describe('createStudy and loadStudy arguments', () => {
+  it('refuses a storage that does not implement Storage, naming what it lacks', async () => {
+    await assert.rejects(
+      createStudy({ storage: {} as never }),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError && /storage does not implement Storage: it lacks createStudy, deleteStudy/.test(e.message),
+    );
+    await assert.rejects(createStudy({ storage: 'study.journal' as never }), /storage must be a Storage .*got "study.journal"/);
+    await assert.rejects(loadStudy({ storage: { close() {} } as never, studyName: 's' }), /loadStudy: storage does not implement Storage/);
+  });
+
+  it('refuses a study name that is empty or only white space', async () => {
+    for (const name of ['', '   ', '\t\n']) {
+      await assert.rejects(createStudy({ studyName: name }), /studyName must be a string that is not empty or only white space/);
+      await assert.rejects(loadStudy({ storage: new InMemoryStorage(), studyName: name }), /studyName must be a string/);
+    }
+    assert.equal((await createStudy({ studyName: ' padded ' })).studyName, ' padded ');
+  });
+});

@@ -292,7 +292,7 @@ describe('tansaku optimize --command', () => {
       env: { ECHO_OUT: cwd },
     });
     assert.equal(changed.code, 0, changed.stderr);
-    assert.match(changed.stderr, /this run replaces its stored objective, sampler \(random -> qmc\)/);
+    assert.match(changed.stderr, /this run replaced its stored objective, sampler \(random -> qmc\)/);
   });
 
   it('joining a study without --direction uses its directions; a run without --n-trials says it has no budget', async () => {

@@ -365,3 +365,76 @@ describe('command settings and security', () => {
     assert.equal(trials.length, 2, 'the refused workers ran no trial');
   });
 });
+
+describe('small defects', () => {
+  it('refuses a categorical choice with a NUL or a non-finite number for a command, before anything is written', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, 'nul.json'), JSON.stringify({ act: { type: 'categorical', choices: ['relu', 'a\u0000b'] } }));
+    writeFileSync(join(cwd, 'inf.yaml'), 'w:\n  type: categorical\n  choices: [1, .inf]\n');
+    for (const [file, message] of [
+      ['nul.json', /parameter "act": the choice "a\\u0000b" contains a NUL character/],
+      ['inf.yaml', /parameter "w": the choice Infinity is not a finite number; a command objective's params file \(JSON\) cannot hold it/],
+    ] as const) {
+      const r = await cli(
+        [
+          'optimize',
+          '--command',
+          `${echo} {${file.startsWith('nul') ? 'act' : 'w'}}`,
+          '--space',
+          file,
+          '--storage',
+          'j.journal',
+          '--study',
+          file,
+        ],
+        { cwd },
+      );
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+    const list = await cli(['studies', '--storage', 'j.journal'], { cwd });
+    assert.doesNotMatch(list.stdout + list.stderr, /nul\.json|inf\.yaml/, 'no study was created');
+  });
+
+  it('refuses a whitespace-only study name', async () => {
+    const cwd = workdir();
+    const r = await cli(['optimize', '--command', quadratic, '--space', SPACE, '--storage', 'j.journal', '--study', '   '], { cwd });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /studyName must be a string that is not empty or only white space/);
+  });
+
+  it('says a rejoining run replaced the stored settings only once it was accepted', async () => {
+    const cwd = workdir();
+    const base = ['--space', SPACE, '--storage', 'j.journal', '--study', 's', '--n-trials', '2'];
+    assert.equal((await cli(['optimize', '--command', quadratic, ...base], { cwd })).code, 0);
+    const refused = await cli(['optimize', '--command', `${quadratic} --other`, ...base, '--direction', 'maximize'], { cwd });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /exists with directions \[minimize\], not the requested \[maximize\]/);
+    assert.doesNotMatch(refused.stderr, /replaced its stored/, 'a refused run replaced nothing and says nothing of it');
+  });
+
+  it('leaves no parameter-file folder behind when a second Ctrl-C kills the run at once', async () => {
+    const cwd = workdir();
+    const temp = join(cwd, 'tmp');
+    mkdirSync(temp);
+    // A program that ignores SIGTERM: the first Ctrl-C cannot end its trial, the second kills it.
+    const sleeper = `${NODE} -e "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)" {x}`;
+    const run = startCli(['optimize', '--command', sleeper, '--space', SPACE, '--storage', 'j.journal', '--study', 's', '--n-jobs', '2'], {
+      cwd,
+      env: { TMPDIR: temp },
+    });
+    assert.ok(await waitForTrials(cwd, 's', (ts) => ts.filter((t) => t.state === 'RUNNING').length === 2));
+    for (let i = 0; i < 50 && readdirSync(temp).filter((n) => n.startsWith('tansaku-trial-')).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 50));
+    run.child.kill('SIGINT');
+    const result = await run.result;
+    assert.match(result.stderr, /SIGINT again: killed running programs/);
+    assert.deepEqual(
+      readdirSync(temp).filter((n) => n.startsWith('tansaku-trial-')),
+      [],
+    );
+  });
+});
