@@ -1,22 +1,12 @@
 // End-to-end tests of the `tansaku` command, run as a user runs it (node bin/tansaku.mjs ...).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { FIX, NODE, alive, cli, parseTrials, pidOf, readJson, startCli, waitForTrials } from './helpers.js';
+import { describe, it } from 'node:test';
+import { FIX, NODE, QUADRATIC, SPACE, workdirs, alive, cli, parseTrials, pidOf, readJson, startCli, waitForTrials } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'tansaku-cli-test-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-let dirs = 0;
-function workdir(): string {
-  const dir = join(tmp, `w${++dirs}`);
-  mkdirSync(dir);
-  return dir;
-}
-
-const SPACE = join(FIX, 'space.json');
-const quadratic = `${NODE} ${JSON.stringify(join(FIX, 'quadratic.mjs'))} --x={x} --y={y}`;
+const workdir = workdirs('tansaku-cli-test-');
+const quadratic = QUADRATIC;
 
 describe('tansaku: usage errors are clear, exit 2, and create nothing', () => {
   it('reports each bad invocation with one "tansaku: ..." line and no stack trace', async () => {
@@ -183,7 +173,9 @@ describe('tansaku optimize --command', () => {
     assert.equal(worker.code, 0, worker.stderr);
     assert.match(worker.stdout, new RegExp(`study "demo": ${8 - before.length} trials run here`));
 
-    const json = await cli(['trials', '--storage', join(cwd, 'tansaku.journal'), '--study', 'demo', '--format', 'json'], { cwd: tmp });
+    const json = await cli(['trials', '--storage', join(cwd, 'tansaku.journal'), '--study', 'demo', '--format', 'json'], {
+      cwd: workdir(),
+    });
     assert.equal(json.code, 0, json.stderr);
     const trials = parseTrials(json.stdout);
     assert.deepEqual(

@@ -2,23 +2,13 @@
 // command (node bin/tansaku.mjs) as a user runs it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FIX, NODE, alive, cli, parseTrials, pidOf, startCli, waitForTrials } from './helpers.js';
+import { FIX, NODE, QUADRATIC, SPACE, workdirs, alive, cli, parseTrials, pidOf, startCli, waitForTrials } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'tansaku-hardening-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-let dirs = 0;
-function workdir(): string {
-  const dir = join(tmp, `w${++dirs}`);
-  mkdirSync(dir);
-  return dir;
-}
-
-const SPACE = join(FIX, 'space.json');
-const quadratic = `${NODE} ${JSON.stringify(join(FIX, 'quadratic.mjs'))} --x={x} --y={y}`;
+const workdir = workdirs('tansaku-hardening-');
+const quadratic = QUADRATIC;
 const echo = `${NODE} ${JSON.stringify(join(FIX, 'echo.mjs'))}`;
 
 describe('names that are also JavaScript object machinery', () => {
@@ -67,7 +57,7 @@ describe('names that are also JavaScript object machinery', () => {
 
 /** Mounts a small tmpfs (root only); null when this machine cannot, with the reason. */
 function mountTmpfs(size: string): { dir: string; unmount: () => void } | { reason: string } {
-  const mountPoint = join(tmp, `tmpfs-${++dirs}`);
+  const mountPoint = join(workdir(), 'tmpfs');
   mkdirSync(mountPoint);
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mountPoint], { encoding: 'utf8' });
   if (r.status !== 0)

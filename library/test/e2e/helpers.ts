@@ -1,6 +1,8 @@
 // Runs the `tansaku` command (bin/tansaku.mjs) as a user would, in a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after } from 'node:test';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -8,6 +10,22 @@ export const BIN = join(ROOT, 'bin', 'tansaku.mjs');
 export const FIX = join(ROOT, 'test', 'fixtures', 'cli');
 /** `node` as a quoted command word. */
 export const NODE = JSON.stringify(process.execPath);
+/** The space file of the CLI fixtures (x float, y int). */
+export const SPACE = join(FIX, 'space.json');
+/** A quick command objective over SPACE. */
+export const QUADRATIC = `${NODE} ${JSON.stringify(join(FIX, 'quadratic.mjs'))} --x={x} --y={y}`;
+
+/** Fresh working folders for one test file, under one temp folder removed when the file's tests end. */
+export function workdirs(prefix: string): () => string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  let count = 0;
+  return () => {
+    const dir = join(root, `w${++count}`);
+    mkdirSync(dir);
+    return dir;
+  };
+}
 
 export interface CliResult {
   code: number | null;
