@@ -24,8 +24,6 @@ async function main(): Promise<number> {
   if (!spec || !studyName) throw new Error('usage: worker-entry --storage <spec> --study <name> [--deadline <epoch ms>]');
   const controller = new AbortController();
   const stop = (): void => controller.abort();
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
   watchParent(() => {
     process.stderr.write(`tansaku worker ${process.pid}: the tansaku process that started it is gone; stopping\n`);
     stop();
@@ -42,7 +40,11 @@ async function main(): Promise<number> {
       `tansaku worker ${process.pid}: warning: an unhandled promise rejection in the objective (a promise not awaited?), ignored:\n${text.split('\n').map(displayText).join('\n')}\n`,
     );
   });
+  // Opening replays the journal synchronously: with no listener yet, SIGINT and SIGTERM end the process
+  // at once (it runs no trial yet), where a listener could not run until the replay is done.
   const storage = openStorage(spec, { mustExist: true });
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     const { settings } = await readSettings(storage, studyName);
     if (settings.objective.kind !== 'module') throw new Error(`study ${JSON.stringify(studyName)} runs a command, not a module`);
