@@ -160,14 +160,19 @@ export class OptimizeRun {
 
   /**
    * The study's budget is used, but other participants' RUNNING trials may belong to dead workers, whose
-   * trials nobody else would ever fail or retry: wait until each has finished or been failed by the stale
-   * rule, and run the retries that rule enqueues (they do not count against the budget, as Optuna's
-   * RetryFailedTrialCallback's do not). Returns a retry to run, or null when no other participant's trial
-   * with a heartbeat is RUNNING (or the run stops meanwhile).
+   * trials nobody else would ever fail or retry: wait while one of them has missed its heartbeats, until it
+   * beats again, finishes, or is failed by the stale rule, and run the retries that rule enqueues (they do
+   * not count against the budget, as Optuna's RetryFailedTrialCallback's do not). Trials that keep beating
+   * have a live worker, which drains in its turn, so the run does not wait for them; it looks for two
+   * heartbeat intervals, so that a worker that died just now has missed a beat by then. Returns a retry
+   * to run, or null once no other trial is overdue (or the run stops meanwhile).
    */
   private async drain(): Promise<Trial | null> {
     const { deadline, maxTrials } = this.settings;
     const { storage, studyId } = this.study;
+    const heartbeat = this.study.heartbeat!;
+    const overdueAfterMs = Math.min(2 * heartbeat.intervalMs, heartbeat.graceMs);
+    const since = Date.now();
     for (;;) {
       if (this.study.stopRequested || this.fatal || this.interrupted) break;
       if (Date.now() >= deadline) {
@@ -182,8 +187,12 @@ export class OptimizeRun {
         if (!(error instanceof StudyExhaustedError)) throw error;
         if (error.reason !== 'budget') break;
       }
-      const running = await storage.getAllTrials(studyId, { states: ['RUNNING'] });
-      if (!running.some((t) => t.systemAttrs[SystemAttr.beatsFromStart] === true && !this.study.activeTrials.has(t.trialId))) break;
+      const others = (await storage.getAllTrials(studyId, { states: ['RUNNING'] })).filter(
+        (t) => t.systemAttrs[SystemAttr.beatsFromStart] === true && !this.study.activeTrials.has(t.trialId),
+      );
+      if (others.length === 0) break;
+      const overdue = (await storage.getStaleTrialIds(studyId, overdueAfterMs)).filter((id) => !this.study.activeTrials.has(id));
+      if (overdue.length === 0 && Date.now() - since >= overdueAfterMs) break;
       await storage.waitForChange(studyId, DRAIN_POLL_MS);
     }
     this.started--;

@@ -641,3 +641,45 @@ describe('createStudy and loadStudy arguments', () => {
     assert.equal((await createStudy({ studyName: ' padded ' })).studyName, ' padded ');
   });
 });
+
+describe('optimize once the study budget is used', () => {
+  it("waits for a dead worker's trial to go stale and runs its retry, but not for a live worker's trial", async () => {
+    const storage = new InMemoryStorage();
+    const heartbeat = { intervalMs: 50, graceMs: 400, maxRetry: 1 };
+    const a = await createStudy({ storage, studyName: 'd', heartbeat, maxTrials: 3, sampler: new RandomSampler({ seed: 1 }) });
+    const live = await a.ask(); // trial 0: its Study object beats for it
+    // Trial 1: a worker elsewhere that died right after starting it (it never beats).
+    await storage.createTrial(a.studyId, {
+      template: { state: 'RUNNING', systemAttrs: { 'tansaku:beats_from_start': true }, datetimeStart: Date.now() },
+      workerId: 'elsewhere:1:dead',
+    });
+    const b = await loadStudy({ storage, studyName: 'd' });
+    const started = Date.now();
+    const result = await b.optimize((t) => t.suggestFloat('x', 0, 1));
+    const waited = Date.now() - started;
+    const trials = await b.trials;
+    assert.deepEqual(
+      trials.map((t) => [t.number, t.state, t.systemAttrs.failed_trial ?? null]),
+      [
+        [0, 'RUNNING', null],
+        [1, 'FAIL', null],
+        [2, 'COMPLETE', null],
+        [3, 'COMPLETE', 1],
+      ],
+      'the dead trial failed as stale and retried; the live one left to its worker',
+    );
+    assert.match(String(trials[1].systemAttrs.fail_reason), /^stale/);
+    assert.equal(result.complete, 2, 'its own trial and the retry');
+    assert.ok(waited >= heartbeat.graceMs && waited < 5000, `waited ${waited} ms`);
+    await a.tell(live, 1);
+  });
+
+  it('returns at once when no other trial is running', async () => {
+    const storage = new InMemoryStorage();
+    const study = await createStudy({ storage, heartbeat: { intervalMs: 1000, graceMs: 60_000 }, maxTrials: 2 });
+    const started = Date.now();
+    await study.optimize((t) => t.suggestFloat('x', 0, 1));
+    assert.ok(Date.now() - started < 1000, 'no wait');
+    assert.equal((await study.trials).length, 2);
+  });
+});

@@ -163,10 +163,13 @@ describe('dead workers at the end of the budget', () => {
       }),
       'the run reached the end of its budget',
     );
-    for (const pid of new Set(victims.map((t) => Number(pidOf(t.workerId))))) process.kill(pid, 'SIGKILL');
-    first.child.kill('SIGKILL');
+    // Frozen first, so that none of them sees another die (the CLI would fail its worker's trial itself).
+    const pids = [first.child.pid!, ...new Set(victims.map((t) => Number(pidOf(t.workerId))))];
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
     await first.result;
-    for (const t of victims) assert.ok(!alive(Number(pidOf(t.workerId))), 'the workers are dead');
+    for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(!pids.some(alive), 'the run is dead');
     // A worker joins: it runs what is left of the budget, then waits for the dead trials to go stale,
     // fails them and runs their retries, instead of leaving them RUNNING.
     const joined = await cli(['worker', ...args], { cwd, env, timeoutMs: 60_000 });
