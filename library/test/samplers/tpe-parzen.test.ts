@@ -55,7 +55,7 @@ describe('ParzenEstimator', () => {
         if (k.probabilities) {
           assert.equal(mine.kind, 'categorical');
           if (mine.kind === 'categorical')
-            k.probabilities.forEach((row, j) => near(mine.probabilities[j], row, 1e-12, `${what} ${name} kernel ${j}`));
+            for (const [j, row] of k.probabilities.entries()) near(mine.probabilities[j], row, 1e-12, `${what} ${name} kernel ${j}`);
         } else {
           assert.equal(mine.kind, 'numerical');
           if (mine.kind === 'numerical') {

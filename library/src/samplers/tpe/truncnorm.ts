@@ -13,6 +13,7 @@
  * of log Φ, so that Tansaku's TPE reproduces Optuna's numbers.
  */
 
+// biome-ignore-all lint/correctness/noPrecisionLoss: fdlibm's coefficients as published (20 digits); each rounds to the double fdlibm uses
 // fdlibm s_erf.c coefficients (the polynomial and rational approximations of its five intervals).
 const ERX = 8.45062911510467529297e-1;
 const EFX = 1.28379167095512586316e-1;
