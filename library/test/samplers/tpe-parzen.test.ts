@@ -20,7 +20,12 @@ interface Fixture {
   logPdf: number[];
 }
 const FIXTURES = parsePythonJson(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'parzen-reference.json'), 'utf8')) as Fixture[];
-const OPTUNA_3_1: Omit<ParzenOptions, 'multivariate'> = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false };
+const OPTUNA_3_1: Omit<ParzenOptions, 'multivariate'> = {
+  priorWeight: 1,
+  considerMagicClip: true,
+  considerEndpoints: false,
+  scaleTerm: false,
+};
 
 function near(got: ArrayLike<number>, want: readonly number[], tol: number, what: string): void {
   assert.equal(got.length, want.length, `${what}: length`);
@@ -101,5 +106,18 @@ describe('ParzenEstimator', () => {
       });
     }
     assert.ok(mean(pe.logPdf(draws)) > mean(pe.logPdf(flat)), 'draws follow the density');
+  });
+
+  it('is a density: a continuous mixture integrates to 1 with the scale term, and not without it (Optuna 3.1)', () => {
+    const space = validateSearchSpace({ x: { type: 'float', low: -2, high: 3, log: false, step: null } });
+    const observations = { x: [0.1, 0.15, 0.2, 2.5] };
+    const integral = (scaleTerm: boolean): number => {
+      const pe = new ParzenEstimator(observations, space, [1, 1, 1, 1], { ...OPTUNA_3_1, multivariate: false, scaleTerm });
+      const n = 20_000;
+      const xs = Float64Array.from({ length: n }, (_, i) => -2 + ((i + 0.5) * 5) / n);
+      return pe.logPdf({ x: xs }).reduce((sum, lp) => sum + Math.exp(lp) * (5 / n), 0);
+    };
+    assert.ok(Math.abs(integral(true) - 1) < 1e-6, `integral ${integral(true)}`);
+    assert.ok(Math.abs(integral(false) - 1) > 0.1, `Optuna 3.1's integral ${integral(false)}`);
   });
 });

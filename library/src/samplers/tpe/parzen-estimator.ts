@@ -23,7 +23,7 @@
  */
 import type { Distribution } from '../../core/distributions.js';
 import type { Rng } from '../../core/rng.js';
-import { logGaussMass, truncnormLogPdf, truncnormPpf } from './truncnorm.js';
+import { LOG_SQRT_2PI, logGaussMass, truncnormPpf } from './truncnorm.js';
 
 /** Options of the estimator (Optuna 3.1's defaults: priorWeight 1, magic clip on, endpoints off). */
 export interface ParzenOptions {
@@ -32,6 +32,11 @@ export interface ParzenOptions {
   considerEndpoints: boolean;
   /** Scott's-rule bandwidths shared by all kernels (the multivariate TPE), instead of the neighbours' gaps. */
   multivariate: boolean;
+  /**
+   * A continuous kernel's log-density includes −log σ, as a density must (default). Optuna 3.1's
+   * truncated normal leaves it out, which favours wide kernels; `false` reproduces that.
+   */
+  scaleTerm?: boolean;
 }
 
 /** One parameter's kernels. */
@@ -56,6 +61,31 @@ export type ParzenKernels =
 
 const EPS = 1e-12;
 const SIGMA0_MAGNITUDE = 0.2;
+/** e^−50 ≈ 2e−22, far below a double's 2.2e−16 relative precision. */
+const NEGLIGIBLE_LOG = 50;
+
+/**
+ * Indices of `values` in ascending order of value, ties in index order (a stable sort): the typed
+ * array's native sort of the values, then each index placed at its value's first free sorted position.
+ */
+function stableOrder(values: Float64Array): Int32Array {
+  const sorted = Float64Array.from(values).sort();
+  const order = new Int32Array(values.length);
+  const taken = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < values[i]) lo = mid + 1;
+      else hi = mid;
+    }
+    while (taken[lo]) lo++;
+    taken[lo] = 1;
+    order[lo] = i;
+  }
+  return order;
+}
 
 /** The kernels' support for a numerical distribution (Optuna 3.1's `_calculate_parzen_bounds`). */
 function bounds(d: Distribution): { low: number; high: number; q: number | null; log: boolean } {
@@ -80,6 +110,7 @@ export class ParzenEstimator {
   readonly weights: Float64Array;
   readonly kernels: Readonly<Record<string, ParzenKernels>>;
   private readonly logWeights: Float64Array;
+  private readonly scaleTerm: boolean;
 
   /**
    * @param observations per parameter, the observed values (internal: numbers for float and int, indices
@@ -111,6 +142,7 @@ export class ParzenEstimator {
     for (let i = 0; i <= n; i++) weights[i] /= total;
     this.weights = weights;
     this.logWeights = weights.map(Math.log);
+    this.scaleTerm = options.scaleTerm ?? true;
 
     const sigma0 = options.multivariate ? SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (names.length + 4)) : null;
     const kernels: Record<string, ParzenKernels> = {};
@@ -141,16 +173,20 @@ export class ParzenEstimator {
         sigmas.fill(sigma0 * (high - low));
       } else {
         // Each kernel's σ: the larger gap to its neighbours in sorted order, with the bounds as sentinels.
-        const order = Array.from(mus.keys()).sort((a, b) => mus[a] - mus[b] || a - b);
-        const sorted = [low, ...order.map((i) => mus[i]), high];
-        const gaps = order.map((_, j) => Math.max(sorted[j + 1] - sorted[j], sorted[j + 2] - sorted[j + 1]));
-        if (!options.considerEndpoints && sorted.length >= 4) {
-          gaps[0] = sorted[2] - sorted[1];
-          gaps[gaps.length - 1] = sorted[sorted.length - 2] - sorted[sorted.length - 3];
+        const order = stableOrder(mus);
+        const sorted = new Float64Array(order.length + 2);
+        sorted[0] = low;
+        for (let j = 0; j < order.length; j++) sorted[j + 1] = mus[order[j]];
+        sorted[order.length + 1] = high;
+        const last = order.length - 1;
+        for (let j = 0; j <= last; j++) {
+          let gap = Math.max(sorted[j + 1] - sorted[j], sorted[j + 2] - sorted[j + 1]);
+          if (!options.considerEndpoints && sorted.length >= 4) {
+            if (j === 0) gap = sorted[2] - sorted[1];
+            else if (j === last) gap = sorted[sorted.length - 2] - sorted[sorted.length - 3];
+          }
+          sigmas[order[j]] = gap;
         }
-        order.forEach((i, j) => {
-          sigmas[i] = gaps[j];
-        });
       }
       const maxSigma = high - low;
       const minSigma = options.considerMagicClip ? (high - low) / Math.min(100, 1 + mus.length) : EPS;
@@ -181,33 +217,42 @@ export class ParzenEstimator {
         }
         continue;
       }
-      const logAccept = new Float64Array(kernelsCount);
-      if (k.q !== null)
-        for (let j = 0; j < kernelsCount; j++)
-          logAccept[j] = logGaussMass((k.low - k.mus[j]) / k.sigmas[j], (k.high - k.mus[j]) / k.sigmas[j]);
+      // Per kernel, what does not depend on the sample: its standard bounds and its log normaliser.
+      const { mus, sigmas, low, high, q, log } = k;
+      const lowZ = new Float64Array(kernelsCount);
+      const highZ = new Float64Array(kernelsCount);
+      const logNormaliser = new Float64Array(kernelsCount);
+      for (let j = 0; j < kernelsCount; j++) {
+        lowZ[j] = (low - mus[j]) / sigmas[j];
+        highZ[j] = (high - mus[j]) / sigmas[j];
+        logNormaliser[j] = logGaussMass(lowZ[j], highZ[j]) + (q === null ? LOG_SQRT_2PI + (this.scaleTerm ? Math.log(sigmas[j]) : 0) : 0);
+      }
       for (let s = 0; s < size; s++) {
-        const x = k.log ? Math.log(values[s]) : values[s];
-        for (let j = 0; j < kernelsCount; j++) {
-          const mu = k.mus[j];
-          const sigma = k.sigmas[j];
-          let lp: number;
-          if (k.q === null) {
-            lp = truncnormLogPdf(x, (k.low - mu) / sigma, (k.high - mu) / sigma, mu, sigma);
-          } else {
-            const upper = Math.min(x + k.q / 2, k.high);
-            const lower = Math.max(x - k.q / 2, k.low);
-            lp = logGaussMass((lower - mu) / sigma, (upper - mu) / sigma) - logAccept[j];
+        const x = log ? Math.log(values[s]) : values[s];
+        const row = s * kernelsCount;
+        if (q === null) {
+          for (let j = 0; j < kernelsCount; j++) {
+            const z = (x - mus[j]) / sigmas[j];
+            total[row + j] += z < lowZ[j] || z > highZ[j] ? -Infinity : -0.5 * z * z - logNormaliser[j];
           }
-          total[s * kernelsCount + j] += lp;
+        } else {
+          const upper = Math.min(x + q / 2, high);
+          const lower = Math.max(x - q / 2, low);
+          for (let j = 0; j < kernelsCount; j++) {
+            total[row + j] += logGaussMass((lower - mus[j]) / sigmas[j], (upper - mus[j]) / sigmas[j]) - logNormaliser[j];
+          }
         }
       }
     }
     const out = new Float64Array(size);
     for (let s = 0; s < size; s++) {
+      const row = s * kernelsCount;
       let max = -Infinity;
-      for (let j = 0; j < kernelsCount; j++) max = Math.max(max, total[s * kernelsCount + j]);
+      for (let j = 0; j < kernelsCount; j++) if (total[row + j] > max) max = total[row + j];
+      // Terms below e^−50 of the largest cannot change a double sum that includes it (its 1): skip their exp.
+      const floor = max - NEGLIGIBLE_LOG;
       let sum = 0;
-      for (let j = 0; j < kernelsCount; j++) sum += Math.exp(total[s * kernelsCount + j] - max);
+      for (let j = 0; j < kernelsCount; j++) if (total[row + j] > floor) sum += Math.exp(total[row + j] - max);
       out[s] = Math.log(sum) + max;
     }
     return out;
