@@ -75,6 +75,8 @@ export { NELDER_MEAD_CONFIG_ATTR, NELDER_MEAD_SEARCH_SPACE_ATTR } from './sample
 export { nelderMeadPath, regularSimplexOffsets, type NelderMeadJoin, type NelderMeadPathOptions } from './samplers/nelder-mead/path.js';
 export { SobolSequence } from './samplers/qmc/sobol.js';
 export { centeredL2Discrepancy } from './samplers/qmc/sampler.js';
+export { defaultGamma, defaultWeights } from './samplers/tpe/sampler.js';
+export { ParzenEstimator, type ParzenOptions } from './samplers/tpe/parzen-estimator.js';
 
 // Writing a storage: the operation log every backend shares.
 export {

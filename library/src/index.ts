@@ -68,6 +68,7 @@ export { trialsToCSV, trialsToJSON, type TrialJSON } from './core/export.js';
 export { RandomSampler, type RandomSamplerOptions } from './samplers/random.js';
 export { GridSampler, type GridSamplerOptions } from './samplers/grid.js';
 export { QmcSampler, type QmcSamplerOptions } from './samplers/qmc/sampler.js';
+export { TpeSampler, type TpeSamplerOptions } from './samplers/tpe/sampler.js';
 export {
   NelderMeadSampler,
   type BoundaryHandling,
