@@ -1,18 +1,34 @@
 /**
- * The study functions of the public entry point, with the defaults wired in: `RandomSampler` (seeded
+ * The study functions of the public entry point, with the defaults wired in: `TpeSampler` (seeded
  * from the study), `MedianPruner`, and a fresh `InMemoryStorage` when no storage is given. They live
  * here, outside `core/`, because the core may not import the samplers, pruners and storages it defaults to.
  */
 import { InvalidArgumentError, describeValue } from './core/errors.js';
 import type { Storage } from './core/storage.js';
 import { Study, type CreateStudyOptions, type LoadStudyOptions, type StudyDefaults } from './core/study.js';
-import type { StudyDirection } from './core/trial-record.js';
 import { MedianPruner } from './pruners/index.js';
 import { RandomSampler } from './samplers/random.js';
+import { TpeSampler } from './samplers/tpe/sampler.js';
+import type { Sampler } from './core/sampler.js';
+import { SystemAttr, type JsonValue, type StudyDirection } from './core/trial-record.js';
 import { InMemoryStorage } from './storage/memory.js';
 
+/**
+ * The sampler of a study given none: TPE, as Optuna's default; a study whose creator stored a default
+ * keeps it, and one made by an older Tansaku (its seed stored, no default) keeps that release's
+ * default, random search, so joining it does not change how its trials are drawn. A study made by
+ * Optuna gets TPE, Optuna's default.
+ */
+function defaultSampler(stored: Readonly<Record<string, JsonValue>> | null): Sampler {
+  const name = stored?.[SystemAttr.defaultSampler];
+  if (name === 'RandomSampler') return new RandomSampler();
+  if (stored !== null && name === undefined && stored[SystemAttr.studySeed] !== undefined) return new RandomSampler();
+  return new TpeSampler();
+}
+
 const defaults: StudyDefaults = {
-  sampler: () => new RandomSampler(),
+  sampler: defaultSampler,
+  samplerName: 'TpeSampler',
   pruner: () => new MedianPruner(),
   storage: () => new InMemoryStorage(),
 };

@@ -15,6 +15,8 @@ import {
   QmcSampler,
   RandomSampler,
   ThresholdPruner,
+  TpeSampler,
+  type TpeSamplerOptions,
   type ParamValue,
   type SearchSpace,
   InvalidArgumentError,
@@ -30,7 +32,8 @@ export type ComponentOptions = Record<string, JsonValue>;
 
 /** Sampler names and what they are. */
 export const SAMPLERS = {
-  random: 'independent uniform / log-uniform draws (default)',
+  tpe: 'Tree-structured Parzen Estimator (default; multivariate, constant liar); options nStartupTrials, nEiCandidates, multivariate, group, constantLiar, considerEndpoints, considerMagicClip, priorWeight, gamma (a fraction), preset (optuna-3.1)',
+  random: 'independent uniform / log-uniform draws',
   grid: 'every combination once; needs discrete parameters (int, ordinal, categorical, float with step)',
   qmc: 'scrambled Sobol quasi-random points',
   'nelder-mead':
@@ -161,6 +164,19 @@ function spaceOption(space: SearchSpace | null): { searchSpace?: SearchSpace } {
  * objects the command line cannot build): a misspelt key is an error, not a silently different run.
  */
 const SAMPLER_OPTION_KEYS: Record<SamplerName, readonly string[]> = {
+  tpe: [
+    'seed',
+    'nStartupTrials',
+    'nEiCandidates',
+    'multivariate',
+    'group',
+    'constantLiar',
+    'considerEndpoints',
+    'considerMagicClip',
+    'priorWeight',
+    'gamma',
+    'preset',
+  ],
   random: ['seed'],
   qmc: ['seed', 'scramble'],
   grid: ['seed', 'shuffle'],
@@ -202,6 +218,8 @@ export function makeSampler(name: string, options: ComponentOptions, space: Sear
   const canonical = checkSamplerName(name);
   checkSamplerOptionKeys(canonical, options);
   switch (canonical) {
+    case 'tpe':
+      return new TpeSampler(options as TpeSamplerOptions);
     case 'random':
       return new RandomSampler(options as { seed?: number });
     case 'qmc':

@@ -42,8 +42,18 @@ import {
   killAllChildren,
   paretoFront,
   trialToJSON,
+  type StudyRecord,
 } from '../extend.js';
-import { PRUNERS, SAMPLERS, checkPrunerName, checkSamplerName, makePruner, makeSampler, parseComponentOptions } from './components.js';
+import {
+  PRUNERS,
+  SAMPLERS,
+  checkPrunerName,
+  checkSamplerName,
+  makePruner,
+  makeSampler,
+  parseComponentOptions,
+  type ComponentOptions,
+} from './components.js';
 
 import { renderTable, trialsTable } from './format.js';
 import { UsageError, afterKill, preflight, readSettings, runStudy, type CliIo } from './run.js';
@@ -191,7 +201,7 @@ interface OptimizeOptions {
   timeout?: number;
   trialTimeout?: number;
   killGrace: number;
-  sampler: string;
+  sampler?: string;
   samplerOptions?: string;
   pruner?: string;
   prunerOptions?: string;
@@ -252,7 +262,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'start no new trial after this many seconds', secondsArg('--timeout'))
     .option('--trial-timeout <seconds>', 'stop a command after this many seconds; the trial fails', secondsArg('--trial-timeout'))
     .option('--kill-grace <seconds>', 'seconds between SIGTERM and SIGKILL when stopping a command', secondsArg('--kill-grace', true), 5)
-    .option('--sampler <name>', `sampler: ${Object.keys(SAMPLERS).join(', ')}`, 'random')
+    .option('--sampler <name>', `sampler: ${Object.keys(SAMPLERS).join(', ')} (default tpe; a study rejoined keeps its stored sampler)`)
     .option('--sampler-options <options>', 'sampler options: JSON object or key=value,key=value')
     .option('--pruner <name>', `pruner: ${Object.keys(PRUNERS).join(', ')} (default median; none for several objectives)`)
     .option('--pruner-options <options>', 'pruner options: JSON object or key=value,key=value, e.g. n_warmup_steps=2')
@@ -478,18 +488,41 @@ Example:
  * The directions of an existing study in a journal that exists, read without writing anything; null for
  * a new study or `memory:`. Joining a study without --direction then means its own directions.
  */
-async function storedDirections(spec: string, studyName: string): Promise<StudyDirection[] | null> {
+/** The stored record of a study in a journal that exists, or null (no such file or study; memory). */
+async function storedStudy(spec: string, studyName: string): Promise<StudyRecord | null> {
   const parsed = parseStorageSpec(spec);
   if (parsed.kind !== 'journal' || !existsSync(parsed.path) || statSync(parsed.path).isDirectory()) return null;
   const storage = new JournalFileStorage(parsed.path, { readOnly: true });
   try {
-    return [...(await storage.getStudy(await storage.getStudyIdFromName(studyName))).directions];
+    return await storage.getStudy(await storage.getStudyIdFromName(studyName));
   } catch (error) {
     if (error instanceof StudyNotFoundError) return null;
     throw error;
   } finally {
     await storage.close();
   }
+}
+
+/**
+ * The sampler of a run given no --sampler: the one the study's stored settings name (a study keeps its
+ * sampler when rejoined), random search for a study an older Tansaku made without recording a default
+ * (its default then), else TPE. Options come with the stored sampler unless --sampler-options is given.
+ */
+function defaultSamplerOf(
+  record: StudyRecord | null,
+  studyName: string,
+  givenOptions: string | undefined,
+): { name: string; options?: ComponentOptions } {
+  if (record === null) return { name: 'tpe' };
+  const raw = record.systemAttrs[CLI_SETTINGS_ATTR];
+  if (raw !== undefined) {
+    const stored = settingsFromJson(raw, studyName).sampler;
+    return givenOptions === undefined ? { name: stored.name, options: stored.options } : { name: stored.name };
+  }
+  if (record.systemAttrs[SystemAttr.defaultSampler] === undefined && record.systemAttrs[SystemAttr.studySeed] !== undefined) {
+    return { name: 'random' };
+  }
+  return { name: 'tpe' };
 }
 
 /** Module extensions `--objective` loads; anything else is a program for `--command`. */
@@ -505,11 +538,13 @@ async function optimizeCommand(opts: OptimizeOptions, io: CliIo): Promise<number
     );
   }
   const explicit = opts.directions !== undefined || opts.direction !== undefined;
-  const directions = explicit ? directionsOf(opts) : ((await storedDirections(opts.storage, opts.study)) ?? directionsOf(opts));
+  const existing = await storedStudy(opts.storage, opts.study);
+  const directions = explicit || existing === null ? directionsOf(opts) : [...existing.directions];
   const space = opts.space !== undefined ? readSpaceFile(opts.space) : null;
   if (opts.command && !space) throw new UsageError('--command needs --space <file>: the parameters to substitute');
-  const samplerName = checkSamplerName(opts.sampler);
-  const samplerOptions = parseComponentOptions(opts.samplerOptions, '--sampler-options');
+  const fallback = opts.sampler === undefined ? defaultSamplerOf(existing, opts.study, opts.samplerOptions) : null;
+  const samplerName = checkSamplerName(opts.sampler ?? fallback!.name);
+  const samplerOptions = fallback?.options ?? parseComponentOptions(opts.samplerOptions, '--sampler-options');
   const prunerName = checkPrunerName(opts.pruner ?? (directions.length === 1 ? 'median' : 'none'));
   if (directions.length > 1 && prunerName !== 'none') {
     throw new UsageError(`pruners judge one objective; with --directions ${directions.join(',')} use --pruner none (the default there)`);

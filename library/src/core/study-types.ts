@@ -27,7 +27,13 @@ export interface HeartbeatOptions {
 
 /** Defaults the public entry point supplies (keeps `core/` free of outer rings). */
 export interface StudyDefaults {
-  sampler: () => Sampler;
+  /**
+   * The sampler of a study given none: for a new study (`stored` null), or for a loaded one from what
+   * its creator stored (its system attributes), so a study keeps the default it was made with.
+   */
+  sampler: (stored: Readonly<Record<string, JsonValue>> | null) => Sampler;
+  /** The name stored as `SystemAttr.defaultSampler` with a new study, for `sampler` to read back. */
+  samplerName: string;
   pruner: () => Pruner;
   storage: () => Storage;
 }

@@ -161,6 +161,7 @@ export class Study implements StudyView, TrialHost {
     }
     const seed = explicitSeed ?? Rng.randomSeed();
     // Study-wide settings every joining worker adopts; the seed goes last because loaders wait for it.
+    await storage.setStudySystemAttr(studyId, SystemAttr.defaultSampler, defaults.samplerName);
     await storage.setStudySystemAttr(
       studyId,
       SystemAttr.heartbeat,
@@ -173,7 +174,7 @@ export class Study implements StudyView, TrialHost {
       studyName,
       directions,
       storage,
-      sampler: options.sampler ?? defaults.sampler(),
+      sampler: options.sampler ?? defaults.sampler(null),
       pruner: options.pruner ?? defaults.pruner(),
       seed,
       heartbeat,
@@ -212,7 +213,7 @@ export class Study implements StudyView, TrialHost {
       studyName: record.studyName,
       directions: record.directions,
       storage: options.storage,
-      sampler: options.sampler ?? defaults.sampler(),
+      sampler: options.sampler ?? defaults.sampler(record.systemAttrs),
       pruner: options.pruner ?? defaults.pruner(),
       seed,
       heartbeat,

@@ -94,6 +94,11 @@ export const SystemAttr = {
   /** Study-wide trial budget shared by all workers. */
   maxTrials: 'tansaku:max_trials',
   /**
+   * On a study: the default sampler when it was created ("TpeSampler"), which a process joining it
+   * without a sampler uses; a study without it keeps the default of whoever made it (see `StudyDefaults`).
+   */
+  defaultSampler: 'tansaku:default_sampler',
+  /**
    * On a trial: the parameters its sampler chose jointly at ask (`sampleRelative`), written before the
    * objective starts so other workers see a running trial's point; see `relativeSampleOf`.
    */

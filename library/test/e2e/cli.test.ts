@@ -15,11 +15,15 @@ describe('tansaku: usage errors are clear, exit 2, and create nothing', () => {
     writeFileSync(join(cwd, 'continuous.json'), JSON.stringify({ lr: { type: 'float', low: 0, high: 1 } }));
     const base = ['--space', SPACE, '--storage', 'j.journal', '--study', 's', '--n-trials', '2'];
     const cases: Array<[string[], RegExp]> = [
-      [['optimize', '--command', quadratic, ...base, '--sampler', 'tpe'], /unknown sampler "tpe"; valid samplers: random, grid, qmc/],
+      [
+        ['optimize', '--command', quadratic, ...base, '--sampler', 'bayes'],
+        /unknown sampler "bayes"; valid samplers: tpe, random, grid, qmc/,
+      ],
+      [['optimize', '--command', quadratic, ...base, '--sampler', 'tpee'], /unknown sampler "tpee" \(did you mean "tpe"\?\)/],
       [['optimize', '--command', quadratic, ...base, '--sampler', 'rnadom'], /unknown sampler "rnadom" \(did you mean "random"\?\)/],
       [
         ['optimize', '--command', quadratic, ...base, '--sampler-options', 'sed=3'],
-        /the random sampler has no option "sed" \(did you mean "seed"\?\); its options: seed/,
+        /the tpe sampler has no option "sed" \(did you mean "seed"\?\); its options: seed, nStartupTrials/,
       ],
       [
         ['optimize', '--command', quadratic, ...base, '--sampler', 'qmc', '--sampler-options', 'scrambel=false'],
@@ -287,6 +291,50 @@ describe('tansaku optimize --command', () => {
     assert.match(changed.stderr, /this run replaced its stored objective, sampler \(random -> qmc\)/);
   });
 
+  it('without --sampler: TPE for a new study, and a rejoined study keeps its stored sampler and options', async () => {
+    const cwd = workdir();
+    const base = ['--space', SPACE, '--storage', 'j.journal', '--pruner', 'none'];
+    const fresh = await cli(['optimize', '--command', quadratic, ...base, '--study', 'new', '--n-trials', '2'], { cwd });
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.match(fresh.stderr, /sampler tpe,/);
+    const random = await cli(
+      [
+        'optimize',
+        '--command',
+        quadratic,
+        ...base,
+        '--study',
+        'old',
+        '--n-trials',
+        '2',
+        '--sampler',
+        'tpe',
+        '--sampler-options',
+        'nStartupTrials=3',
+      ],
+      { cwd },
+    );
+    assert.equal(random.code, 0, random.stderr);
+    const rejoined = await cli(['optimize', '--command', quadratic, ...base, '--study', 'old', '--n-trials', '4'], { cwd });
+    assert.equal(rejoined.code, 0, rejoined.stderr);
+    assert.match(rejoined.stderr, /sampler tpe,/);
+    assert.doesNotMatch(rejoined.stderr, /replaced/, 'the stored sampler options are kept');
+    const listed = await cli(['optimize', '--command', quadratic, ...base, '--study', 'new', '--n-trials', '3', '--sampler', 'random'], {
+      cwd,
+    });
+    assert.match(listed.stderr, /replaced its stored sampler \(tpe -> random\)/);
+    const back = await cli(['optimize', '--command', quadratic, ...base, '--study', 'new', '--n-trials', '4'], { cwd });
+    assert.match(back.stderr, /sampler random,/);
+    assert.doesNotMatch(back.stderr, /replaced/);
+    const bad = await cli(
+      ['optimize', '--command', quadratic, ...base, '--study', 'x', '--n-trials', '2', '--sampler-options', 'nEiCandidates=0'],
+      {
+        cwd,
+      },
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /TpeSampler: nEiCandidates must be an integer >= 1, got 0/);
+  });
   it('joining a study without --direction uses its directions; a run without --n-trials says it has no budget', async () => {
     const cwd = workdir();
     const made = await cli(['create-study', '--storage', 'j.journal', '--study', 'up', '--direction', 'maximize'], { cwd });
