@@ -14,6 +14,7 @@ import {
   NelderMeadSampler,
   QmcSampler,
   RandomSampler,
+  TpeSampler,
 } from 'tansaku';
 import type { BenchmarkProblem } from '../problems/problem.js';
 import type { OptunaSamplerName } from './optuna-bridge.js';
@@ -52,6 +53,14 @@ function optuna(short: OptunaSamplerName, description: string, objectives: Objec
 export const TANSAKU_SAMPLERS: readonly SamplerEntry[] = [
   tansaku('random', 'RandomSampler', (seed) => new RandomSampler({ seed })),
   tansaku('qmc', 'QmcSampler (scrambled Sobol)', (seed) => new QmcSampler({ seed })),
+  tansaku('tpe', 'TpeSampler (defaults: multivariate for one objective, constant liar)', (seed) => new TpeSampler({ seed })),
+  // Optuna 3.1's choices, against optuna-tpe and optuna-tpe-mv: the fidelity pair.
+  tansaku('tpe-3.1', "TpeSampler({ preset: 'optuna-3.1' })", (seed) => new TpeSampler({ seed, preset: 'optuna-3.1' })),
+  tansaku(
+    'tpe-3.1-mv',
+    "TpeSampler({ preset: 'optuna-3.1', multivariate: true })",
+    (seed) => new TpeSampler({ seed, preset: 'optuna-3.1', multivariate: true }),
+  ),
   // Categorical parameters (mixed, conditional groups) are drawn at random: a simplex needs order.
   tansaku(
     'nelder-mead',
