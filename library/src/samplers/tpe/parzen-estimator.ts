@@ -61,8 +61,8 @@ export type ParzenKernels =
 
 const EPS = 1e-12;
 const SIGMA0_MAGNITUDE = 0.2;
-/** e^−50 ≈ 2e−22, far below a double's 2.2e−16 relative precision. */
-const NEGLIGIBLE_LOG = 50;
+/** e^−40 ≈ 4e−18: even 10,000 such terms move a sum that holds a 1 by less than 5e−14 of it. */
+const NEGLIGIBLE_LOG = 40;
 
 /**
  * Indices of `values` in ascending order of value, ties in index order (a stable sort): the typed
@@ -205,6 +205,10 @@ export class ParzenEstimator {
     const names = Object.keys(this.kernels);
     const size = names.length ? samples[names[0]].length : 0;
     const kernelsCount = this.weights.length;
+    if (names.length === 1) {
+      const only = this.kernels[names[0]];
+      if (only.kind === 'numerical' && only.q === null) return this.logPdfContinuous(only, samples[names[0]]);
+    }
     const total = new Float64Array(size * kernelsCount);
     for (let s = 0; s < size; s++) total.set(this.logWeights, s * kernelsCount);
     for (const name of names) {
@@ -217,29 +221,34 @@ export class ParzenEstimator {
         }
         continue;
       }
-      // Per kernel, what does not depend on the sample: its standard bounds and its log normaliser.
+      // Per kernel, what does not depend on the sample: 1/σ and its log normaliser.
       const { mus, sigmas, low, high, q, log } = k;
-      const lowZ = new Float64Array(kernelsCount);
-      const highZ = new Float64Array(kernelsCount);
+      const inverseSigma = new Float64Array(kernelsCount);
       const logNormaliser = new Float64Array(kernelsCount);
       for (let j = 0; j < kernelsCount; j++) {
-        lowZ[j] = (low - mus[j]) / sigmas[j];
-        highZ[j] = (high - mus[j]) / sigmas[j];
-        logNormaliser[j] = logGaussMass(lowZ[j], highZ[j]) + (q === null ? LOG_SQRT_2PI + (this.scaleTerm ? Math.log(sigmas[j]) : 0) : 0);
+        inverseSigma[j] = 1 / sigmas[j];
+        logNormaliser[j] =
+          logGaussMass((low - mus[j]) / sigmas[j], (high - mus[j]) / sigmas[j]) +
+          (q === null ? LOG_SQRT_2PI + (this.scaleTerm ? Math.log(sigmas[j]) : 0) : 0);
       }
       for (let s = 0; s < size; s++) {
         const x = log ? Math.log(values[s]) : values[s];
         const row = s * kernelsCount;
         if (q === null) {
+          // Every kernel has the support [low, high]: outside it the density is 0 for all of them.
+          if (!(x >= low && x <= high)) {
+            for (let j = 0; j < kernelsCount; j++) total[row + j] = -Infinity;
+            continue;
+          }
           for (let j = 0; j < kernelsCount; j++) {
-            const z = (x - mus[j]) / sigmas[j];
-            total[row + j] += z < lowZ[j] || z > highZ[j] ? -Infinity : -0.5 * z * z - logNormaliser[j];
+            const z = (x - mus[j]) * inverseSigma[j];
+            total[row + j] -= 0.5 * z * z + logNormaliser[j];
           }
         } else {
           const upper = Math.min(x + q / 2, high);
           const lower = Math.max(x - q / 2, low);
           for (let j = 0; j < kernelsCount; j++) {
-            total[row + j] += logGaussMass((lower - mus[j]) / sigmas[j], (upper - mus[j]) / sigmas[j]) - logNormaliser[j];
+            total[row + j] += logGaussMass((lower - mus[j]) * inverseSigma[j], (upper - mus[j]) * inverseSigma[j]) - logNormaliser[j];
           }
         }
       }
@@ -249,10 +258,51 @@ export class ParzenEstimator {
       const row = s * kernelsCount;
       let max = -Infinity;
       for (let j = 0; j < kernelsCount; j++) if (total[row + j] > max) max = total[row + j];
-      // Terms below e^−50 of the largest cannot change a double sum that includes it (its 1): skip their exp.
+      // Terms below e^−40 of the largest cannot change the sum (which holds its 1) in any digit kept: skip their exp.
       const floor = max - NEGLIGIBLE_LOG;
       let sum = 0;
       for (let j = 0; j < kernelsCount; j++) if (total[row + j] > floor) sum += Math.exp(total[row + j] - max);
+      out[s] = Math.log(sum) + max;
+    }
+    return out;
+  }
+
+  /**
+   * The log-density of a mixture over one continuous parameter (univariate TPE's usual case), the same
+   * sums as the general path without its kernels-by-samples table, in one pass per sample.
+   */
+  private logPdfContinuous(k: Extract<ParzenKernels, { kind: 'numerical' }>, values: ArrayLike<number>): Float64Array {
+    const { mus, sigmas, low, high, log } = k;
+    const kernelsCount = mus.length;
+    const inverseSigma = new Float64Array(kernelsCount);
+    const constant = new Float64Array(kernelsCount);
+    for (let j = 0; j < kernelsCount; j++) {
+      inverseSigma[j] = 1 / sigmas[j];
+      // log(w/σ) in one log instead of two.
+      const logWeight = this.scaleTerm ? Math.log(this.weights[j] / sigmas[j]) : this.logWeights[j];
+      constant[j] = logWeight - logGaussMass((low - mus[j]) / sigmas[j], (high - mus[j]) / sigmas[j]) - LOG_SQRT_2PI;
+    }
+    const out = new Float64Array(values.length);
+    for (let s = 0; s < values.length; s++) {
+      const x = log ? Math.log(values[s]) : values[s];
+      if (!(x >= low && x <= high)) {
+        out[s] = -Infinity;
+        continue;
+      }
+      // One pass of log-sum-exp, rescaling when a larger term comes; the prior (last, the widest kernel)
+      // first, so that few terms rescale and the far ones are skipped from the start.
+      const prior = kernelsCount - 1;
+      const zPrior = (x - mus[prior]) * inverseSigma[prior];
+      let max = constant[prior] - 0.5 * zPrior * zPrior;
+      let sum = 1;
+      for (let j = 0; j < prior; j++) {
+        const z = (x - mus[j]) * inverseSigma[j];
+        const term = constant[j] - 0.5 * z * z;
+        if (term > max) {
+          sum = sum * Math.exp(max - term) + 1;
+          max = term;
+        } else if (term > max - NEGLIGIBLE_LOG) sum += Math.exp(term - max);
+      }
       out[s] = Math.log(sum) + max;
     }
     return out;

@@ -22,9 +22,9 @@
  * - `multivariate` is on for one objective (3.1: off);
  * - `constantLiar` is on (3.1: off), for one and several objectives (3.1 had it for one only);
  * - a continuous kernel's log-density has its −log σ term (3.1 leaves it out, favouring wide kernels);
+ * these hold in both presets:
  * - constraints put infeasible trials after the pruned ones, by violation (as Optuna 4; in 3.1 they are
  *   ordered by violation among all trials);
- * these hold in both presets:
  * - randomness comes from (seed, trial number), not one stream per sampler object, so workers and
  *   restarted processes draw what one process would (Optuna's draws depend on which process ran what);
  * - an observation outside a parameter's current range (the range was narrowed) is left out.
@@ -180,7 +180,7 @@ export class TpeSampler implements Sampler {
     };
     this.gamma = gammaOption(o.gamma);
     if (o.weights !== undefined && typeof o.weights !== 'function') fail('weights', 'a function of n', o.weights);
-    this.weights = o.weights ? checkedWeights(o.weights) : defaultWeights;
+    this.weights = o.weights ? checkedWeights(o.weights) : lastOf(defaultWeights);
     if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isSafeInteger(o.seed))) fail('seed', 'an integer', o.seed);
     this.seed = o.seed;
     this.preset = o.preset;
@@ -239,18 +239,27 @@ export class TpeSampler implements Sampler {
   /** The best of `nEiCandidates` draws from l(x) by log l(x) − log g(x), as internal values. */
   private sampleSpace(study: StudyView, split: TpeSplit, space: Readonly<Record<string, Distribution>>, rng: Rng): Record<string, number> {
     const names = Object.keys(space);
-    const fits = (o: TpeObservation): boolean =>
-      names.every((n) => {
-        if (!Object.hasOwn(o.params, n)) return false;
+    const distributions = names.map((n) => space[n]);
+    const fits = (o: TpeObservation): boolean => {
+      for (let p = 0; p < names.length; p++) {
+        const n = names[p];
         const d = o.distributions[n];
         // A study's trials share one distribution object per parameter: the common case costs a comparison.
-        return d === space[n] || (d !== undefined && d.type === space[n].type && contains(space[n], o.params[n]));
-      });
+        if (d === distributions[p]) continue;
+        if (d === undefined || !Object.hasOwn(o.params, n) || d.type !== distributions[p].type || !contains(distributions[p], o.params[n]))
+          return false;
+      }
+      return true;
+    };
     const below = split.below.filter(fits);
     const above = split.above.filter(fits);
     const values = (list: readonly TpeObservation[]): Record<string, Float64Array> => {
       const out: Record<string, Float64Array> = Object.create(null);
-      for (const n of names) out[n] = Float64Array.from(list, (o) => o.params[n]);
+      for (const n of names) {
+        const column = new Float64Array(list.length);
+        for (let i = 0; i < list.length; i++) column[i] = list[i].params[n];
+        out[n] = column;
+      }
       return out;
     };
     const options: ParzenOptions = { ...this.parzen, multivariate: this.isMultivariate(study) };
@@ -294,6 +303,19 @@ export class TpeSampler implements Sampler {
     // A trial that never reached afterTrial (its process was killed) must not keep its model for ever.
     if (models.size > SNAPSHOT_LIMIT) models.delete(models.keys().next().value as number);
   }
+}
+
+/** `f` remembering its last answer: univariate TPE asks for the same n's weights once per parameter. */
+function lastOf(f: (n: number) => Float64Array): (n: number) => Float64Array {
+  let lastN = -1;
+  let last: Float64Array = new Float64Array(0);
+  return (n) => {
+    if (n !== lastN) {
+      last = f(n);
+      lastN = n;
+    }
+    return last;
+  };
 }
 
 function gammaOption(gamma: unknown): (n: number) => number {

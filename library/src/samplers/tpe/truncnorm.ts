@@ -224,10 +224,10 @@ export function truncnormLogPdf(x: number, a: number, b: number, loc = 0, scale 
 /**
  * The x with log Φ(x) = y, as Optuna 3.1's 100 halvings of [−100, 100] find it, in about a quarter of
  * the evaluations: halvings until the bracket is 1e-3 wide, Newton steps on log Φ (slope φ/Φ) from its
- * left end (log Φ is concave and increasing, so they rise to the root without overshooting it), then
- * halvings of a bracket 1e-9 wide around that estimate down to 1e-15. The last step matters where
- * log Φ is a staircase of doubles (above 1, log Φ keeps only the digits of 1 − Φ(−x)): Newton stops
- * anywhere on the step, the halvings find its left edge, the point Optuna's search converges to.
+ * left end (log Φ is concave and increasing, so they rise to the root without overshooting it), then,
+ * above 1, halvings of a bracket 1e-9 wide around that estimate down to 1e-15. There log Φ is a
+ * staircase of doubles (it keeps only the digits of 1 − Φ(−x)): Newton stops anywhere on a step, the
+ * halvings find its left edge, the point Optuna's search converges to.
  */
 function ndtriExp(y: number): number {
   let lo = -100;
@@ -246,6 +246,8 @@ function ndtriExp(y: number): number {
     if (!(next > x)) break;
     x = next;
   }
+  // Below 1, log Φ keeps its digits and Newton's root is Optuna's to the last bits.
+  if (x < 1) return x;
   const width = 1e-9 * Math.max(1, Math.abs(x));
   if (x - width > lo && logNdtr(x - width) < y) lo = x - width;
   if (x + width < hi && logNdtr(x + width) >= y) hi = x + width;
