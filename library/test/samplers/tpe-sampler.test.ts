@@ -172,6 +172,23 @@ describe('TPE defaults', () => {
   });
 });
 
+describe('TPE below-set size', () => {
+  it('is min(ceil(0.1 n), 25) for one objective; ceil(0.1 n) for several (Optuna 5), capped again by the 3.1 preset or a given gamma', () => {
+    const tpe = new TpeSampler();
+    assert.deepEqual(
+      [10, 11, 250, 300].map((n) => tpe.belowSize(n, 1)),
+      [1, 2, 25, 25],
+    );
+    assert.deepEqual(
+      [10, 11, 250, 300].map((n) => tpe.belowSize(n, 2)),
+      [1, 2, 25, 30],
+    );
+    assert.equal(new TpeSampler({ preset: 'optuna-3.1' }).belowSize(300, 2), 25);
+    assert.equal(new TpeSampler({ gamma: 0.2 }).belowSize(300, 3), 25);
+    assert.equal(new TpeSampler({ gamma: (n) => n >> 1 }).belowSize(300, 2), 150);
+  });
+});
+
 describe('TPE on an ordinal parameter', () => {
   it('treats it as an ordered axis: a neighbour of the good values is likelier than a far value', () => {
     const o = ordinalDistribution('o', [1, 2, 4, 8, 16, 32, 64, 128]);

@@ -21,6 +21,7 @@
  * Defaults follow Optuna 5 where it improved on 3.1 — `preset: 'optuna-3.1'` restores 3.1's choices:
  * - `multivariate` is on for one objective (3.1: off);
  * - `constantLiar` is on (3.1: off), for one and several objectives (3.1 had it for one only);
+ * - with several objectives the below set is ⌈0.1·n⌉ trials, without 3.1's cap of 25 (as Optuna 5);
  * - a continuous kernel's log-density has its −log σ term (3.1 leaves it out, favouring wide kernels);
  * these hold in both presets:
  * - constraints put infeasible trials after the pruned ones, by violation (as Optuna 4; in 3.1 they are
@@ -63,7 +64,7 @@ export interface TpeSamplerOptions {
   priorWeight?: number;
   /**
    * Size of the below set for n finished trials: a function, or a fraction f for min(⌈f·n⌉, 25).
-   * Default min(⌈0.1·n⌉, 25).
+   * Default min(⌈0.1·n⌉, 25); for several objectives ⌈0.1·n⌉ (Optuna 5; the 3.1 preset keeps the cap).
    */
   gamma?: number | ((n: number) => number);
   /** The kernels' weights for n observations, oldest first. Default: Optuna's ramp (flat for the newest 25). */
@@ -137,6 +138,8 @@ export class TpeSampler implements Sampler {
   readonly seed: number | undefined;
   readonly preset: 'optuna-3.1' | undefined;
   private readonly gamma: (n: number) => number;
+  /** False: Optuna 5's default, ⌈0.1·n⌉ without the cap of 25 for several objectives. */
+  private readonly gammaGiven: boolean;
   private readonly weights: (n: number) => ArrayLike<number>;
   private readonly parzen: Omit<ParzenOptions, 'multivariate'>;
   private readonly histories = new PerStudy<History>();
@@ -179,11 +182,20 @@ export class TpeSampler implements Sampler {
       scaleTerm: !legacy,
     };
     this.gamma = gammaOption(o.gamma);
+    this.gammaGiven = o.gamma !== undefined || legacy;
     if (o.weights !== undefined && typeof o.weights !== 'function') fail('weights', 'a function of n', o.weights);
     this.weights = o.weights ? checkedWeights(o.weights) : lastOf(defaultWeights);
     if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isSafeInteger(o.seed))) fail('seed', 'an integer', o.seed);
     this.seed = o.seed;
     this.preset = o.preset;
+  }
+
+  /**
+   * How many of `finished` trials go below (fit l(x)) in a study of `objectives` objectives.
+   * @example new TpeSampler().belowSize(300, 1) // 25; belowSize(300, 2) // 30
+   */
+  belowSize(finished: number, objectives: number): number {
+    return objectives > 1 && !this.gammaGiven ? Math.ceil(0.1 * finished) : this.gamma(finished);
   }
 
   /** Whether the sampler models parameters jointly in `study` (the default depends on its objectives). */
@@ -202,7 +214,7 @@ export class TpeSampler implements Sampler {
     let split: TpeSplit | null = null;
     if (finished >= this.nStartupTrials && finished > 0) {
       const constraints = observations.some((o) => o.trial.state !== 'RUNNING' && constraintsOf(o.trial) !== null);
-      split = splitObservations(observations, study.directions, this.gamma(finished), constraints);
+      split = splitObservations(observations, study.directions, this.belowSize(finished, study.directions.length), constraints);
     }
     this.remember(study, trial, { split });
     if (split === null || !this.isMultivariate(study)) return {};
