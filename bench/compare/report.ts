@@ -14,6 +14,9 @@
  * - Self-check: Tansaku Random vs Optuna Random, TOST (two one-sided Wilcoxon signed-rank tests) on the
  *   paired differences of final log10 normalised regret over all (problem, seed) pairs of the group, with
  *   an equivalence margin of ±{@link SELF_CHECK_MARGIN} decades (README: "Self-check").
+ * - Fidelity: the same TOST for each of {@link FIDELITY_PAIRS} (Tansaku's TPE against Optuna 3.1's), and
+ *   one-sided Wilcoxon signed-rank tests for "significantly better" / "worse"; the paired differences are
+ *   kept so that the summary can pool small groups.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +24,7 @@ import { hodgesLehmann, holmBonferroni, meanRanks, quantile, tost, wilcoxonSigne
 import { markdownTable } from '../lib/table.js';
 import { logRegret, normalisedRegret } from './regret.js';
 import type { RunRecord } from './runner.js';
-import { SELF_CHECK_PAIR } from './samplers.js';
+import { FIDELITY_PAIRS, SELF_CHECK_PAIR } from './samplers.js';
 
 /** Equivalence margin of the self-check, in decades of normalised regret (log10 units). */
 export const SELF_CHECK_MARGIN = 0.1;
@@ -90,6 +93,33 @@ export interface SelfCheck extends TostResult {
   tTest: { pValue: number; estimate: number; ci: [number, number]; equivalent: boolean };
 }
 
+/** One fidelity pair's verdict in a group (or pooled groups): see {@link fidelityCheck}. */
+export interface FidelityCheck {
+  pair: readonly [string, string];
+  n: number;
+  /** TOST (Wilcoxon) within ±SELF_CHECK_MARGIN decades. */
+  tost: TostResult;
+  /** One-sided signed-rank p that the first sampler's log regret is lower (better) / higher (worse). */
+  pBetter: number;
+  pWorse: number;
+  verdict: 'equivalent' | 'better' | 'worse' | 'inconclusive';
+  /** log10 r_a − log10 r_b per (problem, seed), 4 decimals, for pooling. */
+  diffs: number[];
+}
+
+/**
+ * The fidelity verdict of paired log-regret differences a − b: equivalent when TOST shows it, else
+ * better or worse when a one-sided signed-rank test rejects at α, else inconclusive.
+ * @example fidelityCheck(['a', 'b'], diffs).verdict // 'equivalent'
+ */
+export function fidelityCheck(pair: readonly [string, string], diffs: readonly number[]): FidelityCheck {
+  const t = tost(diffs, SELF_CHECK_MARGIN, { alpha: ALPHA, method: 'wilcoxon' });
+  const pBetter = wilcoxonSignedRank(diffs, undefined, { alternative: 'less' }).pValue;
+  const pWorse = wilcoxonSignedRank(diffs, undefined, { alternative: 'greater' }).pValue;
+  const verdict = t.equivalent ? 'equivalent' : pBetter < ALPHA ? 'better' : pWorse < ALPHA ? 'worse' : 'inconclusive';
+  return { pair, n: diffs.length, tost: t, pBetter, pWorse, verdict, diffs: diffs.map((d) => Math.round(d * 1e4) / 1e4) };
+}
+
 export interface GroupReport {
   group: string;
   /** Base name of its files (`compare-<group>` unless the run gave `--report-name`). */
@@ -113,6 +143,8 @@ export interface GroupReport {
   time: TimeSummary[];
   selfCheck: SelfCheck | null;
   selfCheckNote: string;
+  /** The fidelity pairs with runs of both samplers on common (problem, seed); absent in older reports. */
+  fidelity?: FidelityCheck[];
   curves: CurveSummary[];
 }
 
@@ -295,18 +327,29 @@ export function buildGroupReport(input: ReportInput): GroupReport {
     };
   });
 
+  /** log10 regret of a minus that of b, per (problem, seed) both ran. */
+  const pairedDiffs = (ta: string, tb: string): number[] => {
+    const diffs: number[] = [];
+    for (const p of problems) {
+      const a = allFinals.get(p)?.get(ta);
+      const b = allFinals.get(p)?.get(tb);
+      if (!a || !b) continue;
+      for (const [seed, va] of a) {
+        const vb = b.get(seed);
+        if (vb) diffs.push(va.log - vb.log);
+      }
+    }
+    return diffs;
+  };
+  const fidelity: FidelityCheck[] = [];
+  for (const pair of FIDELITY_PAIRS) {
+    const diffs = pairedDiffs(pair[0], pair[1]);
+    if (diffs.length >= 2) fidelity.push(fidelityCheck(pair, diffs));
+  }
+
   // Self-check.
   const [ta, tb] = SELF_CHECK_PAIR;
-  const selfDiffs: number[] = [];
-  for (const p of problems) {
-    const a = allFinals.get(p)?.get(ta);
-    const b = allFinals.get(p)?.get(tb);
-    if (!a || !b) continue;
-    for (const [seed, va] of a) {
-      const vb = b.get(seed);
-      if (vb) selfDiffs.push(va.log - vb.log);
-    }
-  }
+  const selfDiffs = pairedDiffs(ta, tb);
   let selfCheck: SelfCheck | null = null;
   let selfCheckNote: string;
   if (selfDiffs.length >= 2) {
@@ -360,6 +403,7 @@ export function buildGroupReport(input: ReportInput): GroupReport {
     time,
     selfCheck,
     selfCheckNote,
+    fidelity,
     curves,
   };
 }
@@ -421,6 +465,28 @@ export function renderMarkdown(r: GroupReport): string {
       '',
     );
   } else out.push(`Self-check ${r.selfCheckNote}.`, '');
+
+  if (r.fidelity?.length) {
+    out.push(
+      "## Fidelity: Tansaku's TPE against Optuna 3.1's",
+      '',
+      `The self-check's TOST (±${SELF_CHECK_MARGIN} decades, α = ${ALPHA}) on log10 regret of the first sampler − the second, paired by (problem, seed); where equivalence is not shown, one-sided signed-rank tests say whether the first is significantly better or worse.`,
+      '',
+      markdownTable(
+        ['pair', 'pairs', 'Hodges–Lehmann difference', 'TOST p', 'p (better)', 'p (worse)', 'verdict'],
+        r.fidelity.map((f) => [
+          `${f.pair[0]} vs ${f.pair[1]}`,
+          String(f.n),
+          f.tost.estimate.toFixed(3),
+          fmtP(f.tost.pValue),
+          fmtP(f.pBetter),
+          fmtP(f.pWorse),
+          `**${f.verdict}**`,
+        ]),
+      ),
+      '',
+    );
+  }
 
   out.push('## Final normalised regret: median [IQR] over seeds', '');
   out.push(

@@ -96,6 +96,16 @@ export function samplerByName(name: string): SamplerEntry | undefined {
   return ALL_SAMPLERS.find((s) => s.name === name);
 }
 
+/**
+ * The fidelity pairs: Tansaku's TPE with Optuna 3.1's choices against Optuna 3.1's TPE (univariate and
+ * multivariate), and Tansaku's TPE with its own defaults against Optuna 3.1's default TPE.
+ */
+export const FIDELITY_PAIRS = [
+  ['tansaku-tpe-3.1', 'optuna-tpe'],
+  ['tansaku-tpe-3.1-mv', 'optuna-tpe-mv'],
+  ['tansaku-tpe', 'optuna-tpe'],
+] as const;
+
 /** The pair the self-check compares (Tansaku Random vs Optuna Random). */
 export const SELF_CHECK_PAIR = ['tansaku-random', 'optuna-random'] as const;
 

@@ -13,9 +13,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { reportNameOf } from '../lib/results.js';
+import { FIDELITY_PAIRS } from './samplers.js';
 import { markdownTable } from '../lib/table.js';
 import { suiteGroups } from './problems.js';
-import { fmtMs, fmtP, reportBase, type GroupReport } from './report.js';
+import { fidelityCheck, fmtMs, fmtP, reportBase, type FidelityCheck, type GroupReport } from './report.js';
 
 /** The reference sampler of the wins/ties/losses table when none is named: the first of these present. */
 export const DEFAULT_REFERENCES = ['optuna-tpe', 'optuna-random', 'tansaku-random'] as const;
@@ -39,7 +40,15 @@ export interface GroupSummary {
   selfCheck: { pairs: number; estimate: number; pLower: number; pUpper: number; margin: number; equivalent: boolean; from: string } | null;
   /** Sampler's own time per trial at 100 trials (ms), median over its runs in the group. */
   timeAt100ms: Record<string, number | null>;
+  /** The group's fidelity pairs (report.ts), empty for reports made before them. */
+  fidelity: FidelityCheck[];
 }
+
+/**
+ * Groups too small for a per-group TOST at 20 seeds (2–4 problems: 40–80 pairs, where ~150 are needed),
+ * pooled into one fidelity test.
+ */
+export const POOLED_FIDELITY_GROUPS = ['mixed', 'conditional', 'nasbench201', 'zdt', 'dtlz'] as const;
 
 export interface SuiteSummary {
   reportName: string | null;
@@ -47,6 +56,10 @@ export interface SuiteSummary {
   /** Every sampler of any group, in the order of first appearance. */
   samplers: string[];
   groups: GroupSummary[];
+  /** Each fidelity pair over the pooled small groups ({@link POOLED_FIDELITY_GROUPS}) present. */
+  pooledFidelity: FidelityCheck[];
+  /** Mean over the groups a sampler ran of its mean rank there. */
+  suiteMeanRank: Record<string, number>;
   /**
    * The full suite's summary (no report name): groups looked for whose report does not exist yet. Empty for
    * a named configuration, which covers only the groups it was run on.
@@ -125,9 +138,30 @@ export function buildSuiteSummary(
           }
         : null,
       timeAt100ms: Object.fromEntries(r.time.map((t) => [t.sampler, t.at100ms])),
+      fidelity: r.fidelity ?? [],
     };
   });
-  return { reportName: options.reportName ?? null, reference, samplers, groups, missing: options.missing ?? [] };
+  const pooledFidelity: FidelityCheck[] = [];
+  for (const pair of FIDELITY_PAIRS) {
+    const diffs = groups
+      .filter((g) => (POOLED_FIDELITY_GROUPS as readonly string[]).includes(g.group))
+      .flatMap((g) => g.fidelity.find((f) => f.pair[0] === pair[0] && f.pair[1] === pair[1])?.diffs ?? []);
+    if (diffs.length >= 2) pooledFidelity.push(fidelityCheck(pair, diffs));
+  }
+  const suiteMeanRank: Record<string, number> = {};
+  for (const x of samplers) {
+    const ranks = groups.filter((g) => g.meanRank[x] !== undefined).map((g) => g.meanRank[x]);
+    if (ranks.length) suiteMeanRank[x] = ranks.reduce((a, b) => a + b, 0) / ranks.length;
+  }
+  return {
+    reportName: options.reportName ?? null,
+    reference,
+    samplers,
+    groups,
+    pooledFidelity,
+    suiteMeanRank,
+    missing: options.missing ?? [],
+  };
 }
 
 /**
@@ -215,6 +249,34 @@ export function renderSummaryMarkdown(s: SuiteSummary): string {
     ),
     '',
   );
+  out.push(
+    `Mean over the groups each sampler ran: ${s.samplers
+      .filter((x) => s.suiteMeanRank[x] !== undefined)
+      .map((x) => `${x} ${fmtNum(s.suiteMeanRank[x])}`)
+      .join(', ')} (groups differ in how many samplers they run, so compare samplers that ran the same groups).`,
+    '',
+  );
+  const pairs = FIDELITY_PAIRS.filter((p) => s.groups.some((g) => g.fidelity.some((f) => f.pair[0] === p[0] && f.pair[1] === p[1])));
+  if (pairs.length) {
+    out.push("## Fidelity: Tansaku's TPE against Optuna 3.1's (TOST ±0.1 decades, else one-sided tests)", '');
+    const verdict = (f: FidelityCheck | undefined) => (f ? `${f.verdict} (${f.tost.estimate.toFixed(3)}, n ${f.n})` : '');
+    const find = (list: readonly FidelityCheck[], p: readonly [string, string]) =>
+      list.find((f) => f.pair[0] === p[0] && f.pair[1] === p[1]);
+    out.push(
+      markdownTable(
+        ['group', ...pairs.map((p) => `${p[0]} vs ${p[1]}`)],
+        [
+          ...s.groups.map((g) => [g.group, ...pairs.map((p) => verdict(find(g.fidelity, p)))]),
+          ...(s.pooledFidelity.length
+            ? [[`pooled: ${POOLED_FIDELITY_GROUPS.join(', ')}`, ...pairs.map((p) => verdict(find(s.pooledFidelity, p)))]]
+            : []),
+        ],
+      ),
+      '',
+      'Each cell: the verdict, the Hodges–Lehmann difference of log10 regret (negative: Tansaku lower) and the number of (problem, seed) pairs. The small groups have too few pairs for a TOST each (~150 are needed at their spread), so they are also pooled into one test.',
+      '',
+    );
+  }
   out.push("## Problems where the sampler's median final regret is the lowest (ties count for each)", '');
   out.push(
     markdownTable(

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { buildGroupReport, writeGroupReport, type GroupReport, type ReportMeta } from '../compare/report.js';
+import { buildGroupReport, renderMarkdown, writeGroupReport, type GroupReport, type ReportMeta } from '../compare/report.js';
 import type { RunRecord } from '../compare/runner.js';
 import { fakeRun } from './fake-runs.js';
 import { defaultGroups, suiteGroups } from '../compare/problems.js';
@@ -177,5 +177,50 @@ describe('suite summary across groups', () => {
     assert.throws(() => readSuiteSummary(out, { groups: ['classic'] }), /cannot read the group report .*compare-classic\.json/);
     writeFileSync(join(out, 'compare-classic.json'), '{"group": "classic", "samplers": []}');
     assert.throws(() => readSuiteSummary(out, { groups: ['classic'] }), /compare-classic\.json: it has no "problems"/);
+  });
+});
+
+/**
+ * A group where tansaku-tpe-3.1 equals optuna-tpe but for a small jitter, tansaku-tpe-3.1-mv is 10x
+ * better than optuna-tpe-mv, and tansaku-tpe 10x worse than optuna-tpe; 4 problems x `seeds` seeds.
+ */
+function fidelityGroup(group: string, seeds: number): GroupReport {
+  const records: RunRecord[] = [];
+  const problems = ['p1', 'p2', 'p3', 'p4'];
+  for (let seed = 1; seed <= seeds; seed++) {
+    for (const [k, p] of problems.entries()) {
+      const base = 10 ** -(1 + ((seed * 7 + k * 3) % 9) / 3);
+      const jitter = 10 ** ((((seed * 13 + k * 5) % 7) - 3) / 100);
+      records.push(fake(group, `${group}_${p}`, 'optuna-tpe', seed, base));
+      records.push(fake(group, `${group}_${p}`, 'tansaku-tpe-3.1', seed, base * jitter));
+      records.push(fake(group, `${group}_${p}`, 'optuna-tpe-mv', seed, base));
+      records.push(fake(group, `${group}_${p}`, 'tansaku-tpe-3.1-mv', seed, (base / 10) * jitter));
+      records.push(fake(group, `${group}_${p}`, 'tansaku-tpe', seed, base * 10 * jitter));
+    }
+  }
+  const references = Object.fromEntries(problems.map((p) => [`${group}_${p}`, 1]));
+  return buildGroupReport({ group, description: group, records, references, meta });
+}
+
+describe('fidelity of Tansaku TPE against Optuna TPE', () => {
+  it('says equivalent, better and worse per group, and pools the small groups into one test', () => {
+    const big = fidelityGroup('bbob-d5', 40);
+    const verdicts = Object.fromEntries(big.fidelity!.map((f) => [f.pair.join(' vs '), f.verdict]));
+    assert.deepEqual(verdicts, {
+      'tansaku-tpe-3.1 vs optuna-tpe': 'equivalent',
+      'tansaku-tpe-3.1-mv vs optuna-tpe-mv': 'better',
+      'tansaku-tpe vs optuna-tpe': 'worse',
+    });
+    assert.equal(big.fidelity![0].n, 160);
+    assert.ok(renderMarkdown(big).includes("## Fidelity: Tansaku's TPE against Optuna 3.1's"));
+    // Small groups: each alone has 20 pairs; pooled, 60.
+    const small = ['mixed', 'zdt', 'dtlz'].map((g) => ({ report: fidelityGroup(g, 5), file: `compare-${g}.json` }));
+    const summary = buildSuiteSummary([{ report: big, file: 'compare-bbob-d5.json' }, ...small]);
+    const pooled = summary.pooledFidelity.find((f) => f.pair[0] === 'tansaku-tpe-3.1')!;
+    assert.equal(pooled.n, 60);
+    assert.equal(summary.pooledFidelity.find((f) => f.pair[0] === 'tansaku-tpe')!.verdict, 'worse');
+    const md = renderSummaryMarkdown(summary);
+    assert.match(md, /\| pooled: mixed, conditional, nasbench201, zdt, dtlz \|/);
+    assert.match(md, /Mean over the groups each sampler ran: /);
   });
 });
