@@ -509,8 +509,10 @@ describe('run cache and resumable chunks', () => {
 
   it('run.ts --forget refuses a missing --samplers and --report-only/--estimate before touching the cache', () => {
     const runTs = fileURLToPath(new URL('../compare/run.ts', import.meta.url));
-    const cache = fileURLToPath(new URL('../results/compare/runs.jsonl', import.meta.url));
-    const before = existsSync(cache) ? statSync(cache).mtimeMs : null;
+    // Forgetting moves runs to runs.jsonl.forgotten, which nothing else writes: a harness running at the
+    // same time may append to the cache itself, so the cache's own mtime would be no evidence.
+    const forgotten = fileURLToPath(new URL('../results/compare/runs.jsonl.forgotten', import.meta.url));
+    const before = existsSync(forgotten) ? statSync(forgotten).mtimeMs : null;
     const cases: Array<[string[], RegExp]> = [
       [['--forget', '--groups', 'toy'], /--forget needs --samplers naming the sampler\(s\) whose code changed/],
       [['--forget', '--report-only', '--groups', 'toy', '--samplers', 'tansaku-random'], /cannot go with --report-only or --estimate/],
@@ -521,7 +523,7 @@ describe('run cache and resumable chunks', () => {
       assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message);
     }
-    assert.equal(existsSync(cache) ? statSync(cache).mtimeMs : null, before);
+    assert.equal(existsSync(forgotten) ? statSync(forgotten).mtimeMs : null, before);
   });
 
   it('runs on a pool of two worker processes', async () => {
