@@ -109,7 +109,12 @@ export class ParzenEstimator {
   /** Mixture weights: one per observation, then the prior's, summing to 1. */
   readonly weights: Float64Array;
   readonly kernels: Readonly<Record<string, ParzenKernels>>;
-  private readonly logWeights: Float64Array;
+  private logWeightsMemo: Float64Array | null = null;
+  /** log of each weight; computed on first use (one continuous parameter with the scale term never needs it). */
+  private get logWeights(): Float64Array {
+    if (this.logWeightsMemo === null) this.logWeightsMemo = this.weights.map(Math.log);
+    return this.logWeightsMemo;
+  }
   private readonly scaleTerm: boolean;
 
   /**
@@ -141,7 +146,6 @@ export class ParzenEstimator {
     total += options.priorWeight;
     for (let i = 0; i <= n; i++) weights[i] /= total;
     this.weights = weights;
-    this.logWeights = weights.map(Math.log);
     this.scaleTerm = options.scaleTerm ?? true;
 
     const sigma0 = options.multivariate ? SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (names.length + 4)) : null;
@@ -276,10 +280,11 @@ export class ParzenEstimator {
     const kernelsCount = mus.length;
     const inverseSigma = new Float64Array(kernelsCount);
     const constant = new Float64Array(kernelsCount);
+    const logWeights = this.scaleTerm ? null : this.logWeights;
     for (let j = 0; j < kernelsCount; j++) {
       inverseSigma[j] = 1 / sigmas[j];
       // log(w/σ) in one log instead of two.
-      const logWeight = this.scaleTerm ? Math.log(this.weights[j] / sigmas[j]) : this.logWeights[j];
+      const logWeight = logWeights === null ? Math.log(this.weights[j] / sigmas[j]) : logWeights[j];
       constant[j] = logWeight - logGaussMass((low - mus[j]) / sigmas[j], (high - mus[j]) / sigmas[j]) - LOG_SQRT_2PI;
     }
     const out = new Float64Array(values.length);

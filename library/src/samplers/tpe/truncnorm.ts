@@ -232,16 +232,30 @@ export function truncnormLogPdf(x: number, a: number, b: number, loc = 0, scale 
 function ndtriExp(y: number): number {
   let lo = -100;
   let hi = 100;
+  // The same halvings, but a midpoint outside a small interval proven to hold the root (log Φ is
+  // non-decreasing) is decided without evaluating log Φ there: the bracket, and so the result, is
+  // the one of evaluating every midpoint, in a few evaluations instead of 18.
+  let sureBelow = Number.NEGATIVE_INFINITY;
+  let sureAbove = Number.POSITIVE_INFINITY;
+  const guess = approximateNdtriExp(y);
+  if (Number.isFinite(guess)) {
+    const margin = 1e-6 * Math.max(1, Math.abs(guess));
+    if (guess - margin > lo && guess + margin < hi && logNdtr(guess - margin) < y && logNdtr(guess + margin) >= y) {
+      sureBelow = guess - margin;
+      sureAbove = guess + margin;
+    }
+  }
   while (hi - lo > 1e-3) {
     const mid = (lo + hi) / 2;
-    if (logNdtr(mid) < y) lo = mid;
+    if (mid <= sureBelow || (mid < sureAbove && logNdtr(mid) < y)) lo = mid;
     else hi = mid;
   }
   let x = lo;
   for (let i = 0; i < 30; i++) {
-    const f = logNdtr(x) - y;
+    const logPhi = logNdtr(x);
+    const f = logPhi - y;
     if (f >= 0) break;
-    const slope = Math.exp(-0.5 * x * x - LOG_SQRT_2PI - logNdtr(x));
+    const slope = Math.exp(-0.5 * x * x - LOG_SQRT_2PI - logPhi);
     const next = Math.min(hi, x - f / slope);
     if (!(next > x)) break;
     x = next;
@@ -259,6 +273,35 @@ function ndtriExp(y: number): number {
     else hi = mid;
   }
   return (lo + hi) / 2;
+}
+
+// Acklam's rational approximation of the normal quantile (P. J. Acklam, "An algorithm for computing
+// the inverse normal cumulative distribution function", 2003; relative error < 1.15e-9), only a guess
+// that ndtriExp checks before it relies on it.
+const ACKLAM_A = [
+  -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239,
+];
+const ACKLAM_B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+const ACKLAM_C = [
+  -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783,
+];
+const ACKLAM_D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+const ACKLAM_LOW = 0.02425;
+
+/** Roughly the x with log Φ(x) = y, from log p so that the lower tail needs no exp (NaN or ±∞ when it cannot tell). */
+function approximateNdtriExp(y: number): number {
+  const tailRatio = (q: number): number =>
+    (((((ACKLAM_C[0] * q + ACKLAM_C[1]) * q + ACKLAM_C[2]) * q + ACKLAM_C[3]) * q + ACKLAM_C[4]) * q + ACKLAM_C[5]) /
+    ((((ACKLAM_D[0] * q + ACKLAM_D[1]) * q + ACKLAM_D[2]) * q + ACKLAM_D[3]) * q + 1);
+  if (y < Math.log(ACKLAM_LOW)) return tailRatio(Math.sqrt(-2 * y));
+  const complement = -Math.expm1(y); // 1 − p, with its digits when p is near 1
+  if (complement < ACKLAM_LOW) return -tailRatio(Math.sqrt(-2 * Math.log(complement)));
+  const q = Math.exp(y) - 0.5;
+  const r = q * q;
+  return (
+    ((((((ACKLAM_A[0] * r + ACKLAM_A[1]) * r + ACKLAM_A[2]) * r + ACKLAM_A[3]) * r + ACKLAM_A[4]) * r + ACKLAM_A[5]) * q) /
+    (((((ACKLAM_B[0] * r + ACKLAM_B[1]) * r + ACKLAM_B[2]) * r + ACKLAM_B[3]) * r + ACKLAM_B[4]) * r + 1)
+  );
 }
 
 /**
