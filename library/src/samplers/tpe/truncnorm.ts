@@ -288,14 +288,19 @@ const ACKLAM_C = [
 const ACKLAM_D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
 const ACKLAM_LOW = 0.02425;
 
+/** Acklam's tail approximation at q = √(−2 log p). */
+function acklamTail(q: number): number {
+  return (
+    (((((ACKLAM_C[0] * q + ACKLAM_C[1]) * q + ACKLAM_C[2]) * q + ACKLAM_C[3]) * q + ACKLAM_C[4]) * q + ACKLAM_C[5]) /
+    ((((ACKLAM_D[0] * q + ACKLAM_D[1]) * q + ACKLAM_D[2]) * q + ACKLAM_D[3]) * q + 1)
+  );
+}
+
 /** Roughly the x with log Φ(x) = y, from log p so that the lower tail needs no exp (NaN or ±∞ when it cannot tell). */
 function approximateNdtriExp(y: number): number {
-  const tailRatio = (q: number): number =>
-    (((((ACKLAM_C[0] * q + ACKLAM_C[1]) * q + ACKLAM_C[2]) * q + ACKLAM_C[3]) * q + ACKLAM_C[4]) * q + ACKLAM_C[5]) /
-    ((((ACKLAM_D[0] * q + ACKLAM_D[1]) * q + ACKLAM_D[2]) * q + ACKLAM_D[3]) * q + 1);
-  if (y < Math.log(ACKLAM_LOW)) return tailRatio(Math.sqrt(-2 * y));
+  if (y < Math.log(ACKLAM_LOW)) return acklamTail(Math.sqrt(-2 * y));
   const complement = -Math.expm1(y); // 1 − p, with its digits when p is near 1
-  if (complement < ACKLAM_LOW) return -tailRatio(Math.sqrt(-2 * Math.log(complement)));
+  if (complement < ACKLAM_LOW) return -acklamTail(Math.sqrt(-2 * Math.log(complement)));
   const q = Math.exp(y) - 0.5;
   const r = q * q;
   return (
