@@ -520,18 +520,20 @@ describe('heartbeats and stale trials', () => {
 
   it('keeps live trials alive: a long trial with heartbeats is never failed', async () => {
     const storage = new InMemoryStorage();
-    const heartbeat = { intervalMs: 20, graceMs: 100 };
+    // The trial outlives the grace period 2.5 times over, so only its beats keep it alive; the grace
+    // is 8 beats long, so that a loaded machine's late timers do not look like a dead worker.
+    const heartbeat = { intervalMs: 50, graceMs: 400 };
     const worker = await createStudy({ studyName: 'live', storage, heartbeat, ...quiet });
     const watcher = await loadStudy({ studyName: 'live', storage, heartbeat, ...quiet });
     const run = worker.optimize(
       async () => {
-        await new Promise((r) => setTimeout(r, 400));
+        await new Promise((r) => setTimeout(r, 1000));
         return 1;
       },
       { nTrials: 1 },
     );
-    for (let i = 0; i < 20; i++) {
-      await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 18; i++) {
+      await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(await watcher.failStaleTrials(), []);
     }
     await run;
