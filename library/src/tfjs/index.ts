@@ -38,6 +38,7 @@ export {
   type SplitOptions,
   type ToTensorsOptions,
 } from './datasets.js';
+export { ModelFormatError, loadModel, saveModel } from './model-io.js';
 export { formatCount, formatProfile, profileModel, type LayerProfile, type ModelProfile, type ProfileOptions } from './profiler.js';
 export {
   tansakuPruningCallback,
