@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -129,6 +129,42 @@ describe('saveModel and loadModel', () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 }), new Scale({ factor: 3 })] });
     const loaded = await roundTrip(model, tf.tensor2d([[1, 2]]), 'custom');
     assert.equal(loaded.layers[1].getClassName(), 'TansakuTestScale');
+  });
+
+  it("reads tfjs-node's layout (weights.bin) and the converter's split shards", async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 7 }), tf.layers.dense({ units: 2 })] });
+    randomizeWeights(model, 11);
+    const dir = join(work, 'layouts');
+    await saveModel(model, dir);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const bytes = readFileSync(join(dir, 'group1-shard1of1.bin'));
+    const x = tf.randomNormal([4, 5], 0, 1, 'float32', 2);
+    const expected = (model.predict(x) as tf.Tensor).dataSync();
+
+    // tfjs-node's file:// handler: one shard named weights.bin, a path without "./".
+    const node = join(work, 'layout-node');
+    mkdirSync(node);
+    writeFileSync(join(node, 'weights.bin'), bytes);
+    writeFileSync(
+      join(node, 'model.json'),
+      JSON.stringify({ ...json, weightsManifest: [{ paths: ['weights.bin'], weights: json.weightsManifest[0].weights }] }),
+    );
+    assert.deepEqual(((await loadModel(node)).predict(x) as tf.Tensor).dataSync(), expected);
+
+    // tensorflowjs_converter: shards of a fixed size, the weights split across file boundaries.
+    const converter = join(work, 'layout-converter');
+    mkdirSync(converter);
+    const cut = 37; // not a multiple of 4: a float is split between the two files
+    writeFileSync(join(converter, 'group1-shard1of2.bin'), bytes.subarray(0, cut));
+    writeFileSync(join(converter, 'group1-shard2of2.bin'), bytes.subarray(cut));
+    writeFileSync(
+      join(converter, 'model.json'),
+      JSON.stringify({
+        ...json,
+        weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: json.weightsManifest[0].weights }],
+      }),
+    );
+    assert.deepEqual(((await loadModel(join(converter, 'model.json'))).predict(x) as tf.Tensor).dataSync(), expected);
   });
 
   it('refuses a graph model, a missing or torn shard and bad arguments, by name', async () => {
