@@ -6,8 +6,9 @@
  * `format: "layers-model"`, and a `weightsManifest` naming the shard files and each weight's name,
  * shape and dtype) beside `group1-shard1of1.bin` (the weights, little-endian, in manifest order).
  * Saving writes everything into a temporary directory next to the target and renames it into place,
- * so a crash leaves either the old model or the new one, never a mix; an existing model in `dir` is
- * replaced. Custom layers load when their classes are registered with `tf.serialization.registerClass`
+ * so `dir` never holds a half-written model; an existing model in `dir` is replaced (moved aside to a
+ * hidden sibling first, deleted once the new one is in place: a crash in that instant leaves the old
+ * model in the hidden `.<name>.saving-…` sibling). Custom layers load when their classes are registered with `tf.serialization.registerClass`
  * before `loadModel`.
  *
  * @example
