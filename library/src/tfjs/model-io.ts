@@ -8,8 +8,8 @@
  * Saving writes everything into a temporary directory next to the target and renames it into place,
  * so `dir` never holds a half-written model; an existing model in `dir` is replaced (moved aside to a
  * hidden sibling first, deleted once the new one is in place: a crash in that instant leaves the old
- * model in the hidden `.<name>.saving-…` sibling). Custom layers load when their classes are registered with `tf.serialization.registerClass`
- * before `loadModel`.
+ * model in the hidden `.<name>.saving-…` sibling). Custom layers load when their classes are
+ * registered with `tf.serialization.registerClass` before `loadModel`.
  *
  * @example
  * ```ts
@@ -23,7 +23,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type * as TF from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, TansakuError, describeValue } from '../core/errors.js';
 
 /** A model directory that cannot be read as a TF.js layers model (missing files, another format, torn weights). */
@@ -38,19 +38,12 @@ const SHARD = 'group1-shard1of1.bin';
 
 let saveCounter = 0;
 
-async function tfjs(): Promise<typeof TF> {
-  return (await import('@tensorflow/tfjs')) as typeof TF;
-}
-
-/** The weights as one buffer, whichever of the two shapes (one buffer or a list) this TF.js version gives. */
-function concatenated(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
-  if (data === undefined) return new Uint8Array(0);
-  const parts = Array.isArray(data) ? data : [data];
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const out = new Uint8Array(total);
+/** Buffers (TF.js's weight data, shard files) as one, in order. */
+function concatenated(parts: ReadonlyArray<ArrayBuffer | Uint8Array>): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let offset = 0;
   for (const p of parts) {
-    out.set(new Uint8Array(p), offset);
+    out.set(p instanceof Uint8Array ? p : new Uint8Array(p), offset);
     offset += p.byteLength;
   }
   return out;
@@ -62,7 +55,7 @@ function concatenated(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array
  * Refuses anything but a `tf.LayersModel` (a graph model cannot be saved in this format).
  * @example await saveModel(model, 'out/pruned')
  */
-export async function saveModel(model: TF.LayersModel, dir: string): Promise<void> {
+export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
   if (typeof dir !== 'string' || dir.trim() === '')
     throw new InvalidArgumentError(`saveModel: dir must be a directory path, got ${describeValue(dir)}`);
   if (model === null || typeof model !== 'object' || typeof (model as { save?: unknown }).save !== 'function' || !('layers' in model)) {
@@ -72,7 +65,6 @@ export async function saveModel(model: TF.LayersModel, dir: string): Promise<voi
   if (existsSync(target) && !statSync(target).isDirectory()) {
     throw new InvalidArgumentError(`saveModel: ${target} exists and is not a directory`);
   }
-  const tf = await tfjs();
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const temporary = join(parent, `.${basename(target)}.saving-${process.pid}-${++saveCounter}`);
@@ -84,7 +76,9 @@ export async function saveModel(model: TF.LayersModel, dir: string): Promise<voi
         if (artifacts.modelTopology instanceof ArrayBuffer) {
           throw new InvalidArgumentError('saveModel: the model gave a binary topology (a graph model); only layers models are saved');
         }
-        const weights = concatenated(artifacts.weightData as ArrayBuffer | ArrayBuffer[] | undefined);
+        // One buffer or a list of them, depending on the TF.js version.
+        const data = artifacts.weightData as ArrayBuffer | ArrayBuffer[] | undefined;
+        const weights = concatenated(data === undefined ? [] : Array.isArray(data) ? data : [data]);
         const json = {
           format: 'layers-model',
           generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -120,7 +114,7 @@ export async function saveModel(model: TF.LayersModel, dir: string): Promise<voi
 
 interface ManifestGroup {
   paths: string[];
-  weights: TF.io.WeightsManifestEntry[];
+  weights: tf.io.WeightsManifestEntry[];
 }
 
 /**
@@ -129,7 +123,7 @@ interface ManifestGroup {
  * (`format: "graph-model"`) is refused by name: it has no layers to train or prune.
  * @example const model = await loadModel('out/pruned'); model.predict(x)
  */
-export async function loadModel(dir: string): Promise<TF.LayersModel> {
+export async function loadModel(dir: string): Promise<tf.LayersModel> {
   if (typeof dir !== 'string' || dir.trim() === '')
     throw new InvalidArgumentError(`loadModel: dir must be a directory path, got ${describeValue(dir)}`);
   const root = resolve(dir);
@@ -158,7 +152,7 @@ export async function loadModel(dir: string): Promise<TF.LayersModel> {
   }
   const manifest = (json.weightsManifest ?? []) as ManifestGroup[];
   if (!Array.isArray(manifest)) throw new ModelFormatError(`loadModel: ${path}: weightsManifest must be a list of shard groups`);
-  const weightSpecs: TF.io.WeightsManifestEntry[] = [];
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
   for (const group of manifest) {
     if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) {
@@ -178,23 +172,17 @@ export async function loadModel(dir: string): Promise<TF.LayersModel> {
       buffers.push(await readFile(file));
     }
   }
-  const bytes = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
-  let offset = 0;
-  for (const b of buffers) {
-    bytes.set(b, offset);
-    offset += b.byteLength;
-  }
+  const bytes = concatenated(buffers);
   const expected = weightSpecs.reduce((n, w) => n + w.shape.reduce((a, d) => a * d, 1) * bytesPerElement(w.dtype, path), 0);
   if (expected !== bytes.byteLength) {
     throw new ModelFormatError(`loadModel: ${path}: the weight shards hold ${bytes.byteLength} bytes, the manifest describes ${expected}`);
   }
-  const tf = await tfjs();
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology as object,
       weightSpecs,
       weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-      ...(json.trainingConfig ? { trainingConfig: json.trainingConfig as TF.io.TrainingConfig } : {}),
+      ...(json.trainingConfig ? { trainingConfig: json.trainingConfig as tf.io.TrainingConfig } : {}),
       ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, unknown> } : {}),
     }),
   );
