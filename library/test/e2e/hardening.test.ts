@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { JournalFileStorage, type FrozenTrial } from '../../src/index.js';
 import { FIX, NODE, QUADRATIC, SPACE, workdirs, alive, cli, parseTrials, pidOf, startCli, waitForTrials } from './helpers.js';
 
 const workdir = workdirs('tansaku-hardening-');
@@ -155,17 +156,22 @@ describe('dead workers at the end of the budget', () => {
     );
     // Near the end of the budget, the whole run dies at once (parent and workers, as a kill storm or a
     // lost machine does): its running trials stay RUNNING with nobody to fail them.
-    let victims: ReturnType<typeof parseTrials> = [];
-    assert.ok(
-      await waitForTrials(cwd, 's', (ts) => {
-        victims = ts.filter((t) => t.state === 'RUNNING');
-        return ts.length >= budget - 3 && victims.length === 2;
-      }),
-      'the run reached the end of its budget',
-    );
-    // Frozen first, so that none of them sees another die (the CLI would fail its worker's trial itself).
-    const pids = [first.child.pid!, ...new Set(victims.map((t) => Number(pidOf(t.workerId))))];
+    // Read in this process (milliseconds; a `tansaku trials` process takes hundreds, in which a trial
+    // seen RUNNING may finish), then frozen at once, so that none of them sees another die (the CLI would
+    // fail its worker's trial itself); the victims are read again from the frozen run.
+    let seen = false;
+    for (let i = 0; i < 1500 && !seen; i++) {
+      const ts = await trialsNow(cwd);
+      seen = ts.length >= budget - 3 && ts.filter((t) => t.state === 'RUNNING').length === 2;
+      if (!seen) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(seen, 'the run reached the end of its budget');
+    const pids = [first.child.pid!, ...workersIn(cwd)];
     for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    const victims = (await trialsNow(cwd)).filter((t) => t.state === 'RUNNING');
+    assert.equal(victims.length, 2, 'each of the two frozen workers holds a RUNNING trial');
+    for (const victim of victims)
+      assert.ok(pids.includes(Number(pidOf(victim.workerId))), `trial ${victim.number} belongs to a frozen worker`);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     await first.result;
     for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 20));
@@ -192,6 +198,17 @@ describe('dead workers at the end of the budget', () => {
     assert.equal(trials.length, budget + victims.length, 'the budget, plus one retry per dead trial');
   });
 });
+
+/** Study "s" of `cwd`'s j.journal, read in this process. */
+async function trialsNow(cwd: string): Promise<readonly FrozenTrial[]> {
+  const storage = new JournalFileStorage(join(cwd, 'j.journal'));
+  try {
+    const study = (await storage.getAllStudies()).find((st) => st.studyName === 's');
+    return study ? await storage.getAllTrials(study.studyId) : [];
+  } finally {
+    await storage.close();
+  }
+}
 
 /** Pids of the worker processes (worker-entry) running in `cwd`. */
 function workersIn(cwd: string): number[] {
